@@ -1,0 +1,76 @@
+// Normalised policy views (durations in milliseconds, defaults applied) that the control plane
+// compiles from TrafficPolicy / FaultInjection resources and sidecar layers consume.
+import type { RouteMatch } from './snapshot.ts';
+
+export type RetryOn =
+  | '5xx'
+  | 'gateway-error'
+  | 'reset'
+  | 'connect-failure'
+  | 'retriable-status-codes'
+  | 'refused-stream'
+  | 'unavailable'
+  | 'cancelled'
+  | 'deadline-exceeded'
+  | 'resource-exhausted'
+  | 'internal';
+
+export interface RetryPolicyView {
+  /** Total tries including the first one. */
+  readonly attempts: number;
+  readonly perTryTimeoutMs?: number;
+  readonly retryOn: readonly RetryOn[];
+  readonly retriableStatusCodes?: readonly number[];
+  readonly backoff: { readonly baseMs: number; readonly maxMs: number };
+  /** Linkerd-style budget: retries may add at most `ratio` of the request rate plus `minPerSecond`. */
+  readonly budget: { readonly ratio: number; readonly minPerSecond: number; readonly windowMs: number };
+  /** Request bodies up to this size are buffered for replay; larger ones are not retried. */
+  readonly maxReplayBytes: number;
+  /** Retry non-idempotent methods on more than connect-failure/refused-stream. */
+  readonly retryNonIdempotent: boolean;
+}
+
+export interface CircuitBreakerView {
+  readonly maxConnections: number;
+  readonly maxPendingRequests: number;
+  readonly maxRequests: number;
+  readonly maxRetries: number;
+}
+
+export interface OutlierDetectionView {
+  readonly consecutive5xx: number;
+  readonly consecutiveGatewayErrors: number;
+  readonly intervalMs: number;
+  readonly baseEjectionTimeMs: number;
+  readonly maxEjectionPercent: number;
+}
+
+export interface PolicyRules {
+  readonly timeoutMs?: number;
+  readonly retries?: RetryPolicyView;
+  readonly circuitBreaker?: CircuitBreakerView;
+  readonly outlierDetection?: OutlierDetectionView;
+}
+
+export interface RouteOverride {
+  readonly match: RouteMatch;
+  readonly rules: PolicyRules;
+}
+
+export interface TrafficPolicyView extends PolicyRules {
+  /** `namespace/name` of the TrafficPolicy. */
+  readonly name: string;
+  readonly routes?: readonly RouteOverride[];
+}
+
+export interface FaultView {
+  /** `namespace/name` of the FaultInjection. */
+  readonly name: string;
+  readonly match?: RouteMatch;
+  /** Source service accounts (`namespace/name`) the fault applies to; absent = every caller. */
+  readonly sources?: readonly string[];
+  readonly delay?: { readonly fixedMs: number; readonly percent: number };
+  readonly abort?: { readonly httpStatus?: number; readonly grpcStatus?: number; readonly percent: number };
+  /** Wall-clock epoch ms after which the experiment is over (from spec.duration). */
+  readonly endsAtMs?: number;
+}
