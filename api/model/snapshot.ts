@@ -1,5 +1,6 @@
 // The typed mesh model that the control plane compiles and every sidecar consumes.
 // Immutable once built: sidecars index it on arrival and never rebuild per request.
+import type { AuthzView } from './authz.ts';
 import type { FaultView, TrafficPolicyView } from './policy.ts';
 
 /** How a service port speaks. `http` = HTTP/1.1 or h2c chosen by the caller; `grpc` implies h2. */
@@ -67,6 +68,8 @@ export interface WorkloadView {
   readonly serviceAccount: string;
   /** SPIFFE ID, spiffe://<trust-domain>/ns/<ns>/sa/<sa> */
   readonly identity: string;
+  /** Inbound authorization (SMI TrafficTarget); absent = no policy selects this workload. */
+  readonly authz?: AuthzView;
 }
 
 export interface ProxySnapshot {
