@@ -1,7 +1,18 @@
 // The `weft` command: one binary, one subcommand per file in cli/.
+// Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.
 import { Command } from 'commander';
+import { controlPlaneCommand } from './control-plane.ts';
+import { devCommand } from './dev.ts';
+import { proxyCommand } from './proxy.ts';
 
 const program = new Command('weft')
   .description('weft: a lightweight Kubernetes service mesh')
-  .version('0.1.0');
-program.parse();
+  .version('0.1.0')
+  .exitOverride((err) => {
+    // commander's usage errors exit 1 by default; weft reserves 2 for bad usage
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+for (const cmd of [controlPlaneCommand(), proxyCommand(), devCommand()]) {
+  program.addCommand(cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2)));
+}
+await program.parseAsync();

@@ -1,0 +1,118 @@
+// `weft proxy`: run one sidecar. With --control-plane it takes its configuration (and, once
+// identity is on, its certificate) from the control plane; with --config from a static file.
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { exitWithParent } from '../api/runtime/exit-with-parent.ts';
+import { writePortFile } from '../api/runtime/port-file.ts';
+import { DeferredSource } from '../proxy/discovery/deferred-source.ts';
+import { connectDiscovery } from '../proxy/discovery/grpc-source.ts';
+import { fromFile } from '../proxy/discovery/static-source.ts';
+import { startProxy } from '../proxy/runtime.ts';
+import { envOption, portNumber, portOption } from './options.ts';
+
+interface ProxyFlags {
+  controlPlane?: string;
+  config?: string;
+  workload: string;
+  namespace: string;
+  service?: string;
+  serviceAccount?: string;
+  appPort?: number;
+  appHost: string;
+  outboundPort: number;
+  inboundPort: number;
+  adminPort: number;
+  metricsPort: number;
+  portFile?: string;
+  exitWithParent?: boolean;
+  logLevel: string;
+}
+
+const run = async (flags: ProxyFlags): Promise<void> => {
+  if (!flags.controlPlane === !flags.config) {
+    process.stderr.write('weft proxy: give exactly one of --control-plane HOST:PORT or --config FILE\n');
+    process.exit(2);
+  }
+  const logger = pino({ level: flags.logLevel, base: { component: 'proxy', workload: flags.workload } });
+  const deferred = new DeferredSource();
+  const proxy = await startProxy({
+    source: deferred,
+    ports: {
+      outbound: flags.outboundPort,
+      inbound: flags.inboundPort,
+      admin: flags.adminPort,
+      metrics: flags.metricsPort,
+    },
+    appHost: flags.appHost,
+    appPort: flags.appPort ?? 0,
+    logger,
+  });
+  if (flags.config) deferred.attach(await fromFile(flags.config));
+  else
+    deferred.attach(
+      connectDiscovery({
+        address: flags.controlPlane as string,
+        node: {
+          workload: flags.workload,
+          namespace: flags.namespace,
+          service: flags.service,
+          serviceAccount: flags.serviceAccount ?? flags.workload,
+          inboundAddress: `127.0.0.1:${proxy.ports.inbound}`,
+        },
+        logger,
+      }),
+    );
+  if (flags.portFile) await writePortFile(flags.portFile, { ...proxy.ports, pid: process.pid });
+  logger.info({ ports: proxy.ports }, 'sidecar listening');
+  const stop = async (): Promise<void> => {
+    logger.info('draining');
+    await proxy.close();
+    await deferred.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+  if (flags.exitWithParent) exitWithParent(() => void stop());
+};
+
+export const proxyCommand = (): Command =>
+  new Command('proxy')
+    .description('run a sidecar proxy next to one workload')
+    .addOption(
+      envOption('--control-plane <host:port>', 'control plane gRPC address (discovery and certificates)'),
+    )
+    .addOption(
+      envOption(
+        '--config <file>',
+        'static configuration file instead of a control plane (see docs/proxy-config.md)',
+      ),
+    )
+    .addOption(envOption('--workload <name>', 'this workload (pod) name').default('workload'))
+    .addOption(envOption('--namespace <ns>', 'this workload namespace').default('default'))
+    .addOption(
+      envOption(
+        '--service <name>',
+        'Service this workload serves (registers it as an endpoint in local mode)',
+      ),
+    )
+    .addOption(
+      envOption('--service-account <name>', 'service account = identity (default: the workload name)'),
+    )
+    .addOption(
+      envOption('--app-port <port>', 'port of the app in this pod (inbound traffic goes there)').argParser(
+        portNumber,
+      ),
+    )
+    .addOption(envOption('--app-host <host>', 'host of the app').default('127.0.0.1'))
+    .addOption(
+      portOption('--outbound-port <port>', 'outbound listener (the app sends mesh traffic here)', 15001),
+    )
+    .addOption(
+      portOption('--inbound-port <port>', 'inbound listener (peers send traffic for the app here)', 15006),
+    )
+    .addOption(portOption('--admin-port <port>', 'admin listener on 127.0.0.1: /ready /live /config', 15000))
+    .addOption(portOption('--metrics-port <port>', 'Prometheus /metrics listener', 15090))
+    .addOption(envOption('--port-file <file>', 'write the bound ports as JSON here once listening'))
+    .addOption(envOption('--exit-with-parent', 'exit when the parent process goes away (used by weft dev)'))
+    .addOption(envOption('--log-level <level>', 'pino log level').default('info'))
+    .action(run);
