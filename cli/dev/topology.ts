@@ -60,37 +60,35 @@ const yamlFiles = async (dir: string): Promise<string[]> => {
 const zodIssues = (file: string, what: string, error: z.ZodError): ConfigIssue[] =>
   error.issues.map((i) => ({ path: `${file}: ${what}: ${i.path.join('.')}`, message: i.message }));
 
+const addObject = (obj: unknown, file: string, topology: Topology, issues: ConfigIssue[]): void => {
+  const o = obj as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  const what = `${String(o?.kind)} ${String(o?.metadata?.name)}`;
+  if (o?.kind === 'DevWorkload') {
+    const parsed = devWorkload.safeParse(o);
+    if (!parsed.success) return void issues.push(...zodIssues(file, what, parsed.error));
+    const { metadata, spec } = parsed.data;
+    topology.workloads.push({
+      name: metadata.name,
+      namespace: metadata.namespace,
+      service: spec.service,
+      serviceAccount: spec.serviceAccount ?? metadata.name,
+      calls: spec.calls,
+    });
+  } else if (o?.kind === 'DevLoad') {
+    const parsed = devLoad.safeParse(o);
+    if (!parsed.success) return void issues.push(...zodIssues(file, what, parsed.error));
+    const { metadata, spec } = parsed.data;
+    topology.load = { name: metadata.name, namespace: metadata.namespace, ...spec };
+  }
+};
+
 export const readTopology = async (dir: string): Promise<Result<Topology>> => {
   const issues: ConfigIssue[] = [];
   const topology: Topology = { workloads: [] };
   for (const file of await yamlFiles(dir)) {
     for (const doc of parseAllDocuments(await readFile(file, 'utf8'))) {
-      if (doc.errors.length > 0) continue; // the control plane reports YAML errors with line numbers
-      const obj = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
-      const what = `${String(obj?.kind)} ${String(obj?.metadata?.name)}`;
-      if (obj?.kind === 'DevWorkload') {
-        const parsed = devWorkload.safeParse(obj);
-        if (!parsed.success) issues.push(...zodIssues(file, what, parsed.error));
-        else {
-          const { metadata, spec } = parsed.data;
-          topology.workloads.push({
-            name: metadata.name,
-            namespace: metadata.namespace,
-            service: spec.service,
-            serviceAccount: spec.serviceAccount ?? metadata.name,
-            calls: spec.calls,
-          });
-        }
-      } else if (obj?.kind === 'DevLoad') {
-        const parsed = devLoad.safeParse(obj);
-        if (!parsed.success) issues.push(...zodIssues(file, what, parsed.error));
-        else
-          topology.load = {
-            name: parsed.data.metadata.name,
-            namespace: parsed.data.metadata.namespace,
-            ...parsed.data.spec,
-          };
-      }
+      // YAML syntax errors are the control plane's to report, with line numbers
+      if (doc.errors.length === 0) addObject(doc.toJS(), file, topology, issues);
     }
   }
   if (topology.workloads.length === 0)
