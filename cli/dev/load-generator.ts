@@ -33,7 +33,7 @@ export class LoadGenerator {
 
   private tick(): void {
     const due = Math.floor(((performance.now() - this.startedAt) / 1000) * this.opts.rps);
-    while (this.sent < due) (this.send(this.startedAt + (this.sent * 1000) / this.opts.rps), this.sent++);
+    for (; this.sent < due; this.sent++) this.send(this.startedAt + (this.sent * 1000) / this.opts.rps);
   }
 
   private send(intendedAt: number): void {
