@@ -1,0 +1,27 @@
+# One image for every weft component; the entrypoint is the `weft` CLI.
+# Stage 1 installs production dependencies only; stage 2 is the slim runtime.
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The pinned `node` devDependency is for development machines; the image already is Node 24.
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+
+FROM node:24-slim
+# iptables: `weft init` (the injected init container) writes the traffic-capture rules.
+RUN apt-get update && apt-get install -y --no-install-recommends iptables ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY api ./api
+COPY cli ./cli
+COPY proxy ./proxy
+COPY control-plane ./control-plane
+COPY injector ./injector
+COPY crds ./crds
+COPY examples ./examples
+# The proxy (and everything else in the image) runs as UID 1337, the UID the capture rules exempt.
+USER 1337:1337
+ENV NODE_ENV=production
+ENTRYPOINT ["node", "/app/cli/main.ts"]
+CMD ["--help"]
