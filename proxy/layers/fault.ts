@@ -1,0 +1,111 @@
+// Fault injection (outside retry, so injected aborts are not retried away): for matching
+// requests, delay by fixedMs and/or answer with an abort, each with its own probability.
+import { Readable } from 'node:stream';
+import type { FaultView } from '../../api/model/policy.ts';
+import type { CallCtx, Layer, MeshRequest, MeshResponse } from '../stack/types.ts';
+import { sleep } from './backoff.ts';
+import { note, type PolicyDeps } from './policy-deps.ts';
+import { requestTraits } from './retry-classify.ts';
+import { compileRouteMatch, type RequestMatcher } from './route-rules.ts';
+
+export interface FaultCounts {
+  delayed: number;
+  aborted: number;
+}
+
+export type FaultLayer = Layer & {
+  /** Per FaultInjection name (`namespace/name`): how many requests it delayed and aborted. */
+  faultStats(): Readonly<Record<string, Readonly<FaultCounts>>>;
+};
+
+/** gRPC's documented HTTP → gRPC status mapping, for an httpStatus abort of a gRPC call. */
+export const grpcStatusForHttp = (status: number): number => {
+  const table: Record<number, number> = {
+    400: 13,
+    401: 16,
+    403: 7,
+    404: 12,
+    429: 14,
+    502: 14,
+    503: 14,
+    504: 14,
+  };
+  return table[status] ?? 2;
+};
+
+export const abortResponse = (req: MeshRequest, fault: FaultView): MeshResponse => {
+  const abort = fault.abort ?? { percent: 100 };
+  if (requestTraits(req).grpc) {
+    // Trailers-only: the status travels in the response headers and there is no body.
+    const code = abort.grpcStatus ?? grpcStatusForHttp(abort.httpStatus ?? 503);
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'application/grpc',
+        'grpc-status': String(code),
+        'grpc-message': `fault injected by ${fault.name}`,
+        'x-weft-fault': 'abort',
+      },
+      body: null,
+    };
+  }
+  const text = `fault injected by ${fault.name}\n`;
+  return {
+    status: abort.httpStatus ?? 503,
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': String(Buffer.byteLength(text)),
+      'x-weft-fault': 'abort',
+    },
+    body: Readable.from([Buffer.from(text)], { objectMode: false }),
+  };
+};
+
+interface Armed {
+  readonly fault: FaultView;
+  readonly matches: RequestMatcher;
+  readonly sources: ReadonlySet<string> | undefined;
+  readonly counts: FaultCounts;
+}
+
+const applies = (a: Armed, req: MeshRequest, ctx: CallCtx, wallNow: number): boolean =>
+  (a.fault.endsAtMs === undefined || wallNow < a.fault.endsAtMs) &&
+  (a.sources === undefined ||
+    (ctx.sourceServiceAccount !== undefined && a.sources.has(ctx.sourceServiceAccount))) &&
+  a.matches(req);
+
+/** The first fault (in the given order) that is live and matches is the one applied. */
+export const faultLayer = (faults: readonly FaultView[], deps: PolicyDeps): FaultLayer => {
+  const armed: Armed[] = faults.map((fault) => ({
+    fault,
+    matches: fault.match ? compileRouteMatch(fault.match) : () => true,
+    sources: fault.sources ? new Set(fault.sources) : undefined,
+    counts: { delayed: 0, aborted: 0 },
+  }));
+  const hit = (percent: number | undefined): boolean =>
+    percent !== undefined && deps.random() * 100 < percent;
+
+  const layer: Layer = (next) => async (req, ctx) => {
+    const now = deps.clock.wallNow();
+    const a = armed.find((x) => applies(x, req, ctx, now));
+    if (!a) return next(req, ctx);
+    const { fault, counts } = a;
+    // Both draws are taken for every matching request, so one decision never shifts the other.
+    const delay = hit(fault.delay?.percent);
+    const abort = hit(fault.abort?.percent);
+    if (delay && fault.delay) {
+      counts.delayed++;
+      deps.metrics?.faultInjected(fault.name, 'delay');
+      note(req, ctx, `fault:delay:${fault.name}:${fault.delay.fixedMs}ms`);
+      await sleep(deps.clock, fault.delay.fixedMs, ctx.signal);
+    }
+    if (!abort) return next(req, ctx);
+    counts.aborted++;
+    deps.metrics?.faultInjected(fault.name, 'abort');
+    note(req, ctx, `fault:abort:${fault.name}`);
+    return abortResponse(req, fault);
+  };
+  const faultStats = (): Record<string, FaultCounts> =>
+    Object.fromEntries(armed.map((a) => [a.fault.name, { ...a.counts }]));
+  return Object.assign(layer, { faultStats });
+};

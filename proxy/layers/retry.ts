@@ -1,0 +1,118 @@
+// Retries (inside fault, outside split/balancer): re-sends a failed try to another endpoint when
+// classify() allows, within the attempt count, the retry budget and the breaker's maxRetries.
+import type { RetryPolicyView } from '../../api/model/policy.ts';
+import { endpointKey } from '../stack/endpoint-health.ts';
+import { isMeshError, MeshError } from '../stack/errors.ts';
+import type { CallCtx, Layer, MeshRequest, MeshResponse } from '../stack/types.ts';
+import { backoffDelay, sleep } from './backoff.ts';
+import { discardResponse } from './body-done.ts';
+import { replayableBody, type ReplayableBody } from './body-replay.ts';
+import { note, type PolicyDeps } from './policy-deps.ts';
+import { classify, requestTraits, type RequestTraits, type TryResult } from './retry-classify.ts';
+import { retryBudget, type RetryBudget } from './retry-budget.ts';
+
+/** The circuit breaker's retry counter (concurrency-limit.ts implements it). */
+export interface RetryGate {
+  tryAcquireRetry(): boolean;
+  releaseRetry(): void;
+}
+
+export interface RetryDeps extends PolicyDeps {
+  readonly retryGate?: RetryGate;
+}
+
+export const DEFAULT_MAX_REPLAY_BYTES = 64 * 1024;
+
+type Settled =
+  { readonly ok: true; readonly res: MeshResponse } | { readonly ok: false; readonly error: unknown };
+
+const settle = (p: Promise<MeshResponse>): Promise<Settled> =>
+  p.then(
+    (res) => ({ ok: true, res }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+
+const tryResult = (s: Settled): TryResult =>
+  s.ok
+    ? { kind: 'response', status: s.res.status, headers: s.res.headers }
+    : { kind: 'error', code: isMeshError(s.error) ? s.error.code : undefined };
+
+const deliver = (s: Settled): MeshResponse => {
+  if (s.ok) return s.res;
+  throw s.error;
+};
+
+const describe = (s: Settled): string =>
+  s.ok ? String(s.res.status) : isMeshError(s.error) ? s.error.code : 'error';
+
+const declaredLength = (req: MeshRequest): number | undefined => {
+  const v = req.headers['content-length'];
+  const n = typeof v === 'string' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+};
+
+interface Call {
+  readonly req: MeshRequest;
+  readonly ctx: CallCtx;
+  readonly traits: RequestTraits;
+  readonly body: ReplayableBody | undefined;
+}
+
+export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
+  const budget: RetryBudget = retryBudget(view.budget, deps.clock);
+  const maxReplay = view.maxReplayBytes ?? DEFAULT_MAX_REPLAY_BYTES;
+
+  /** The request for the next try, or undefined when this outcome is final. Takes gate and budget. */
+  const permit = async (call: Call, outcome: Settled, attempt: number): Promise<MeshRequest | undefined> => {
+    const { req, ctx } = call;
+    if (classify(tryResult(outcome), view, call.traits) !== 'retryable') return undefined;
+    if (attempt + 1 >= view.attempts || ctx.signal.aborted) return undefined;
+    const body = call.body ? await call.body.forReplay(ctx.signal) : null;
+    if (call.body && !body) {
+      note(req, ctx, `retry:skipped:body-over-${maxReplay}-bytes`);
+      return undefined;
+    }
+    if (deps.retryGate && !deps.retryGate.tryAcquireRetry()) {
+      note(req, ctx, 'retry:skipped:circuit-max-retries');
+      return undefined;
+    }
+    if (!budget.tryWithdraw()) {
+      deps.retryGate?.releaseRetry();
+      deps.metrics?.retryBudgetExhausted();
+      note(req, ctx, 'retry:skipped:budget-exhausted');
+      return undefined;
+    }
+    return body ? { ...req, body } : req;
+  };
+
+  const backoff = async (call: Call, retry: number): Promise<void> => {
+    try {
+      await sleep(deps.clock, backoffDelay(retry, view.backoff, deps.random), call.ctx.signal);
+    } catch (e) {
+      deps.retryGate?.releaseRetry();
+      throw isMeshError(e)
+        ? e
+        : new MeshError('INTERNAL', 'request cancelled during retry back-off', { cause: e });
+    }
+  };
+
+  return (next) => async (req, ctx) => {
+    budget.recordRequest();
+    const body = req.body ? replayableBody(req.body, maxReplay, declaredLength(req)) : undefined;
+    const call: Call = { req, ctx, traits: requestTraits(req), body };
+    let tryReq: MeshRequest = body ? { ...req, body: body.first } : req;
+    for (let attempt = 0; ; attempt++) {
+      ctx.attempt = attempt;
+      const outcome = await settle(next(tryReq, ctx));
+      if (attempt > 0) deps.retryGate?.releaseRetry();
+      if (ctx.endpoint) ctx.tried.add(endpointKey(ctx.endpoint));
+      const again = await permit(call, outcome, attempt);
+      if (!again) return deliver(outcome);
+      if (outcome.ok) discardResponse(outcome.res);
+      note(req, ctx, `retry:${attempt + 1}:${describe(outcome)}`);
+      await backoff(call, attempt);
+      deps.metrics?.retry();
+      tryReq = again;
+    }
+  };
+};
