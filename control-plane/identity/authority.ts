@@ -19,7 +19,7 @@ export interface Authority {
   readonly id: string;
   readonly cert: x509.X509Certificate;
   readonly signer?: SigningKey;
-  /** Certificates between the signer and the root (signer's issuer first); sent after the leaf. */
+  /** Sent after the leaf: the signer itself when it is an intermediate, then those above it, no root. */
   readonly chainPem: readonly string[];
   /** The self-signed root this authority chains to: what peers put in their trust bundle. */
   readonly rootPem: string;
@@ -60,7 +60,7 @@ const resolveChain = async (
           'an intermediate needs chain.pem with the certificates above it, ending at the self-signed root',
       },
     ]);
-  return ok({ chainPem: chain.slice(0, -1), rootPem: top });
+  return ok({ chainPem: [splitPems(a.certPem)[0] as string, ...chain.slice(0, -1)], rootPem: top });
 };
 
 const loadSigner = async (

@@ -1,6 +1,6 @@
 // Creates a self-signed ECDSA P-256 root: the default CA when the operator brings none, and the
 // new root of `weft ca rotate --stage add`.
-import { randomBytes, type webcrypto } from 'node:crypto';
+import { KeyObject, randomBytes, type webcrypto } from 'node:crypto';
 import type { Clock } from '../../api/runtime/clock.ts';
 import { subtle, x509 } from './x509.ts';
 
@@ -29,13 +29,6 @@ export const randomSerial = (): string => {
   return b.toString('hex');
 };
 
-const pem = (label: string, der: ArrayBuffer): string =>
-  `-----BEGIN ${label}-----\n${(
-    Buffer.from(der)
-      .toString('base64')
-      .match(/.{1,64}/g) ?? []
-  ).join('\n')}\n-----END ${label}-----\n`;
-
 export const generateRoot = async (o: RootOptions): Promise<RootFiles> => {
   const keys = (await subtle.generateKey(EC, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const now = o.clock.wallNow();
@@ -53,6 +46,6 @@ export const generateRoot = async (o: RootOptions): Promise<RootFiles> => {
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  const keyPem = pem('PRIVATE KEY', await subtle.exportKey('pkcs8', keys.privateKey));
+  const keyPem = KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }) as string;
   return { certPem: cert.toString('pem') + '\n', keyPem };
 };
