@@ -1,0 +1,35 @@
+// The compiled mesh: every Service with its endpoints, split, policy and faults, ready to be
+// cut into per-workload snapshots. Built only by build-model.ts; immutable afterwards.
+import type { ServiceView } from '../../api/model/snapshot.ts';
+
+export interface MeshModel {
+  /** Keyed by `namespace/name`, in key order. */
+  readonly services: ReadonlyMap<string, ServiceView>;
+}
+
+/** A connected sidecar that serves a Service: an endpoint of it while connected (local mode). */
+export interface LocalEndpoint {
+  readonly namespace: string;
+  readonly service: string;
+  readonly workload: string;
+  readonly address: string;
+  readonly port: number;
+  readonly identity: string;
+}
+
+export interface BuildOptions {
+  /** DNS suffix of service host names (default cluster.local). */
+  readonly clusterDomain: string;
+  readonly localEndpoints: readonly LocalEndpoint[];
+  /**
+   * Wall-clock ms at which the control plane first saw this version of a FaultInjection
+   * (key `namespace/name@generation`); its spec.duration counts from there.
+   */
+  readonly firstSeen: (key: string) => number;
+}
+
+/** "<file>: <Kind> <namespace>/<name>" — how index issues name the object they concern. */
+export const where = (r: {
+  origin: string;
+  resource: { kind: string; meta: { namespace: string; name: string } };
+}) => `${r.origin}: ${r.resource.kind} ${r.resource.meta.namespace}/${r.resource.meta.name}`;

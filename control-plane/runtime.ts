@@ -1,0 +1,194 @@
+// Starts a control plane in local mode: YAML folder → index → per-workload snapshots pushed
+// over gRPC, plus the admin listener. The identity engineer's CSR service joins the same
+// gRPC server through `extraServices`.
+import * as grpc from '@grpc/grpc-js';
+import { pino, type Logger } from 'pino';
+import type { ConfigIssue } from '../api/model/result.ts';
+import { discoveryService } from '../api/proto/discovery.ts';
+import { systemClock, type Clock } from '../api/runtime/clock.ts';
+import { startAdminServer } from './admin/admin-server.ts';
+import { debounce } from './debounce.ts';
+import { ModelState } from './model-state.ts';
+import { createDiscoveryServer } from './push/discovery-server.ts';
+import { createPushMetrics } from './push/metrics.ts';
+import { snapshotFor } from './snapshot/snapshot-for.ts';
+import { dirSource } from './sources/dir/dir-source.ts';
+
+export interface ControlPlaneOptions {
+  readonly configDir: string;
+  readonly host?: string;
+  /** 0 = any free port; the bound address is in the result. */
+  readonly grpcPort?: number;
+  readonly adminPort?: number;
+  readonly trustDomain?: string;
+  readonly clusterDomain?: string;
+  readonly defaultNamespace?: string;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Debounce of config and sidecar events before recompiling (default 100 ms). */
+  readonly debounceMs?: number;
+  /** A sent snapshot unanswered this long marks the stream stuck (default 30 s). */
+  readonly sendTimeoutMs?: number;
+  /** HOOK (identity): register more services on the discovery gRPC server before it starts. */
+  readonly extraServices?: (server: grpc.Server) => void;
+  /** HOOK (identity): PEM roots to put in every snapshot; call refresh() when they change. */
+  readonly trustBundle?: () => readonly string[] | undefined;
+}
+
+export interface SidecarStatus {
+  readonly workload: string;
+  readonly service?: string;
+  readonly inbound?: string;
+  readonly sentVersion?: string;
+  readonly ackedVersion?: string;
+  readonly lastNack?: {
+    readonly version: string;
+    readonly message: string;
+    readonly issues: readonly ConfigIssue[];
+    readonly atMs: number;
+  };
+}
+
+export interface ControlPlaneStatus {
+  /** `namespace/workload` → version of the snapshot it should run. */
+  readonly versions: Readonly<Record<string, string>>;
+  readonly issues: readonly ConfigIssue[];
+  readonly sidecars: readonly SidecarStatus[];
+}
+
+export interface RunningControlPlane {
+  readonly grpcAddress: string;
+  readonly adminAddress: string;
+  readonly grpcServer: grpc.Server;
+  readonly metricsRegistry: ReturnType<typeof createPushMetrics>['registry'];
+  status(): ControlPlaneStatus;
+  /** Recompile and push now (e.g. after the trust bundle changed). */
+  refresh(): void;
+  close(): Promise<void>;
+}
+
+const bind = (server: grpc.Server, host: string, port: number): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const h = host.includes(':') ? `[${host}]` : host;
+    server.bindAsync(`${h}:${port}`, grpc.ServerCredentials.createInsecure(), (e, bound) =>
+      e ? reject(e) : resolve(bound),
+    );
+  });
+
+export const startControlPlane = async (opts: ControlPlaneOptions): Promise<RunningControlPlane> => {
+  const host = opts.host ?? '127.0.0.1';
+  const clock = opts.clock ?? systemClock;
+  const logger = (opts.logger ?? pino({ name: 'weft-control-plane' })).child({ component: 'control-plane' });
+  const trustDomain = opts.trustDomain ?? 'cluster.local';
+  const metrics = createPushMetrics();
+  const state = new ModelState({
+    clock,
+    logger,
+    clusterDomain: opts.clusterDomain ?? 'cluster.local',
+    trustDomain,
+  });
+  let ready = false;
+
+  const discovery = createDiscoveryServer({
+    clock,
+    logger,
+    metrics,
+    sendTimeoutMs: opts.sendTimeoutMs ?? 30_000,
+    snapshotFor: (node) => {
+      const bundle = opts.trustBundle?.();
+      return snapshotFor(
+        state.model,
+        { ...node, name: node.workload },
+        { trustDomain, ...(bundle ? { trustBundle: bundle } : {}) },
+      );
+    },
+    onSidecarsChanged: () => recompile.trigger(),
+  });
+  const recompileNow = (): void => {
+    state.rebuild(discovery.sidecars().map((s) => s.node));
+    metrics.configIssues.set(state.issues().length);
+    discovery.pushAll();
+  };
+  const recompile = debounce(clock, opts.debounceMs ?? 100, 1_000, recompileNow);
+
+  const source = dirSource({
+    dir: opts.configDir,
+    defaultNamespace: opts.defaultNamespace ?? 'default',
+    clock,
+    logger,
+    debounceMs: opts.debounceMs ?? 100,
+  });
+  await source.start((config) => {
+    state.setConfig(config);
+    if (ready) recompile.trigger();
+  });
+  recompileNow();
+
+  const server = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 });
+  server.addService(discoveryService, discovery.implementation);
+  opts.extraServices?.(server);
+  const grpcPort = await bind(server, host, opts.grpcPort ?? 15010);
+
+  const status = (): ControlPlaneStatus => {
+    const sidecars = discovery.sidecars();
+    const versions: Record<string, string> = {};
+    for (const s of sidecars) {
+      const v = s.session.sentVersion;
+      if (v) versions[`${s.node.namespace}/${s.node.workload}`] = v;
+    }
+    return {
+      versions,
+      issues: state.issues(),
+      sidecars: sidecars.map((s) => ({
+        workload: `${s.node.namespace}/${s.node.workload}`,
+        ...(s.node.service ? { service: s.node.service } : {}),
+        ...(s.node.inbound ? { inbound: `${s.node.inbound.host}:${s.node.inbound.port}` } : {}),
+        ...(s.session.sentVersion ? { sentVersion: s.session.sentVersion } : {}),
+        ...(s.session.ackedVersion ? { ackedVersion: s.session.ackedVersion } : {}),
+        ...(s.session.lastNack ? { lastNack: s.session.lastNack } : {}),
+      })),
+    };
+  };
+  const admin = await startAdminServer({
+    host,
+    port: opts.adminPort ?? 15014,
+    registry: metrics.registry,
+    status,
+    ready: () => ready,
+  });
+  ready = true;
+  const grpcAddress = `${host.includes(':') ? `[${host}]` : host}:${grpcPort}`;
+  logger.info(
+    { grpcAddress, adminAddress: admin.address, configDir: opts.configDir },
+    'control plane started',
+  );
+
+  return {
+    grpcAddress,
+    adminAddress: admin.address,
+    grpcServer: server,
+    metricsRegistry: metrics.registry,
+    status,
+    refresh: recompileNow,
+    async close() {
+      ready = false;
+      recompile.cancel();
+      await source.stop();
+      discovery.closeAll();
+      // Streams are ended above; give them a moment to flush, then cut (a real-time bound on
+      // shutdown, not a behaviour decision, hence not the injected clock).
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 1_000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      await admin.close();
+      logger.info('control plane stopped');
+    },
+  };
+};

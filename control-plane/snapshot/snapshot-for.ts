@@ -1,0 +1,38 @@
+// Pure: MeshModel × workload → the ProxySnapshot that workload's sidecar runs. Its version is
+// a hash of the content, so an unchanged snapshot is recognised and not sent again.
+import { contentHash } from '../../api/convert/stable-json.ts';
+import type { ProxySnapshot, ServiceView, WorkloadView } from '../../api/model/snapshot.ts';
+import type { MeshModel } from '../index/model.ts';
+
+export interface WorkloadRef {
+  readonly name: string;
+  readonly namespace: string;
+  readonly service?: string;
+  readonly serviceAccount: string;
+}
+
+export const spiffeId = (trustDomain: string, namespace: string, serviceAccount: string): string =>
+  `spiffe://${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+
+/** The bare name resolves only inside the caller's namespace, as in Kubernetes DNS. */
+const visibleFrom = (s: ServiceView, namespace: string): ServiceView =>
+  s.namespace === namespace ? s : { ...s, hosts: s.hosts.filter((h) => h !== s.name) };
+
+export interface SnapshotOptions {
+  readonly trustDomain: string;
+  readonly trustBundle?: readonly string[];
+}
+
+export const snapshotFor = (model: MeshModel, w: WorkloadRef, opts: SnapshotOptions): ProxySnapshot => {
+  const workload: WorkloadView = {
+    name: w.name,
+    namespace: w.namespace,
+    ...(w.service !== undefined ? { service: w.service } : {}),
+    serviceAccount: w.serviceAccount,
+    identity: spiffeId(opts.trustDomain, w.namespace, w.serviceAccount),
+  };
+  const services: Record<string, ServiceView> = {};
+  for (const [key, s] of model.services) services[key] = visibleFrom(s, w.namespace);
+  const body = { workload, services, ...(opts.trustBundle ? { trustBundle: opts.trustBundle } : {}) };
+  return { version: contentHash(body), ...body };
+};

@@ -1,0 +1,39 @@
+// Pure: one YAML file's text → its resources and every problem in it. Multi-document files,
+// YAML syntax errors reported with their line, each object validated by api/schema.
+import { parseAllDocuments } from 'yaml';
+import type { ConfigIssue } from '../../../api/model/result.ts';
+import { parseResource, type ParseOptions } from '../../../api/schema/resources.ts';
+import type { SourcedResource } from '../types.ts';
+
+export interface ParsedFile {
+  readonly resources: readonly SourcedResource[];
+  readonly issues: readonly ConfigIssue[];
+  /** "apiVersion kind" of objects weft does not read (logged once by the caller). */
+  readonly ignored: readonly string[];
+}
+
+export const parseFile = (file: string, text: string, opts: ParseOptions): ParsedFile => {
+  const resources: SourcedResource[] = [];
+  const issues: ConfigIssue[] = [];
+  const ignored: string[] = [];
+  for (const doc of parseAllDocuments(text, { prettyErrors: true })) {
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const line = e.linePos?.[0].line;
+        const firstLine = e.message.split('\n')[0] ?? e.message;
+        issues.push({ path: line ? `${file}:${line}` : file, message: `is not valid YAML: ${firstLine}` });
+      }
+      continue;
+    }
+    const obj: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (obj === null || obj === undefined) continue; // empty document, e.g. a trailing "---"
+    const r = parseResource(obj, opts);
+    if (!r.ok) issues.push(...r.error.map((i) => ({ path: `${file}: ${i.path}`, message: i.message })));
+    else if (r.value) resources.push({ resource: r.value, origin: file });
+    else {
+      const o = obj as { apiVersion?: unknown; kind?: unknown };
+      ignored.push(`${String(o.apiVersion)} ${String(o.kind)}`);
+    }
+  }
+  return { resources, issues, ignored };
+};

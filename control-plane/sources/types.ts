@@ -1,0 +1,23 @@
+// What every configuration source (YAML folder now, Kubernetes informers later) hands the
+// index: the current parsed resources, each with where it came from, and the current issues.
+import type { ConfigIssue } from '../../api/model/result.ts';
+import type { MeshResource } from '../../api/schema/resources.ts';
+
+export interface SourcedResource {
+  readonly resource: MeshResource;
+  /** File (or "kube://…" reference) the object was read from; prefixes its issue paths. */
+  readonly origin: string;
+}
+
+export interface ConfigState {
+  readonly resources: readonly SourcedResource[];
+  /** Problems in the source right now; objects they concern keep their last good content. */
+  readonly issues: readonly ConfigIssue[];
+}
+
+export interface ConfigSource {
+  /** Loads everything once (onChange is called before this resolves), then reports each change. */
+  start(onChange: (state: ConfigState) => void): Promise<void>;
+  stop(): Promise<void>;
+  current(): ConfigState;
+}
