@@ -54,16 +54,20 @@ export interface ServedCa {
   close(): Promise<void>;
 }
 
-export const serveCa = async (ca: CertificateAuthority, tokens: TokenValidator): Promise<ServedCa> => {
+export const serveCa = async (
+  ca: CertificateAuthority,
+  tokens: TokenValidator,
+  port = 0,
+): Promise<ServedCa> => {
   const server = new grpc.Server();
   registerIdentityService(server, ca, tokens);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) =>
       e ? reject(e) : resolve(p),
     ),
   );
   return {
-    address: `127.0.0.1:${port}`,
+    address: `127.0.0.1:${bound}`,
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
   };
 };
@@ -98,4 +102,71 @@ export const tempDir = async (): Promise<TempDir> => {
     },
     remove: () => rm(dir, { recursive: true, force: true }),
   };
+};
+
+/** Log lines (parsed JSON) a pino logger wrote, for asserting warnings without sleeping. */
+export const capturedLogger = async (): Promise<{
+  logger: import('pino').Logger;
+  lines: Record<string, unknown>[];
+}> => {
+  const { pino } = await import('pino');
+  const { Writable } = await import('node:stream');
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n'))
+        if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, sink), lines };
+};
+
+/** Handshake with `client` context against a server using `server` context; returns the server cert SAN or the error. */
+export const mtlsHandshake = async (
+  server: () => import('node:tls').SecureContext,
+  client: import('node:tls').SecureContext,
+): Promise<{ ok: true; serverSerial: string; clientSan: string } | { ok: false; error: string }> => {
+  const tls = await import('node:tls');
+  let clientSan = '';
+  const srv = tls.createServer(
+    {
+      SNICallback: (_n, cb) => cb(null, server()),
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.3',
+    },
+    (s) => {
+      clientSan = String(s.getPeerCertificate().subjectaltname);
+      s.end('ok');
+    },
+  );
+  srv.on('tlsClientError', () => undefined);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  try {
+    return await new Promise((resolve) => {
+      const c = tls.connect({
+        host: '127.0.0.1',
+        port,
+        servername: 'mesh.local',
+        secureContext: client,
+        minVersion: 'TLSv1.3',
+        // Mesh peers are checked by SPIFFE ID, not host name.
+        checkServerIdentity: () => undefined,
+      });
+      let data = '';
+      c.on('data', (d: Buffer) => (data += d.toString()));
+      c.on('end', () =>
+        resolve(
+          data === 'ok'
+            ? { ok: true, serverSerial: c.getPeerCertificate().serialNumber, clientSan }
+            : { ok: false, error: 'closed by server' },
+        ),
+      );
+      c.on('error', (e: Error & { code?: string }) => resolve({ ok: false, error: e.code ?? e.message }));
+    });
+  } finally {
+    await new Promise((r) => srv.close(r));
+  }
 };
