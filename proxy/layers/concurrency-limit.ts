@@ -17,7 +17,7 @@ export interface Resource {
   release(): void;
 }
 
-const resource = (limit: CircuitLimit, max: number, deps: Pick<PolicyDeps, 'metrics'>): Resource => {
+const resource = (limit: CircuitLimit, max: number, deps: Partial<PolicyDeps>): Resource => {
   let used = 0;
   return {
     limit,
@@ -51,7 +51,7 @@ export interface CircuitBreaker extends RetryGate {
 
 export const circuitBreaker = (
   view: CircuitBreakerView,
-  deps: Pick<PolicyDeps, 'metrics'>,
+  deps: Partial<PolicyDeps>,
 ): CircuitBreaker => {
   const requests = resource('max_requests', view.maxRequests, deps);
   const retries = resource('max_retries', view.maxRetries, deps);
@@ -87,5 +87,5 @@ export const circuitBreaker = (
 };
 
 /** The layer alone, when nothing else needs the breaker's counters. */
-export const concurrencyLimitLayer = (view: CircuitBreakerView, deps: Pick<PolicyDeps, 'metrics'>): Layer =>
+export const concurrencyLimitLayer = (view: CircuitBreakerView, deps: Partial<PolicyDeps>): Layer =>
   circuitBreaker(view, deps).layer;

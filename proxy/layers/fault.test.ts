@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { FaultView } from '../../api/model/policy.ts';
 import { ManualClock, seededRandom } from '../../api/runtime/clock.ts';
-import { faultLayer, grpcStatusForHttp } from './fault.ts';
+import { faultLayer, grpcStatusForHttp, httpStatusForGrpc } from './fault.ts';
 import { policyMetrics } from './policy-metrics.ts';
 import { callCtx, drive, flush, request, response, stub } from './policy-testkit.ts';
 
@@ -96,6 +96,17 @@ describe('fault injection', () => {
     [500, 2],
   ])('maps an HTTP abort %i of a gRPC call to grpc-status %i', (http, grpc) => {
     expect(grpcStatusForHttp(http)).toBe(grpc);
+  });
+
+  it.each([
+    [14, 503],
+    [4, 504],
+    [8, 429],
+    [13, 500],
+  ])('answers a plain HTTP request to a grpcStatus %i abort with HTTP %i', async (grpc, http) => {
+    expect(httpStatusForGrpc(grpc)).toBe(http);
+    const { h } = setup([{ name: 'demo/g', abort: { grpcStatus: grpc, percent: 100 } }]);
+    expect((await h(request(), callCtx())).status).toBe(http);
   });
 
   it('stops injecting once the experiment ended (endsAtMs 5 s ahead)', async () => {

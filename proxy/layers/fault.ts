@@ -33,6 +33,12 @@ export const grpcStatusForHttp = (status: number): number => {
   return table[status] ?? 2;
 };
 
+/** For a grpcStatus abort of a plain HTTP request: the nearest HTTP status. */
+export const httpStatusForGrpc = (code: number): number => {
+  const table: Record<number, number> = { 4: 504, 5: 404, 7: 403, 8: 429, 12: 501, 14: 503, 16: 401 };
+  return table[code] ?? 500;
+};
+
 export const abortResponse = (req: MeshRequest, fault: FaultView): MeshResponse => {
   const abort = fault.abort ?? { percent: 100 };
   if (requestTraits(req).grpc) {
@@ -51,7 +57,7 @@ export const abortResponse = (req: MeshRequest, fault: FaultView): MeshResponse 
   }
   const text = `fault injected by ${fault.name}\n`;
   return {
-    status: abort.httpStatus ?? 503,
+    status: abort.httpStatus ?? httpStatusForGrpc(abort.grpcStatus ?? 14),
     headers: {
       'content-type': 'text/plain; charset=utf-8',
       'content-length': String(Buffer.byteLength(text)),
@@ -101,6 +107,7 @@ export const faultLayer = (faults: readonly FaultView[], deps: PolicyDeps): Faul
     }
     if (!abort) return next(req, ctx);
     counts.aborted++;
+    deps.logger?.debug({ fault: fault.name, path: req.path }, 'fault abort injected');
     deps.metrics?.faultInjected(fault.name, 'abort');
     note(req, ctx, `fault:abort:${fault.name}`);
     return abortResponse(req, fault);

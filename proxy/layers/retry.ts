@@ -59,6 +59,7 @@ interface Call {
 }
 
 export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
+  if (view.attempts <= 1) return (next) => next;
   const budget: RetryBudget = retryBudget(view.budget, deps.clock);
   const maxReplay = view.maxReplayBytes ?? DEFAULT_MAX_REPLAY_BYTES;
 
@@ -79,6 +80,7 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
     if (!budget.tryWithdraw()) {
       deps.retryGate?.releaseRetry();
       deps.metrics?.retryBudgetExhausted();
+      deps.logger?.debug({ service: ctx.service.name, attempt }, 'retry budget exhausted');
       note(req, ctx, 'retry:skipped:budget-exhausted');
       return undefined;
     }
@@ -110,6 +112,10 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
       if (!again) return deliver(outcome);
       if (outcome.ok) discardResponse(outcome.res);
       note(req, ctx, `retry:${attempt + 1}:${describe(outcome)}`);
+      deps.logger?.debug(
+        { service: ctx.service.name, retry: attempt + 1, after: describe(outcome) },
+        'retrying',
+      );
       await backoff(call, attempt);
       deps.metrics?.retry();
       tryReq = again;
