@@ -5,11 +5,17 @@ import { PassThrough, Readable } from 'node:stream';
 export interface ReplayableBody {
   /** The stream the first try sends: the source, passed through while it is buffered. */
   readonly first: Readable;
+  /** False once the body is known to be over the limit (or broken); true while it may still fit. */
+  replayable(): boolean;
   /** A fresh copy of the whole body for another try, or null when it cannot be replayed. */
   forReplay(signal: AbortSignal): Promise<Readable | null>;
 }
 
-const notReplayable = (source: Readable): ReplayableBody => ({ first: source, forReplay: async () => null });
+const notReplayable = (source: Readable): ReplayableBody => ({
+  first: source,
+  replayable: () => false,
+  forReplay: async () => null,
+});
 
 /**
  * `declaredLength` (content-length) above the limit skips buffering altogether. Chunks are
@@ -51,6 +57,7 @@ export const replayableBody = (
 
   return {
     first: tee,
+    replayable: () => state !== 'unusable',
     forReplay: (signal) => {
       if (state !== 'reading') return Promise.resolve(copy());
       // The first try gave up before sending everything: read the rest ourselves.

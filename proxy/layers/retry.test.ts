@@ -225,6 +225,43 @@ describe('retry layer: behaviour', () => {
     expect(bodies[1]?.destroyed).toBe(false);
   });
 
+  it('leaves the response and the upload untouched when it decides not to retry', async () => {
+    const { clock, layer } = setup({ budget: { ratio: 0, minPerSecond: 0, windowMs: 1000 } });
+    const sent: Readable[] = [];
+    const answer = Readable.from(['busy'], { objectMode: false });
+    const backend = stub(async (req) => {
+      if (req.body) sent.push(req.body);
+      return response(503, {}, answer);
+    });
+    const res = await drive(
+      clock,
+      layer(backend)(request({ method: 'PUT', body: bodyOf(bytes(1000)) }), callCtx()),
+    );
+    expect(res.body).toBe(answer);
+    expect(answer.destroyed).toBe(false);
+    expect(sent[0]?.destroyed).toBe(false);
+  });
+
+  it('gives the retry unit back when an unread body turns out to be over the limit', async () => {
+    let inFlight = 0;
+    let taken = 0;
+    const gate: RetryGate = {
+      tryAcquireRetry: () => ++taken + ++inFlight > 0,
+      releaseRetry: () => void inFlight--,
+    };
+    const clock = new ManualClock();
+    const layer = retryLayer(policy(), { clock, random: seededRandom(1), retryGate: gate });
+    const backend = stub(async () => response(503)); // answers before reading the body
+    const res = await drive(
+      clock,
+      layer(backend)(request({ method: 'PUT', body: bodyOf(bytes(200 * 1024), 1024) }), callCtx()),
+    );
+    expect(res.status).toBe(503);
+    expect(backend.calls).toBe(1);
+    expect(taken).toBe(1); // the overflow was found only while reading the rest of the body
+    expect(inFlight).toBe(0);
+  });
+
   it('waits a full-jitter back-off between tries on the injected clock', async () => {
     const { clock, layer } = setup({ attempts: 2, backoff: { baseMs: 1000, maxMs: 1000 } }, 3);
     const backend = stub(async () => response(503));

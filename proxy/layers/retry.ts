@@ -63,28 +63,36 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
   const budget: RetryBudget = retryBudget(view.budget, deps.clock);
   const maxReplay = view.maxReplayBytes ?? DEFAULT_MAX_REPLAY_BYTES;
 
-  /** The request for the next try, or undefined when this outcome is final. Takes gate and budget. */
-  const permit = async (call: Call, outcome: Settled, attempt: number): Promise<MeshRequest | undefined> => {
-    const { req, ctx } = call;
-    if (classify(tryResult(outcome), view, call.traits) !== 'retryable') return undefined;
-    if (attempt + 1 >= view.attempts || ctx.signal.aborted) return undefined;
-    const body = call.body ? await call.body.forReplay(ctx.signal) : null;
-    if (call.body && !body) {
-      note(req, ctx, `retry:skipped:body-over-${maxReplay}-bytes`);
-      return undefined;
-    }
-    if (deps.retryGate && !deps.retryGate.tryAcquireRetry()) {
-      note(req, ctx, 'retry:skipped:circuit-max-retries');
-      return undefined;
-    }
-    if (!budget.tryWithdraw()) {
-      deps.retryGate?.releaseRetry();
-      deps.metrics?.retryBudgetExhausted();
-      deps.logger?.debug({ service: ctx.service.name, attempt }, 'retry budget exhausted');
-      note(req, ctx, 'retry:skipped:budget-exhausted');
-      return undefined;
-    }
-    return body ? { ...req, body } : req;
+  const skip = (call: Call, why: string): false => {
+    note(call.req, call.ctx, `retry:skipped:${why}`);
+    return false;
+  };
+
+  /**
+   * Whether this outcome gets another try; takes a retry unit and budget when it does. The cheap
+   * checks come first and nothing here touches the response, so a refused retry returns it intact.
+   */
+  const admit = (call: Call, outcome: Settled, attempt: number): boolean => {
+    const { ctx } = call;
+    if (classify(tryResult(outcome), view, call.traits) !== 'retryable') return false;
+    if (attempt + 1 >= view.attempts || ctx.signal.aborted) return false;
+    if (call.body && !call.body.replayable()) return skip(call, `body-over-${maxReplay}-bytes`);
+    if (deps.retryGate && !deps.retryGate.tryAcquireRetry()) return skip(call, 'circuit-max-retries');
+    if (budget.tryWithdraw()) return true;
+    deps.retryGate?.releaseRetry();
+    deps.metrics?.retryBudgetExhausted();
+    deps.logger?.debug({ service: ctx.service.name, attempt }, 'retry budget exhausted');
+    return skip(call, 'budget-exhausted');
+  };
+
+  /** The request for the next try; undefined when the rest of the body outgrew the limit. */
+  const nextRequest = async (call: Call): Promise<MeshRequest | undefined> => {
+    if (!call.body) return call.req;
+    const body = await call.body.forReplay(call.ctx.signal);
+    if (body) return { ...call.req, body };
+    deps.retryGate?.releaseRetry(); // the budget unit stays spent: this is rare and bounded
+    skip(call, `body-over-${maxReplay}-bytes`);
+    return undefined;
   };
 
   const backoff = async (call: Call, retry: number): Promise<void> => {
@@ -108,7 +116,7 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
       const outcome = await settle(next(tryReq, ctx));
       if (attempt > 0) deps.retryGate?.releaseRetry();
       if (ctx.endpoint) ctx.tried.add(endpointKey(ctx.endpoint));
-      const again = await permit(call, outcome, attempt);
+      const again = admit(call, outcome, attempt) ? await nextRequest(call) : undefined;
       if (!again) return deliver(outcome);
       if (outcome.ok) discardResponse(outcome.res);
       note(req, ctx, `retry:${attempt + 1}:${describe(outcome)}`);

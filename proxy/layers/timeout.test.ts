@@ -62,4 +62,16 @@ describe('request timeout', () => {
     expect(((await p) as Error).message).toBe('caller left');
     expect(clock.pendingTimers()).toBe(0);
   });
+
+  it('clears its timer when the inner handler throws synchronously', async () => {
+    const clock = new ManualClock();
+    const h = timeoutLayer(
+      { timeoutMs: 500 },
+      { clock },
+    )(() => {
+      throw new Error('sync');
+    });
+    expect(((await rejection(h(request(), callCtx()))) as Error).message).toBe('sync');
+    expect(clock.pendingTimers()).toBe(0);
+  });
 });

@@ -46,7 +46,13 @@ export const withDeadline = (
       else reject(e);
     }, opts.ms);
     timer.unref?.();
-    next(req, { ...ctx, signal: child.signal }).then(
+    let inner: Promise<MeshResponse>;
+    try {
+      inner = next(req, { ...ctx, signal: child.signal });
+    } catch (e) {
+      inner = Promise.reject(e); // a handler that throws instead of rejecting must not leak the timer
+    }
+    inner.then(
       (res) => {
         // The deadline already answered: nobody will read this late response.
         if (child.signal.aborted && timer === undefined) return discardResponse(res);
