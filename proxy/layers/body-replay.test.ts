@@ -60,4 +60,11 @@ describe('body replay', () => {
     ac.abort();
     expect(await p).toBeNull();
   });
+
+  it('hands an empty (content-length: 0) body through untouched and replays it as empty', async () => {
+    const src = bodyOf(Buffer.alloc(0));
+    const r = replayableBody(src, 1024, 0);
+    expect(r.first).toBe(src);
+    expect((await read(await r.forReplay(signal))).length).toBe(0);
+  });
 });

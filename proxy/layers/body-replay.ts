@@ -28,6 +28,13 @@ export const replayableBody = (
   declaredLength?: number,
 ): ReplayableBody => {
   if (declaredLength !== undefined && declaredLength > maxBytes) return notReplayable(source);
+  // content-length: 0 (common on GETs from HTTP/1 servers): nothing to tee, replay an empty body.
+  if (declaredLength === 0)
+    return {
+      first: source,
+      replayable: () => true,
+      forReplay: async () => Readable.from([], { objectMode: false }),
+    };
   let chunks: Buffer[] = [];
   let size = 0;
   let state: 'reading' | 'ended' | 'unusable' = 'reading';
