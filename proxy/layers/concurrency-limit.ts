@@ -49,10 +49,7 @@ export interface CircuitBreaker extends RetryGate {
   readonly maxConnections: number;
 }
 
-export const circuitBreaker = (
-  view: CircuitBreakerView,
-  deps: Partial<PolicyDeps>,
-): CircuitBreaker => {
+export const circuitBreaker = (view: CircuitBreakerView, deps: Partial<PolicyDeps>): CircuitBreaker => {
   const requests = resource('max_requests', view.maxRequests, deps);
   const retries = resource('max_retries', view.maxRetries, deps);
   // A request holds its slot until its response body ends or errors, not just until headers.
