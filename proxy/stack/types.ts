@@ -1,7 +1,7 @@
 // The sidecar's request path is a stack of small layers over weft's own request/response types.
 // Transports (h1, h2, TLS) adapt sockets to these types at the edges; layers never see node:http.
 import type { Readable } from 'node:stream';
-import type { Endpoint, ServiceView } from '../../api/model/snapshot.ts';
+import type { Endpoint, ServicePort, ServiceView } from '../../api/model/snapshot.ts';
 
 /** Lower-case header names; no pseudo-headers and no hop-by-hop headers. */
 export type HeaderMap = Record<string, string | string[] | undefined>;
@@ -43,6 +43,10 @@ export interface CallCtx {
   readonly signal: AbortSignal;
   /** Source identity: service account `namespace/name` of the calling workload. */
   readonly sourceServiceAccount?: string;
+  /** Inbound: verified SPIFFE ID of the calling sidecar (mTLS peer certificate), read once per connection. */
+  readonly sourceIdentity?: string;
+  /** Outbound: the service port the authority's port selected, when it named one. */
+  servicePort?: ServicePort;
   /** Decisions layers made, for headers/metrics/logs (e.g. "fault:abort", "retry:2"). */
   readonly notes: string[];
 }
