@@ -9,8 +9,8 @@ export const formatPath = (path: readonly Key[]): string =>
   path.reduce<string>((acc, k) => {
     if (typeof k === 'number') return `${acc}[${k}]`;
     const key = String(k);
-    const safe = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : JSON.stringify(key);
-    return acc === '' ? safe : `${acc}.${safe}`;
+    if (!/^[A-Za-z_$][\w$-]*$/.test(key)) return `${acc}[${JSON.stringify(key)}]`;
+    return acc === '' ? key : `${acc}.${key}`;
   }, '');
 
 /** Short, readable rendering of a value for "(got …)". */

@@ -121,9 +121,10 @@ export const parseResource = (obj: unknown, opts: ParseOptions): Result<MeshReso
   const versions = KINDS[kind];
   const schema = versions?.[apiVersion];
   if (!schema) {
-    if (KEPT_GROUPS.test(apiVersion))
-      return opaque(obj as Record<string, unknown>, kind, apiVersion, where, opts);
-    if (!versions) return { ok: true, value: null };
+    if (!versions)
+      return KEPT_GROUPS.test(apiVersion)
+        ? opaque(obj as Record<string, unknown>, kind, apiVersion, where, opts)
+        : { ok: true, value: null };
     const message = `apiVersion must be one of ${Object.keys(versions).join(', ')} (got ${apiVersion})`;
     return { ok: false, error: [{ path: `${where}: apiVersion`, message }] };
   }

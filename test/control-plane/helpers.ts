@@ -17,7 +17,7 @@ export interface TempDir {
 export const tempConfigDir = async (files: Record<string, string>): Promise<TempDir> => {
   const dir = await mkdtemp(join(tmpdir(), 'weft-cp-'));
   const write = async (name: string, text: string): Promise<void> => {
-    const tmp = join(dir, `.${name}.tmp`);
+    const tmp = join(dir, `${name}.tmp`);
     await writeFile(tmp, text);
     await rename(tmp, join(dir, name));
   };

@@ -18,11 +18,11 @@ export const parseFile = (file: string, text: string, opts: ParseOptions): Parse
   const ignored: string[] = [];
   for (const doc of parseAllDocuments(text, { prettyErrors: true })) {
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        const line = e.linePos?.[0].line;
-        const firstLine = e.message.split('\n')[0] ?? e.message;
-        issues.push({ path: line ? `${file}:${line}` : file, message: `is not valid YAML: ${firstLine}` });
-      }
+      // The first error of a document is the cause; the ones after it are usually echoes.
+      const e = doc.errors[0];
+      const line = e?.linePos?.[0].line;
+      const what = (e?.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      issues.push({ path: line ? `${file}:${line}` : file, message: `is not valid YAML: ${what}` });
       continue;
     }
     const obj: unknown = doc.toJS({ maxAliasCount: 100 });

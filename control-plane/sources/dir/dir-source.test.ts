@@ -1,0 +1,106 @@
+// Real files and fs.watch in a temp folder; the source's debounce runs on the real clock
+// (20 ms) because file events are real. Waits are bounded polls, never fixed sleeps.
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../api/runtime/clock.ts';
+import { eventually, quietLogger, tempConfigDir, type TempDir } from '../../../test/control-plane/helpers.ts';
+import type { ConfigState } from '../types.ts';
+import { dirSource } from './dir-source.ts';
+
+const svc = (name: string, port = 80) =>
+  `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec: {ports: [{port: ${port}}]}\n`;
+let tmp: TempDir | undefined;
+let stop: (() => Promise<void>) | undefined;
+
+const open = async (files: Record<string, string>) => {
+  tmp = await tempConfigDir(files);
+  const states: ConfigState[] = [];
+  const source = dirSource({
+    dir: tmp.dir,
+    defaultNamespace: 'demo',
+    clock: systemClock,
+    logger: quietLogger(),
+    debounceMs: 20,
+  });
+  await source.start((s) => states.push(s));
+  stop = () => source.stop();
+  const names = () =>
+    source
+      .current()
+      .resources.map(
+        (r) =>
+          `${r.resource.meta.name}:${r.resource.kind === 'Service' ? r.resource.spec.ports?.[0]?.port : ''}`,
+      );
+  return { source, states, names, dir: tmp };
+};
+
+afterEach(async () => {
+  await stop?.();
+  await tmp?.remove();
+  stop = tmp = undefined;
+});
+
+describe('dirSource', () => {
+  it('loads .yaml and .yml files recursively and applies the default namespace', async () => {
+    const { source, dir } = await open({ 'a.yaml': svc('a'), 'b.yml': svc('b'), 'notes.txt': 'ignored' });
+    expect(
+      source.current().resources.map((r) => `${r.resource.meta.namespace}/${r.resource.meta.name}`),
+    ).toEqual(['demo/a', 'demo/b']);
+    await mkdir(join(dir.dir, 'nested'));
+    await dir.write('nested/c.yaml', svc('c'));
+    await eventually(
+      () => (source.current().resources.length === 3 ? true : undefined),
+      3_000,
+      'nested file',
+    );
+  });
+
+  it('keeps the last good content of a broken file, reports it, and recovers when fixed', async () => {
+    const { source, names, dir } = await open({ 'a.yaml': svc('a', 80), 'b.yaml': svc('b', 81) });
+    await dir.write('a.yaml', svc('a', 8080).replace('port: 8080', 'port: -1'));
+    await eventually(() => (source.current().issues.length > 0 ? true : undefined), 3_000, 'issue');
+    expect(names()).toEqual(['a:80', 'b:81']); // last good a.yaml still active
+    expect(source.current().issues).toEqual([
+      {
+        path: `${join(dir.dir, 'a.yaml')}: Service demo/a: spec.ports[0].port`,
+        message: 'must be a whole number from 1 to 65535 (got -1)',
+      },
+    ]);
+    // A syntax error too keeps the old content.
+    await dir.write('a.yaml', 'kind: [');
+    await eventually(
+      () => (source.current().issues[0]?.message.startsWith('is not valid YAML') ? true : undefined),
+      3_000,
+      'yaml issue',
+    );
+    expect(names()).toEqual(['a:80', 'b:81']);
+    await dir.write('a.yaml', svc('a', 9090));
+    await eventually(() => (source.current().issues.length === 0 ? true : undefined), 3_000, 'recovery');
+    expect(names()).toEqual(['a:9090', 'b:81']);
+  });
+
+  it('a file that was never valid contributes nothing; a removed file takes its objects away', async () => {
+    const { source, names, dir } = await open({ 'a.yaml': svc('a'), 'bad.yaml': 'kind: [' });
+    expect(names()).toEqual(['a:80']);
+    expect(source.current().issues).toHaveLength(1);
+    await rm(join(dir.dir, 'a.yaml'));
+    await rm(join(dir.dir, 'bad.yaml'));
+    await eventually(
+      () =>
+        source.current().resources.length === 0 && source.current().issues.length === 0 ? true : undefined,
+      3_000,
+      'removal',
+    );
+  });
+
+  it('fails to start on a missing directory', async () => {
+    const source = dirSource({
+      dir: '/nonexistent/weft-config',
+      defaultNamespace: 'default',
+      clock: systemClock,
+      logger: quietLogger(),
+    });
+    await expect(source.start(() => undefined)).rejects.toThrow(/ENOENT/);
+  });
+});
