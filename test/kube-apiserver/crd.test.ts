@@ -1,6 +1,11 @@
 // CustomResourceDefinitions make kinds served: discovery, CustomObjectsApi CRUD, the status
 // subresource, several versions of one stored object, and removal with the definition.
-import { ApiextensionsV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  ApiextensionsV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { crdManifest } from './crd-manifest.ts';
 import { startKubeApiServer, type KubeApiServer } from './server.ts';
@@ -137,6 +142,22 @@ describe('custom resources', () => {
     } finally {
       await server2.close();
     }
+  });
+
+  it('works with the generic KubernetesObjectApi, which resolves kinds through discovery', async () => {
+    server.store.seed(crdManifest({ group: 'weft.dev', kind: 'TrafficSplit' }));
+    const objects = KubernetesObjectApi.makeApiClient(server.kubeConfig());
+    const ref = {
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'TrafficSplit',
+      metadata: { name: 'g', namespace: 'default' },
+    };
+    await objects.create({ ...split('g', 1), metadata: ref.metadata });
+    const patched = (await objects.patch({ ...ref, spec: { extra: true } } as Split)) as Split;
+    expect(patched.spec).toEqual({ ...split('g', 1).spec, extra: true });
+    expect(
+      (await objects.list('weft.dev/v1alpha1', 'TrafficSplit', 'default')).items.map((o) => o.metadata?.name),
+    ).toEqual(['g']);
   });
 
   it('rejects a CRD whose name is not <plural>.<group>', async () => {

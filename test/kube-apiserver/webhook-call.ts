@@ -2,6 +2,7 @@
 // clientConfig.caBundle (system roots without one) and for the name the real server would dial:
 // the URL's host, or `<service>.<namespace>.svc` for a service reference.
 import https from 'node:https';
+import { isIP } from 'node:net';
 import type { Clock } from '../../api/runtime/clock.ts';
 import { isJsonObject, type Json, type JsonObject } from './types.ts';
 
@@ -66,7 +67,8 @@ export const callWebhook = (review: JsonObject, o: CallOptions): Promise<Json> =
       port: ep.port,
       path: ep.path,
       method: 'POST',
-      servername: ep.servername,
+      // SNI carries host names only; an IP URL is still verified against the certificate's IP SANs.
+      ...(isIP(ep.servername) ? {} : { servername: ep.servername }),
       ...(typeof caBundle === 'string' ? { ca: Buffer.from(caBundle, 'base64').toString('utf8') } : {}),
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       agent: false,
