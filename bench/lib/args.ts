@@ -1,0 +1,76 @@
+// Command-line flags of `npm run bench -- …`, parsed into a plan with every problem reported at
+// once. Quick mode keeps a whole run under three minutes; full mode gives tighter tails.
+import { err, ok, type ConfigIssue, type Result } from '../../api/model/result.ts';
+import type { Plan } from './types.ts';
+
+export interface BenchOptions {
+  readonly plan: Plan;
+  /** Row or hook names to run (empty = everything); `direct` is added when any row is chosen. */
+  readonly only: readonly string[];
+  readonly outDir?: string;
+  readonly setup: boolean;
+  readonly notes: readonly string[];
+  readonly help: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--rates 500,1000,2000]
+                      [--out DIR] [--note TEXT] [--no-setup]
+  --quick     short windows (whole run < 3 min); default is the full run
+  --only      rows (direct, weft-hop, haproxy-mtls-pair, …) or hooks (ca/issuance); "rows" or "hooks" for a group
+  --rates     open-loop rates in req/s (CPU per 1000 requests is taken at 1000, or the nearest)
+  --out       results directory (default bench/results)
+  --note      a line to add to the results file's notes (repeatable)
+  --no-setup  do not run bench/setup.sh when a tool is missing`;
+
+const QUICK = { warmupMs: 500, durationMs: 2500, wrkSeconds: 3, hookTimeoutMs: 60_000 };
+const FULL = { warmupMs: 3000, durationMs: 20_000, wrkSeconds: 10, hookTimeoutMs: 300_000 };
+
+export const nearest = (rates: readonly number[], want: number): number =>
+  rates.reduce((best, r) => (Math.abs(r - want) < Math.abs(best - want) ? r : best), rates[0] ?? want);
+
+const parseRates = (v: string, issues: ConfigIssue[]): number[] => {
+  const rates = v.split(',').map(Number);
+  if (rates.length === 0 || rates.some((r) => !Number.isInteger(r) || r < 1 || r > 50_000))
+    issues.push({ path: '--rates', message: `must be whole numbers 1-50000 separated by commas (got ${v})` });
+  return rates;
+};
+
+export const parseArgs = (argv: readonly string[]): Result<BenchOptions> => {
+  const issues: ConfigIssue[] = [];
+  let quick = false;
+  let rates = [500, 1000, 2000];
+  const only: string[] = [];
+  const notes: string[] = [];
+  let outDir: string | undefined;
+  let setup = true;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) issues.push({ path: a, message: 'needs a value' });
+      return v ?? '';
+    };
+    if (a === '--quick') quick = true;
+    else if (a === '--full') quick = false;
+    else if (a === '--only') only.push(...value().split(',').filter(Boolean));
+    else if (a === '--rates') rates = parseRates(value(), issues);
+    else if (a === '--out') outDir = value();
+    else if (a === '--note') notes.push(value());
+    else if (a === '--no-setup') setup = false;
+    else if (a === '--help' || a === '-h') help = true;
+    else issues.push({ path: a, message: 'unknown flag (see --help)' });
+  }
+  if (issues.length) return err(issues);
+  const windows = quick ? QUICK : FULL;
+  const plan: Plan = {
+    mode: quick ? 'quick' : 'full',
+    rates,
+    ...windows,
+    wrkConnections: 64,
+    maxConnections: 512,
+    drainMs: 5000,
+    cpuRate: nearest(rates, 1000),
+  };
+  return ok({ plan, only, outDir, setup, notes, help });
+};

@@ -1,0 +1,69 @@
+// Other benches plug in by dropping a script into a sub-directory of bench/ (e.g. bench/ca/
+// issuance.ts) that prints JSON on stdout. The runner finds them, runs each pinned to the
+// proxy CPU with a time limit, and puts their numbers in the report under `<dir>/<file>`.
+import { execFile } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { HookResult } from './types.ts';
+
+/** Sub-directories that belong to the runner itself. */
+const OWN = new Set(['lib', 'peers', 'results', 'node_modules']);
+
+export interface Hook {
+  /** `<dir>/<file without .ts>`, e.g. `ca/issuance`: the name `--only` takes. */
+  readonly name: string;
+  readonly path: string;
+}
+
+const isScript = (file: string): boolean =>
+  file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.endsWith('.d.ts') && !file.startsWith('_');
+
+export const discoverHooks = (benchDir: string): Hook[] =>
+  readdirSync(benchDir)
+    .filter((d) => !OWN.has(d) && statSync(join(benchDir, d)).isDirectory())
+    .sort()
+    .flatMap((d) =>
+      readdirSync(join(benchDir, d))
+        .filter(isScript)
+        .sort()
+        .map((f) => {
+          const path = join(benchDir, d, f);
+          return { name: relative(benchDir, path).replace(/\.ts$/, ''), path };
+        }),
+    );
+
+/** The JSON a hook printed: its whole stdout, or else its last line that parses as JSON. */
+export const parseHookOutput = (stdout: string): unknown => {
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    const lines = stdout.trim().split('\n').reverse();
+    for (const line of lines) {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch {
+        // not this line
+      }
+    }
+    return undefined;
+  }
+};
+
+export const runHook = (hook: Hook, cpus: string, timeoutMs: number, quick: boolean): Promise<HookResult> =>
+  new Promise((resolve) => {
+    const t0 = performance.now();
+    const env = { ...process.env, ...(quick ? { WEFT_BENCH_QUICK: '1' } : {}) };
+    execFile(
+      'taskset',
+      ['-c', cpus, process.execPath, hook.path],
+      { timeout: timeoutMs, env, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const seconds = (performance.now() - t0) / 1000;
+        const data = parseHookOutput(stdout);
+        if (error)
+          resolve({ name: hook.name, seconds, error: `${error.message} ${stderr.slice(-300)}`.trim() });
+        else if (data === undefined) resolve({ name: hook.name, seconds, error: 'printed no JSON' });
+        else resolve({ name: hook.name, seconds, data });
+      },
+    );
+  });

@@ -1,0 +1,152 @@
+// Renders a run as the Markdown results file: machine and versions, throughput and resources,
+// one latency table per rate, the generator's self-check, and the other benches' numbers.
+import { addedLatency, haproxyPeer, ratio } from './ratios.ts';
+import type { HookResult, RowResult, RunReport } from './types.ts';
+
+const DASH = '—';
+
+export const fmt = (x: number | undefined, digits = 2): string =>
+  x === undefined || !Number.isFinite(x) ? DASH : x.toFixed(digits);
+
+export const fmtRatio = (x: number | undefined): string => (x === undefined ? DASH : `${x.toFixed(2)}×`);
+
+export const table = (head: readonly string[], body: readonly (readonly string[])[]): string =>
+  [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+
+const measured = (rows: readonly RowResult[]): RowResult[] => rows.filter((r) => !r.unavailable);
+
+const throughputTable = (rows: readonly RowResult[], cpuRate: number): string =>
+  table(
+    [
+      'row',
+      'max req/s (wrk)',
+      'vs HAProxy',
+      `CPU s / 1000 req @ ${cpuRate}/s`,
+      'vs HAProxy',
+      'RSS idle MB',
+      'RSS under load MB',
+      'vs HAProxy',
+    ],
+    measured(rows).map((r) => {
+      const h = haproxyPeer(r, rows);
+      return [
+        r.name,
+        fmt(r.wrk?.rps, 0),
+        fmtRatio(ratio(r.wrk?.rps, h?.wrk?.rps)),
+        fmt(r.cpuSecPer1000, 3),
+        fmtRatio(ratio(r.cpuSecPer1000, h?.cpuSecPer1000)),
+        fmt(r.rssIdleMb, 1),
+        fmt(r.rssLoadMb, 1),
+        fmtRatio(ratio(r.rssLoadMb, h?.rssLoadMb)),
+      ];
+    }),
+  );
+
+const latencyTable = (rows: readonly RowResult[], rate: string): string =>
+  table(
+    [
+      'row',
+      'p50',
+      'p90',
+      'p99',
+      'p99.9',
+      'max',
+      '+p50',
+      '+p90',
+      '+p99',
+      '+p99.9',
+      '+p99 vs HAProxy',
+      'failed',
+    ],
+    measured(rows).flatMap((r) => {
+      const res = r.rates[rate];
+      if (!res) return [];
+      const l = res.latencyMs;
+      const add = addedLatency(r, rows, rate);
+      const h = haproxyPeer(r, rows);
+      const hAdd = h && addedLatency(h, rows, rate);
+      return [
+        [
+          r.name,
+          ...[l.p50, l.p90, l.p99, l.p999, l.max].map((x) => fmt(x)),
+          ...(r.shape === 'direct'
+            ? [DASH, DASH, DASH, DASH]
+            : [add?.p50, add?.p90, add?.p99, add?.p999].map((x) => fmt(x))),
+          fmtRatio(ratio(add?.p99, hAdd?.p99)),
+          String(res.errors + res.timeouts + res.non2xx),
+        ],
+      ];
+    }),
+  );
+
+const selfCheck = (rows: readonly RowResult[]): string => {
+  const direct = rows.find((r) => r.shape === 'direct' && !r.unavailable);
+  if (!direct) return '_direct was not measured_';
+  return table(
+    ['rate', 'send lag p99 ms', 'send lag max ms', 'generator CPU ms / 1000 req', 'connections opened'],
+    Object.entries(direct.rates).map(([rate, r]) => [
+      rate,
+      fmt(r.sendLagMs.p99),
+      fmt(r.sendLagMs.max),
+      fmt(r.generatorCpuMsPer1000, 1),
+      String(r.connectionsOpened),
+    ]),
+  );
+};
+
+/** Numeric and string leaves of a hook's JSON as `a.b.c` → value, in order, at most `limit`. */
+export const flatten = (data: unknown, limit = 40, prefix = ''): [string, string][] => {
+  const out: [string, string][] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (out.length >= limit) return;
+    if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) walk(child, path ? `${path}.${k}` : k);
+    } else if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') {
+      out.push([path || '(value)', String(v)]);
+    }
+  };
+  walk(data, prefix);
+  return out;
+};
+
+const hookSection = (h: HookResult): string =>
+  h.error
+    ? `### ${h.name}\n\nfailed after ${fmt(h.seconds, 1)} s: ${h.error.replaceAll('\n', ' ').slice(0, 300)}`
+    : `### ${h.name}\n\n${fmt(h.seconds, 1)} s\n\n${table(['figure', 'value'], flatten(h.data))}`;
+
+export const renderMarkdown = (report: RunReport): string => {
+  const { meta, rows, hooks } = report;
+  const p = meta.plan;
+  const missing = rows.filter((r) => r.unavailable);
+  const parts = [
+    `# weft benchmark — ${meta.date} (${meta.mode})`,
+    [
+      `- machine: ${meta.nproc} CPUs, ${meta.cpuModel}; load average at start ${meta.loadAverage.map((x) => x.toFixed(2)).join(' ')}`,
+      `- versions: ${Object.entries(meta.versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+      `- layout: ${meta.layout}`,
+      `- open loop: ${p.rates.join(' / ')} req/s, ${p.warmupMs} ms warm-up + ${p.durationMs} ms measured per rate, latency from each request's intended send time; closed loop: wrk ${p.wrkSeconds} s, ${p.wrkConnections} connections`,
+      `- all traffic on 127.0.0.1, HTTP/1.1 keep-alive, 1 KiB response body; times in ms; "+" = minus direct at the same rate; pair rows count both proxies' CPU and RSS`,
+    ].join('\n'),
+    ...(meta.notes.length ? ['**Notes**', meta.notes.map((n) => `- ${n}`).join('\n')] : []),
+    '## Throughput and resources',
+    throughputTable(rows, p.cpuRate),
+    ...p.rates.flatMap((rate) => [
+      `## Latency at ${rate} req/s (open loop)`,
+      latencyTable(rows, String(rate)),
+    ]),
+    '## Generator self-check (direct row)',
+    'How late the generator itself sent and what it cost: the floor under every latency above.',
+    selfCheck(rows),
+  ];
+  if (missing.length)
+    parts.push(
+      '## Rows not measured',
+      missing
+        .map((r) => `- ${r.name}: not available — ${r.unavailable?.replaceAll('\n', ' ').slice(0, 400)}`)
+        .join('\n'),
+    );
+  if (hooks.length) parts.push('## Other benches', ...hooks.map(hookSection));
+  return `${parts.join('\n\n')}\n`;
+};

@@ -1,0 +1,32 @@
+// Which rows and hooks a run covers, from `--only`. Added latency needs the direct baseline, so
+// choosing any row brings `direct` along.
+import type { Hook } from './hooks.ts';
+import type { Scenario } from './scenario.ts';
+
+export interface Selection {
+  readonly rows: readonly Scenario[];
+  readonly hooks: readonly Hook[];
+  /** Names that matched nothing. */
+  readonly unknown: readonly string[];
+}
+
+export const select = (
+  only: readonly string[],
+  rows: readonly Scenario[],
+  hooks: readonly Hook[],
+): Selection => {
+  if (only.length === 0) return { rows, hooks, unknown: [] };
+  const want = new Set(only);
+  const allRows = want.has('rows');
+  const allHooks = want.has('hooks');
+  const unknown = only.filter(
+    (n) =>
+      n !== 'rows' && n !== 'hooks' && !rows.some((r) => r.name === n) && !hooks.some((h) => h.name === n),
+  );
+  const chosen = rows.filter((r) => allRows || want.has(r.name));
+  const withBase =
+    chosen.length === 0 || chosen.some((r) => r.shape === 'direct')
+      ? chosen
+      : [...rows.filter((r) => r.shape === 'direct'), ...chosen];
+  return { rows: withBase, hooks: hooks.filter((h) => allHooks || want.has(h.name)), unknown };
+};

@@ -1,0 +1,60 @@
+// The numbers one run produces, shared by the measuring side and the pure rendering side.
+import type { OpenLoopResult } from './open-loop.ts';
+import type { Shape } from './scenario.ts';
+import type { WrkResult } from './wrk.ts';
+
+export interface Plan {
+  readonly mode: 'quick' | 'full';
+  readonly rates: readonly number[];
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  readonly wrkSeconds: number;
+  readonly wrkConnections: number;
+  readonly maxConnections: number;
+  readonly drainMs: number;
+  /** The rate at which CPU per 1000 requests is taken. */
+  readonly cpuRate: number;
+  readonly hookTimeoutMs: number;
+}
+
+export interface RowResult {
+  readonly name: string;
+  readonly shape: Shape;
+  readonly proxy: string;
+  readonly tls: boolean;
+  /** Why the row has no numbers (not available here, or it failed); absent when measured. */
+  readonly unavailable?: string;
+  readonly wrk?: WrkResult;
+  /** Keyed by rate, as a string ("1000"). */
+  readonly rates: Readonly<Record<string, OpenLoopResult>>;
+  /** CPU seconds of the row's proxies per 1000 requests at plan.cpuRate. */
+  readonly cpuSecPer1000?: number;
+  readonly rssIdleMb?: number;
+  readonly rssLoadMb?: number;
+}
+
+export interface HookResult {
+  readonly name: string;
+  readonly seconds: number;
+  readonly data?: unknown;
+  readonly error?: string;
+}
+
+export interface RunMeta {
+  readonly date: string;
+  readonly mode: 'quick' | 'full';
+  readonly nproc: number;
+  readonly cpuModel: string;
+  readonly loadAverage: readonly number[];
+  readonly versions: Readonly<Record<string, string>>;
+  readonly layout: string;
+  readonly plan: Plan;
+  /** Things a reader must know to trust the numbers (machine busy, rows skipped). */
+  readonly notes: readonly string[];
+}
+
+export interface RunReport {
+  readonly meta: RunMeta;
+  readonly rows: readonly RowResult[];
+  readonly hooks: readonly HookResult[];
+}

@@ -1,0 +1,21 @@
+// The Node peer row: the http-proxy package in one process, pinned to the proxy CPU. It shows
+// what a plain Node reverse proxy costs on this machine, weft's floor on the same runtime.
+import { fileURLToPath } from 'node:url';
+import { startNodeChild, targetOf, type Scenario } from '../lib/scenario.ts';
+
+const main = fileURLToPath(new URL('./node-http-proxy-main.ts', import.meta.url));
+
+export const nodeScenarios: readonly Scenario[] = [
+  {
+    name: 'node-http-proxy-hop',
+    shape: 'hop',
+    proxy: 'node-http-proxy',
+    tls: false,
+    start: async (env) => {
+      const { proc, info } = await startNodeChild<{ port: number }>(env, 'node-http-proxy', main, [
+        String(env.upstreamPort),
+      ]);
+      return targetOf(info.port, [proc]);
+    },
+  },
+];

@@ -1,0 +1,99 @@
+// weft rows: one sidecar as a plain hop, and the mesh pair (client sidecar → mTLS → server
+// sidecar → app), each from a static snapshot written here, pinned to the proxy CPU.
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Endpoint, ProxySnapshot } from '../../api/model/snapshot.ts';
+import {
+  HOST,
+  startNodeChild,
+  hopAndPair,
+  Unavailable,
+  type BenchEnv,
+  type Scenario,
+} from '../lib/scenario.ts';
+import type { SidecarArgs } from './weft-sidecar-main.ts';
+
+const main = fileURLToPath(new URL('./weft-sidecar-main.ts', import.meta.url));
+const NEEDED = ['../../proxy/runtime.ts', '../../proxy/discovery/static-source.ts'];
+
+interface SidecarPorts {
+  outbound: number;
+  inbound: number;
+}
+
+/** A snapshot with the one bench service, whose endpoint is the app or the server sidecar. */
+export const benchSnapshot = (workload: string, identity: string, endpoint: Endpoint): ProxySnapshot => ({
+  version: `bench-${workload}-${endpoint.port}`,
+  workload: { name: workload, namespace: 'bench', serviceAccount: workload, identity, service: 'upstream' },
+  services: {
+    'bench/upstream': {
+      name: 'upstream',
+      namespace: 'bench',
+      hosts: [HOST],
+      ports: [{ name: 'http', port: 80, targetPort: endpoint.port, protocol: 'http' }],
+      endpoints: [endpoint],
+    },
+  },
+});
+
+const requireSidecar = (): void => {
+  const missing = NEEDED.filter((rel) => !existsSync(fileURLToPath(new URL(rel, import.meta.url))));
+  if (missing.length)
+    throw new Unavailable(`weft sidecar not in this tree yet (missing ${missing.join(', ')})`);
+};
+
+const startSidecar = async (
+  env: BenchEnv,
+  name: string,
+  snapshot: ProxySnapshot,
+  extra: Omit<SidecarArgs, 'snapshotFile'>,
+) => {
+  const snapshotFile = join(env.dir, `${name}.snapshot.json`);
+  writeFileSync(snapshotFile, JSON.stringify(snapshot, null, 2));
+  const args: SidecarArgs = { snapshotFile, ...extra };
+  return startNodeChild<SidecarPorts>(env, name, main, [JSON.stringify(args)]);
+};
+
+const tlsOf = (env: BenchEnv, side: 'client' | 'server'): SidecarArgs['tls'] => ({
+  cert: side === 'client' ? env.certs.clientCert : env.certs.serverCert,
+  key: side === 'client' ? env.certs.clientKey : env.certs.serverKey,
+  ca: env.certs.caCert,
+  identity: side === 'client' ? env.certs.clientIdentity : env.certs.serverIdentity,
+});
+
+const app = (env: BenchEnv): Endpoint => ({ address: '127.0.0.1', port: env.upstreamPort });
+
+export const weftScenarios: readonly Scenario[] = hopAndPair('weft', {
+  hop: async (env) => {
+    requireSidecar();
+    const hop = await startSidecar(
+      env,
+      'weft-hop',
+      benchSnapshot('client', env.certs.clientIdentity, app(env)),
+      {},
+    );
+    return { proc: hop.proc, port: hop.info.outbound };
+  },
+  server: async (env) => {
+    requireSidecar();
+    const snapshot = benchSnapshot('server', env.certs.serverIdentity, app(env));
+    const server = await startSidecar(env, 'weft-server', snapshot, {
+      appPort: env.upstreamPort,
+      tls: tlsOf(env, 'server'),
+      inboundMode: 'STRICT',
+    });
+    return { proc: server.proc, port: server.info.inbound };
+  },
+  client: async (env, serverPort) => {
+    const peer: Endpoint = {
+      address: '127.0.0.1',
+      port: serverPort,
+      identity: env.certs.serverIdentity,
+      workload: 'server',
+    };
+    const snapshot = benchSnapshot('client', env.certs.clientIdentity, peer);
+    const client = await startSidecar(env, 'weft-client', snapshot, { tls: tlsOf(env, 'client') });
+    return { proc: client.proc, port: client.info.outbound };
+  },
+});
