@@ -78,7 +78,8 @@ const bind = (server: grpc.Server, host: string, port: number): Promise<number> 
 export const startControlPlane = async (opts: ControlPlaneOptions): Promise<RunningControlPlane> => {
   const host = opts.host ?? '127.0.0.1';
   const clock = opts.clock ?? systemClock;
-  const logger = (opts.logger ?? pino({ name: 'weft-control-plane' })).child({ component: 'control-plane' });
+  const logger = opts.logger ?? pino({ name: 'weft-control-plane' });
+  const log = logger.child({ component: 'control-plane' });
   const trustDomain = opts.trustDomain ?? 'cluster.local';
   const metrics = createPushMetrics();
   const state = new ModelState({
@@ -158,10 +159,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
   });
   ready = true;
   const grpcAddress = `${host.includes(':') ? `[${host}]` : host}:${grpcPort}`;
-  logger.info(
-    { grpcAddress, adminAddress: admin.address, configDir: opts.configDir },
-    'control plane started',
-  );
+  log.info({ grpcAddress, adminAddress: admin.address, configDir: opts.configDir }, 'control plane started');
 
   return {
     grpcAddress,
@@ -188,7 +186,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
         });
       });
       await admin.close();
-      logger.info('control plane stopped');
+      log.info('control plane stopped');
     },
   };
 };
