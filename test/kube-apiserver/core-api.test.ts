@@ -237,6 +237,9 @@ describe('core API over plain HTTP', () => {
     expect(
       (await fetch(`${server.url}/apis/authentication.k8s.io/v1/tokenreviews`, { headers: auth })).status,
     ).toBe(405);
+    const status = (path: string) => fetch(`${server.url}${path}`, { headers: auth }).then((r) => r.status);
+    expect(await status('/api/v1/namespaces/default/namespaces')).toBe(404); // cluster-scoped kind
+    expect(await status('/apis/weft.dev/v1alpha1/trafficsplits')).toBe(404); // no such CRD
     expect((await fetch(`${server.url}/version`)).status).toBe(200);
   });
 

@@ -45,6 +45,10 @@ export const create: WriteVerb = async (ctx, r, req) => {
   rejectDryRun(r);
   const body = asKubeObject(await readJson(req));
   if (r.type.virtual) return tokenReview(ctx, body);
+  // As the real server does before admission: the object carries its kind and the URL's namespace.
+  body.apiVersion ??= groupVersion(r.type.group, r.version);
+  body.kind ??= r.type.kind;
+  if (r.type.namespaced) body.metadata.namespace ??= r.namespace;
   const admitted = await admit(ctx, r, body, undefined);
   return out(r, 201, ctx.lifecycle.create(target(r), admitted));
 };

@@ -45,7 +45,10 @@ const resourceRoute = (registry: ResourceRegistry, group: string, version: strin
   }
   const plural = rest[0] as string;
   const type = registry.lookup(group, version, plural);
-  if (!type || rest.length > 3) return { kind: 'unknownResource', group, version, plural };
+  // A cluster-scoped kind under /namespaces/<ns>/ does not exist, as on the real server.
+  if (!type || rest.length > 3 || (namespace !== undefined && !type.namespaced)) {
+    return { kind: 'unknownResource', group, version, plural };
+  }
   return { kind: 'resource', type, version, namespace, name: rest[1], subresource: rest[2] };
 };
 
