@@ -36,13 +36,11 @@ export class ObjectStore {
   /** Objects of one kind, sorted by namespace then name as the real server lists them. */
   list(resourceKey: string, namespace?: string): KubeObject[] {
     const all = [...(this.objects.get(resourceKey)?.values() ?? [])];
+    // Byte order, as etcd keys sort: list pages and continue tokens depend on it being stable.
+    const key = (o: KubeObject): string => objectKey(o.metadata.namespace, o.metadata.name ?? '');
     return all
       .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
-      .sort((a, b) =>
-        objectKey(a.metadata.namespace, a.metadata.name ?? '').localeCompare(
-          objectKey(b.metadata.namespace, b.metadata.name ?? ''),
-        ),
-      );
+      .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
 
   /** Store a new version; the caller prepared everything but the resourceVersion. */
