@@ -188,6 +188,7 @@ describe('authzLayer', () => {
     const res = await handler(meshReq('/api/x'), c);
     expect(res.status).toBe(403);
     expect(res.headers['x-weft-authz']).toBe('source-not-allowed');
+    expect(res.headers['x-weft-error']).toBe('FORBIDDEN');
     expect(await text(res)).toBe('forbidden: source-not-allowed\n');
     expect(c.notes).toEqual(['authz:source-not-allowed']);
   });

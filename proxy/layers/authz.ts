@@ -78,18 +78,28 @@ export const authorize = (
   };
 };
 
+// Answered here rather than thrown to error-response: the brief's `x-weft-authz` reason header is
+// authz-specific. Status, gRPC mapping and `x-weft-error: FORBIDDEN` match docs/errors.md.
 const deny = (req: MeshRequest, reason: AuthzDenyReason): MeshResponse => {
   const grpc = String(headerValue(req.headers, 'content-type') ?? '').startsWith('application/grpc');
+  const common = { 'x-weft-error': 'FORBIDDEN', 'x-weft-authz': reason };
   // gRPC callers read grpc-status, not the HTTP status: answer trailers-only PERMISSION_DENIED (7).
-  const headers: HeaderMap = grpc
-    ? {
+  if (grpc)
+    return {
+      status: 200,
+      headers: {
         'content-type': 'application/grpc',
         'grpc-status': '7',
         'grpc-message': `forbidden: ${reason}`,
-        'x-weft-authz': reason,
-      }
-    : { 'content-type': 'text/plain; charset=utf-8', 'x-weft-authz': reason };
-  return { status: grpc ? 200 : 403, headers, body: grpc ? null : Readable.from([`forbidden: ${reason}\n`]) };
+        ...common,
+      },
+      body: null,
+    };
+  return {
+    status: 403,
+    headers: { 'content-type': 'text/plain; charset=utf-8', ...common },
+    body: Readable.from([`forbidden: ${reason}\n`]),
+  };
 };
 
 export interface AuthzLayerDeps {
