@@ -23,7 +23,7 @@ export class ModelState {
   private loggedIssues = new Set<string>();
   private config: ConfigState = { resources: [], issues: [] };
   private indexIssues: readonly ConfigIssue[] = [];
-  model: MeshModel = { services: new Map() };
+  model: MeshModel = { services: new Map(), authz: {} };
 
   constructor(opts: ModelStateOptions) {
     this.opts = opts;

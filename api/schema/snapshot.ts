@@ -2,6 +2,7 @@
 // trusts a pushed snapshot. Objects are loose on purpose: fields a newer control plane adds
 // travel through to newer layers instead of failing older sidecars (protobuf's rule for unknown fields).
 import { z } from 'zod';
+import type { AuthzView } from '../model/authz.ts';
 import type { FaultView, TrafficPolicyView } from '../model/policy.ts';
 import type { ProxySnapshot } from '../model/snapshot.ts';
 import { RETRY_ON } from './traffic-policy.ts';
@@ -94,6 +95,17 @@ const service = z.looseObject({
   faults: z.array(fault).optional(),
 });
 
+const authz: z.ZodType<AuthzView> = z.looseObject({
+  rules: z.array(
+    z.looseObject({
+      name,
+      sources: z.array(z.string()),
+      routes: z.array(routeMatch).optional(),
+      ports: z.array(port).optional(),
+    }),
+  ),
+});
+
 export const snapshotSchema: z.ZodType<ProxySnapshot> = z.looseObject({
   version: name,
   workload: z.looseObject({
@@ -102,6 +114,7 @@ export const snapshotSchema: z.ZodType<ProxySnapshot> = z.looseObject({
     service: z.string().optional(),
     serviceAccount: name,
     identity: name,
+    authz: authz.optional(),
   }),
   services: z.record(z.string(), service),
   trustBundle: z.array(z.string()).optional(),

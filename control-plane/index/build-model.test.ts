@@ -258,3 +258,28 @@ describe('buildModel: policies', () => {
     expect(seen[0]).toMatch(/^demo\/chaos@[0-9a-f]{16}$/); // no generation in a file: the content identifies the version
   });
 });
+
+describe('buildModel: authorization (SMI TrafficTarget via traffic-target.ts)', () => {
+  it('compiles TrafficTargets with their HTTPRouteGroups per destination service account', () => {
+    const yaml = `apiVersion: specs.smi-spec.io/v1alpha4\nkind: HTTPRouteGroup\nmetadata: {name: api, namespace: demo}\nspec: {matches: [{name: get, methods: [GET]}]}\n---\napiVersion: access.smi-spec.io/v1alpha3\nkind: TrafficTarget\nmetadata: {name: catalog-readers, namespace: demo}\nspec:\n  destination: {kind: ServiceAccount, name: catalog}\n  rules: [{kind: HTTPRouteGroup, name: api, matches: [get]}]\n  sources: [{kind: ServiceAccount, name: frontend}]\n`;
+    const { model, issues } = build(yaml);
+    expect(issues).toEqual([]);
+    expect(model.authz).toEqual({
+      'demo/catalog': {
+        rules: [
+          {
+            name: 'demo/catalog-readers',
+            sources: ['demo/frontend'],
+            routes: [{ name: 'get', methods: ['GET'] }],
+          },
+        ],
+      },
+    });
+  });
+
+  it('prefixes authorization issues with the file of the TrafficTarget', () => {
+    const yaml = `apiVersion: access.smi-spec.io/v1alpha3\nkind: TrafficTarget\nmetadata: {name: t}\nspec:\n  destination: {kind: ServiceAccount, name: catalog}\n  rules: [{kind: HTTPRouteGroup, name: missing}]\n  sources: [{kind: ServiceAccount, name: frontend}]\n`;
+    const { issues } = build(yaml);
+    expect(issues[0]?.path).toBe(`${FILE}: TrafficTarget default/t: spec.rules[0]`);
+  });
+});

@@ -7,6 +7,9 @@ import type { BuildOptions, MeshModel } from './model.ts';
 import { attachFaults, attachPolicies } from './policies.ts';
 import { compileServices } from './services.ts';
 import { attachSplits } from './splits.ts';
+import { buildAuthzIndex } from './traffic-target.ts';
+import { ofKind, type Sourced } from './select.ts';
+import type { OpaqueResource } from '../../api/schema/resources.ts';
 
 export interface BuiltModel {
   readonly model: MeshModel;
@@ -27,5 +30,31 @@ export const buildModel = (resources: readonly SourcedResource[], opts: BuildOpt
   attachSplits(resources, services, opts.clusterDomain, issues);
   attachPolicies(resources, services, issues);
   attachFaults(resources, services, opts.firstSeen, issues);
-  return { model: { services }, issues };
+  return { model: { services, authz: authzOf(resources, issues) }, issues };
+};
+
+/** SMI TrafficTarget (kept opaque by the parser) → AuthzView per service account; issues get their file. */
+const authzOf = (resources: readonly SourcedResource[], issues: ConfigIssue[]) => {
+  const opaque = resources.filter((r): r is Sourced<OpaqueResource> => r.resource.kind === 'Opaque');
+  const origins = new Map(
+    opaque.map((r) => [
+      `${r.resource.objectKind} ${r.resource.meta.namespace}/${r.resource.meta.name}`,
+      r.origin,
+    ]),
+  );
+  const groups = new Map(
+    [...ofKind(resources, 'HTTPRouteGroup', [])].map(([k, g]) => [k, g.resource.spec.matches]),
+  );
+  // The parser already applied the default namespace to meta; the raw object may lack one.
+  const objects = opaque.map(({ resource: { object, meta } }) => ({
+    ...object,
+    metadata: { ...(object.metadata as object), namespace: meta.namespace },
+  }));
+  const built = buildAuthzIndex({ objects, httpRouteGroups: groups, defaultNamespace: 'default' });
+  for (const i of built.issues) {
+    const object = /^(\S+ [^:]+)/.exec(i.path)?.[1];
+    const origin = object ? origins.get(object) : undefined;
+    issues.push(origin ? { path: `${origin}: ${i.path}`, message: i.message } : i);
+  }
+  return built.byServiceAccount;
 };

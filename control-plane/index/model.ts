@@ -1,10 +1,13 @@
 // The compiled mesh: every Service with its endpoints, split, policy and faults, ready to be
 // cut into per-workload snapshots. Built only by build-model.ts; immutable afterwards.
+import type { AuthzView } from '../../api/model/authz.ts';
 import type { ServiceView } from '../../api/model/snapshot.ts';
 
 export interface MeshModel {
   /** Keyed by `namespace/name`, in key order. */
   readonly services: ReadonlyMap<string, ServiceView>;
+  /** Inbound authorization by destination service account `namespace/name` (absent = no policy). */
+  readonly authz: Readonly<Record<string, AuthzView>>;
 }
 
 /** A connected sidecar that serves a Service: an endpoint of it while connected (local mode). */

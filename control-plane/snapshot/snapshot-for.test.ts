@@ -10,8 +10,9 @@ const service = (name: string, namespace: string, endpoints: ServiceView['endpoi
   ports: [{ port: 80, targetPort: 8080, protocol: 'http' }],
   endpoints,
 });
-const model = (services: ServiceView[]): MeshModel => ({
+const model = (services: ServiceView[], authz: MeshModel['authz'] = {}): MeshModel => ({
   services: new Map(services.map((s) => [`${s.namespace}/${s.name}`, s])),
+  authz,
 });
 const workload = { name: 'frontend-1', namespace: 'demo', serviceAccount: 'frontend' };
 const opts = { trustDomain: 'example.org' };
@@ -51,5 +52,12 @@ describe('snapshotFor', () => {
     expect(s.workload.identity).toBe('spiffe://example.org/ns/demo/sa/frontend');
     expect(s.services['demo/a']?.hosts).toContain('a');
     expect(s.services['other/b']?.hosts).toEqual(['b.other', 'b.other.svc', 'b.other.svc.cluster.local']);
+  });
+
+  it("carries the authorization view of the workload's service account only", () => {
+    const view = { rules: [{ name: 'demo/t', sources: ['demo/a'] }] };
+    const m = model([service('a', 'demo')], { 'demo/frontend': view });
+    expect(snapshotFor(m, workload, opts).workload.authz).toEqual(view);
+    expect(snapshotFor(m, { ...workload, serviceAccount: 'other' }, opts).workload.authz).toBeUndefined();
   });
 });

@@ -24,13 +24,15 @@ export interface SnapshotOptions {
 }
 
 export const snapshotFor = (model: MeshModel, w: WorkloadRef, opts: SnapshotOptions): ProxySnapshot => {
-  const workload: WorkloadView = {
+  let workload: WorkloadView = {
     name: w.name,
     namespace: w.namespace,
     ...(w.service !== undefined ? { service: w.service } : {}),
     serviceAccount: w.serviceAccount,
     identity: spiffeId(opts.trustDomain, w.namespace, w.serviceAccount),
   };
+  const authz = model.authz[`${w.namespace}/${w.serviceAccount}`];
+  if (authz) workload = { ...workload, authz };
   const services: Record<string, ServiceView> = {};
   for (const [key, s] of model.services) services[key] = visibleFrom(s, w.namespace);
   const body = { workload, services, ...(opts.trustBundle ? { trustBundle: opts.trustBundle } : {}) };
