@@ -1,0 +1,23 @@
+// Where inbound requests enter: the CallCtx carries the peer's verified identity (read once per
+// connection by the listener) and the app as the endpoint.
+import type { Endpoint } from '../../api/model/snapshot.ts';
+import { serviceAccountKeyOf } from '../../api/model/spiffe.ts';
+import type { RequestSink } from '../transport/connection.ts';
+import type { InboundStack } from './stack.ts';
+
+export const inboundSink =
+  (active: () => InboundStack, app: Endpoint): RequestSink =>
+  (req, conn, signal) => {
+    const { handler, local } = active();
+    const id = conn.peerIdentity;
+    return handler(req, {
+      service: local,
+      endpoint: app,
+      tried: new Set(),
+      attempt: 0,
+      signal,
+      sourceIdentity: id,
+      sourceServiceAccount: id === undefined ? undefined : serviceAccountKeyOf(id),
+      notes: [],
+    });
+  };

@@ -1,0 +1,131 @@
+// Endpoint choice: power of two choices over a peak-EWMA of response latency, penalised by the
+// requests still outstanding on each endpoint. Skips ejected endpoints (unless all are) and
+// prefers endpoints this request has not tried yet. Load state outlives snapshots.
+import type { Endpoint } from '../../api/model/snapshot.ts';
+import type { Clock, Random } from '../../api/runtime/clock.ts';
+import { endpointKey, type EndpointHealth } from '../stack/endpoint-health.ts';
+import { MeshError } from '../stack/errors.ts';
+import type { CallCtx, Layer } from '../stack/types.ts';
+import { whenBodyDone } from './body-done.ts';
+
+/** Latency assumed for an endpoint not measured yet. */
+const DEFAULT_RTT_MS = 10;
+/** A failed try counts as at least this slow, so fast failures do not attract traffic. */
+const FAILURE_PENALTY_MS = 1_000;
+/** Decay time constant: older samples weigh e^(-Δt/τ). */
+const DECAY_MS = 10_000;
+
+interface Load {
+  ewmaMs: number;
+  stampMs: number;
+  outstanding: number;
+}
+
+export interface LoadTracker {
+  cost(key: string): number;
+  start(key: string): void;
+  observe(key: string, rttMs: number): void;
+  finish(key: string): void;
+}
+
+export const loadTracker = (clock: Clock): LoadTracker => {
+  const loads = new Map<string, Load>();
+  const get = (key: string): Load => {
+    let l = loads.get(key);
+    if (!l) {
+      l = { ewmaMs: DEFAULT_RTT_MS, stampMs: clock.now(), outstanding: 0 };
+      loads.set(key, l);
+    }
+    return l;
+  };
+  return {
+    cost: (key) => {
+      const l = loads.get(key);
+      return l ? l.ewmaMs * (l.outstanding + 1) : DEFAULT_RTT_MS;
+    },
+    start: (key) => void get(key).outstanding++,
+    finish: (key) => void get(key).outstanding--,
+    observe: (key, rttMs) => {
+      const l = get(key);
+      const now = clock.now();
+      // Peak-EWMA: a slower sample takes over at once; faster ones pull the average down slowly.
+      const w = Math.exp(-Math.max(0, now - l.stampMs) / DECAY_MS);
+      l.ewmaMs = rttMs > l.ewmaMs ? rttMs : l.ewmaMs * w + rttMs * (1 - w);
+      l.stampMs = now;
+    },
+  };
+};
+
+export interface BalancerDeps {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly load: LoadTracker;
+  readonly health?: EndpointHealth;
+}
+
+const keys = new WeakMap<Endpoint, string>();
+const keyOf = (e: Endpoint): string => {
+  let k = keys.get(e);
+  if (k === undefined) {
+    k = endpointKey(e);
+    keys.set(e, k);
+  }
+  return k;
+};
+
+/** Healthy and untried endpoints when there are some; otherwise widen rather than fail. */
+export const candidates = (
+  all: readonly Endpoint[],
+  ctx: Pick<CallCtx, 'tried'>,
+  health?: EndpointHealth,
+): readonly Endpoint[] => {
+  let pool = all;
+  if (health) {
+    const healthy = all.filter((e) => !health.isEjected(keyOf(e)));
+    if (healthy.length > 0) pool = healthy;
+  }
+  if (ctx.tried.size > 0) {
+    const fresh = pool.filter((e) => !ctx.tried.has(keyOf(e)));
+    if (fresh.length > 0) pool = fresh;
+  }
+  return pool;
+};
+
+export const pickP2C = (
+  pool: readonly Endpoint[],
+  load: LoadTracker,
+  random: Random,
+): Endpoint | undefined => {
+  if (pool.length <= 1) return pool[0];
+  const i = Math.floor(random() * pool.length);
+  let j = Math.floor(random() * (pool.length - 1));
+  if (j >= i) j++;
+  const a = pool[i] as Endpoint;
+  const b = pool[j] as Endpoint;
+  return load.cost(keyOf(b)) < load.cost(keyOf(a)) ? b : a;
+};
+
+export const balancerLayer =
+  (deps: BalancerDeps): Layer =>
+  (next) =>
+  async (req, ctx) => {
+    const target = ctx.backend ?? ctx.service;
+    const endpoint = pickP2C(candidates(target.endpoints, ctx, deps.health), deps.load, deps.random);
+    if (!endpoint)
+      throw new MeshError('NO_ENDPOINTS', `service ${target.namespace}/${target.name} has no endpoints`);
+    const key = keyOf(endpoint);
+    ctx.endpoint = endpoint;
+    ctx.tried.add(key);
+    deps.load.start(key);
+    const started = deps.clock.now();
+    try {
+      const res = await next(req, ctx);
+      deps.load.observe(key, deps.clock.now() - started);
+      whenBodyDone(res, () => deps.load.finish(key));
+      return res;
+    } catch (err) {
+      deps.load.observe(key, Math.max(FAILURE_PENALTY_MS, deps.clock.now() - started));
+      deps.load.finish(key);
+      throw err;
+    }
+  };

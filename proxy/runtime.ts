@@ -1,0 +1,144 @@
+// Starts one sidecar: outbound listener (app → mesh), inbound listener (mesh → app, mTLS when
+// configured), admin and metrics ports. Stacks are rebuilt once per snapshot and swapped in one
+// assignment; connection pools and balancer state live for the whole process.
+import { pino, type Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ProxySnapshot } from '../api/model/snapshot.ts';
+import { systemClock, type Clock, type Random } from '../api/runtime/clock.ts';
+import { startAdmin } from './admin/admin-server.ts';
+import { startMetricsServer } from './admin/metrics-server.ts';
+import type { Served } from './admin/serve.ts';
+import type { SnapshotSource } from './discovery/source.ts';
+import { inboundSink } from './inbound/entry.ts';
+import { inboundStack, type InboundStack } from './inbound/stack.ts';
+import { loadTracker } from './layers/balancer.ts';
+import { proxyMetrics } from './metrics/request-metrics.ts';
+import { outboundSink, type ActiveHandler } from './outbound/entry.ts';
+import { outboundHandler } from './outbound/stack.ts';
+import type { Layer } from './stack/types.ts';
+import { startListener, type InboundMode, type Listener } from './transport/listener.ts';
+import type { TlsMaterial } from './transport/tls-material.ts';
+import { upstreamTransport } from './transport/upstream.ts';
+
+export interface ProxyPorts {
+  readonly outbound: number;
+  readonly inbound: number;
+  readonly admin: number;
+  readonly metrics: number;
+}
+
+export interface ProxyOptions {
+  readonly source: SnapshotSource;
+  /** 0 = ephemeral; RunningProxy.ports has the bound ones. */
+  readonly ports: ProxyPorts;
+  /** Where the app listens (default 127.0.0.1). */
+  readonly appHost?: string;
+  readonly appPort: number;
+  /** When present, sidecar-to-sidecar hops are mTLS. */
+  readonly tls?: TlsMaterial;
+  /** Default: PERMISSIVE with tls, DISABLE without. */
+  readonly inboundMode?: InboundMode;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  /** Inbound bind address (default 0.0.0.0: peers reach the pod IP). Outbound is always 127.0.0.1. */
+  readonly inboundHost?: string;
+  /** Metrics bind address (default 0.0.0.0 for Prometheus). Admin is always 127.0.0.1. */
+  readonly metricsHost?: string;
+  /** Inbound policy layers (authz) for a snapshot, placed after error-response. */
+  readonly inboundLayers?: (snapshot: ProxySnapshot | undefined) => readonly Layer[];
+  /** How long close() lets in-flight requests finish (default 5 s). */
+  readonly drainMs?: number;
+}
+
+export interface RunningProxy {
+  readonly ports: ProxyPorts;
+  readonly metricsRegistry: Registry;
+  /** Stops accepting, lets in-flight requests finish (bounded by drainMs), closes pools. */
+  close(): Promise<void>;
+}
+
+interface Active {
+  readonly snapshot?: ProxySnapshot;
+  readonly outbound: ActiveHandler;
+  readonly inbound: InboundStack;
+}
+
+export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
+  const logger = o.logger ?? pino({ level: 'info' });
+  const clock = o.clock ?? systemClock;
+  const random = o.random ?? Math.random;
+  const metrics = proxyMetrics();
+  const mesh = upstreamTransport({ tls: o.tls, logger: logger.child({ component: 'upstream.mesh' }) });
+  const app = upstreamTransport({ logger: logger.child({ component: 'upstream.app' }) });
+  const outDeps = { transport: mesh, clock, random, load: loadTracker(clock), metrics, logger };
+  const inDeps = { transport: app, clock, metrics, logger, layers: o.inboundLayers };
+
+  const build = (snapshot: ProxySnapshot | undefined): Active => ({
+    snapshot,
+    outbound: {
+      handler: outboundHandler(snapshot, outDeps),
+      sourceServiceAccount: snapshot && `${snapshot.workload.namespace}/${snapshot.workload.serviceAccount}`,
+    },
+    inbound: inboundStack(snapshot, inDeps),
+  });
+  let active = build(undefined);
+  const apply = (snapshot: ProxySnapshot): void => {
+    try {
+      active = build(snapshot); // one assignment: requests in flight keep the stacks they began with
+      metrics.setConfigVersion(snapshot.version);
+      logger.info({ version: snapshot.version }, 'snapshot active');
+    } catch (err) {
+      logger.error({ err, version: snapshot.version }, 'snapshot could not be applied; keeping the last one');
+    }
+  };
+  const unsubscribe = o.source.subscribe(apply);
+  const initial = o.source.current();
+  if (initial) apply(initial);
+
+  const opened: { close(): Promise<void> }[] = [];
+  const drainMs = o.drainMs ?? 5_000;
+  const track = <T extends Listener | Served>(x: T): T => {
+    opened.push({ close: () => x.close(drainMs) });
+    return x;
+  };
+  const shutdown = async (): Promise<void> => {
+    unsubscribe();
+    await Promise.all(opened.map((x) => x.close()));
+    await Promise.all([mesh.close(), app.close()]);
+  };
+  try {
+    const outbound = track(
+      await startListener({
+        host: '127.0.0.1',
+        port: o.ports.outbound,
+        mode: 'DISABLE',
+        sink: outboundSink(() => active.outbound),
+        logger: logger.child({ component: 'outbound' }),
+      }),
+    );
+    const inbound = track(await startInbound(o, () => active.inbound, logger));
+    const admin = track(await startAdmin(o.ports.admin, () => active.snapshot));
+    const scrape = track(
+      await startMetricsServer(o.metricsHost ?? '0.0.0.0', o.ports.metrics, metrics.registry),
+    );
+    return {
+      ports: { outbound: outbound.port, inbound: inbound.port, admin: admin.port, metrics: scrape.port },
+      metricsRegistry: metrics.registry,
+      close: shutdown,
+    };
+  } catch (err) {
+    await shutdown();
+    throw err;
+  }
+};
+
+const startInbound = (o: ProxyOptions, active: () => InboundStack, logger: Logger): Promise<Listener> =>
+  startListener({
+    host: o.inboundHost ?? '0.0.0.0',
+    port: o.ports.inbound,
+    mode: o.inboundMode ?? (o.tls ? 'PERMISSIVE' : 'DISABLE'),
+    tls: o.tls,
+    sink: inboundSink(active, { address: o.appHost ?? '127.0.0.1', port: o.appPort }),
+    logger: logger.child({ component: 'inbound' }),
+  });

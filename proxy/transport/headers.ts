@@ -1,0 +1,57 @@
+// Header hygiene at the transport edges: hop-by-hop headers never cross a hop, and HTTP/2
+// pseudo-headers become MeshRequest fields, so layers see one clean lower-case HeaderMap.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { HeaderMap } from '../stack/types.ts';
+
+/** RFC 9110 §7.6.1 connection-specific headers; HTTP/2 forbids them outright (RFC 9113 §8.2.2). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'http2-settings',
+]);
+
+const connectionTokens = (value: string | string[] | undefined): string[] => {
+  if (value === undefined) return [];
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  return joined.split(',').map((t) => t.trim().toLowerCase());
+};
+
+/**
+ * End-to-end headers of a request or response as received by node:http or node:http2.
+ * `te` survives only as "trailers" (gRPC needs it; HTTP/2 allows nothing else).
+ */
+export const endToEndHeaders = (raw: IncomingHttpHeaders): HeaderMap => {
+  const named = connectionTokens(raw.connection);
+  const out: HeaderMap = {};
+  for (const name in raw) {
+    if (name.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(name)) continue;
+    if (named.length > 0 && named.includes(name)) continue;
+    const value = raw[name];
+    if (name === 'te') {
+      if (connectionTokens(value).includes('trailers')) out.te = 'trailers';
+      continue;
+    }
+    out[name] = value;
+  }
+  return out;
+};
+
+/** Headers for an outgoing HTTP/1.1 message: the HeaderMap as is (already end-to-end). */
+export const toH1Headers = (headers: HeaderMap, authority?: string): OutgoingHttpHeaders => {
+  const out: OutgoingHttpHeaders = { ...headers };
+  if (authority !== undefined) out.host = authority;
+  return out;
+};
+
+/** The first value of a header, for headers that must be single-valued. */
+export const firstValue = (v: string | string[] | undefined): string | undefined =>
+  Array.isArray(v) ? v[0] : v;
+
+export const isGrpc = (headers: HeaderMap): boolean =>
+  firstValue(headers['content-type'])?.startsWith('application/grpc') ?? false;

@@ -1,0 +1,115 @@
+// One listening port of the sidecar (outbound or inbound): accepts TCP, detects TLS / h2c /
+// HTTP/1.1 from the first bytes, terminates mTLS when configured, and feeds node:http or
+// node:http2 servers that turn requests into MeshRequests for the sink.
+import type { Server as HttpServer } from 'node:http';
+import type { Http2Server, ServerHttp2Session } from 'node:http2';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import { PLAINTEXT, tagConnection, type RequestSink } from './connection.ts';
+import { sniff } from './detect.ts';
+import { spiffeIdOf } from './peer-identity.ts';
+import { h1Server } from './server-h1.ts';
+import { h2Server } from './server-h2.ts';
+import type { TlsMaterial } from './tls-material.ts';
+import { meshTlsServer } from './tls-server.ts';
+
+/** STRICT: mTLS only. PERMISSIVE: mTLS or plaintext (first byte decides). DISABLE: plaintext only. */
+export type InboundMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+
+export interface ListenerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly mode: InboundMode;
+  /** Required unless mode is DISABLE. */
+  readonly tls?: TlsMaterial;
+  readonly sink: RequestSink;
+  readonly logger: Logger;
+  /** A connection that says nothing for this long is closed (default 10 s). */
+  readonly sniffTimeoutMs?: number;
+}
+
+export interface Listener {
+  readonly port: number;
+  /** Stops accepting, lets in-flight requests finish for up to graceMs, then cuts what is left. */
+  close(graceMs: number): Promise<void>;
+}
+
+interface Servers {
+  readonly h1: HttpServer;
+  readonly h2: Http2Server;
+  readonly sessions: Set<ServerHttp2Session>;
+}
+
+const httpServers = (sink: RequestSink, logger: Logger): Servers => {
+  const h2 = h2Server(sink, logger);
+  const sessions = new Set<ServerHttp2Session>();
+  h2.on('session', (s: ServerHttp2Session) => {
+    sessions.add(s);
+    s.once('close', () => sessions.delete(s));
+  });
+  return { h1: h1Server(sink, logger), h2, sessions };
+};
+
+const listen = (server: Server, port: number, host: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+
+export const startListener = async (o: ListenerOptions): Promise<Listener> => {
+  if (o.mode !== 'DISABLE' && !o.tls) throw new Error(`inbound mode ${o.mode} needs TLS material`);
+  const servers = httpServers(o.sink, o.logger);
+  const sockets = new Set<Socket>();
+  const toHttp = (socket: Socket, h2: boolean): void => {
+    (h2 ? servers.h2 : servers.h1).emit('connection', socket);
+    socket.resume();
+  };
+  const tlsServer = o.tls
+    ? meshTlsServer(
+        o.tls,
+        (s: TLSSocket) => {
+          // Identity is read once per connection; every request on it reuses this object.
+          tagConnection(s, { tls: true, peerIdentity: spiffeIdOf(s.getPeerCertificate()) });
+          toHttp(s, s.alpnProtocol === 'h2');
+        },
+        o.logger,
+      )
+    : undefined;
+
+  const accept = async (socket: Socket): Promise<void> => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.setNoDelay(true);
+    const kind = await sniff(socket, o.sniffTimeoutMs ?? 10_000).catch(() => undefined);
+    if (kind === undefined) return void socket.destroy();
+    if (kind === 'tls' && tlsServer && o.mode !== 'DISABLE') return void tlsServer.emit('connection', socket);
+    if (kind === 'tls' || o.mode === 'STRICT') {
+      o.logger.debug({ kind, mode: o.mode }, 'refused a connection the inbound mode does not allow');
+      return void socket.destroy();
+    }
+    tagConnection(socket, PLAINTEXT);
+    toHttp(socket, kind === 'h2');
+  };
+  const server = createServer((socket) => void accept(socket));
+  const port = await listen(server, o.port, o.host);
+  return { port, close: (graceMs) => drain(server, servers, sockets, graceMs) };
+};
+
+const drain = async (server: Server, s: Servers, sockets: Set<Socket>, graceMs: number): Promise<void> => {
+  const stopped = new Promise<void>((r) => server.close(() => r()));
+  for (const session of s.sessions) session.close(); // GOAWAY: no new streams, in-flight ones finish
+  const deadline = Date.now() + graceMs;
+  // Keep-alive HTTP/1.1 connections go idle between requests; close each as soon as it is.
+  while (sockets.size > 0 && Date.now() < deadline) {
+    s.h1.closeIdleConnections();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  for (const socket of sockets) socket.destroy();
+  s.h1.close(() => undefined); // stops node:http's connection-checking timer
+  await stopped;
+};

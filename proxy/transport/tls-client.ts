@@ -1,0 +1,31 @@
+// Client side of sidecar-to-sidecar mTLS: newest own certificate, ALPN matching the hop's
+// protocol, TLS 1.3 only, and the server's SPIFFE ID pinned to the endpoint's expected identity.
+import { connect, type TLSSocket } from 'node:tls';
+import type { Endpoint } from '../../api/model/snapshot.ts';
+import { expectIdentity } from './peer-identity.ts';
+import type { TlsMaterial } from './tls-material.ts';
+
+/**
+ * Sent as SNI on every mesh connection. The server picks its (rotating) context in SNICallback,
+ * which only runs when the client names a server, so the name itself carries no meaning.
+ */
+export const MESH_SNI = 'weft.mesh';
+
+export type Alpn = 'h2' | 'http/1.1';
+
+export const dialMeshTls = (material: TlsMaterial, endpoint: Endpoint, alpn: Alpn): TLSSocket => {
+  const socket = connect({
+    host: endpoint.address,
+    port: endpoint.port,
+    servername: MESH_SNI,
+    secureContext: material.secureContext(),
+    ALPNProtocols: [alpn],
+    checkServerIdentity: expectIdentity(endpoint.identity),
+  });
+  socket.once('secureConnect', () => {
+    // A context option cannot express "1.3 only" when the context is built elsewhere: check here.
+    if (socket.getProtocol() !== 'TLSv1.3') socket.destroy(new Error('mesh peers must speak TLS 1.3'));
+    else if (socket.alpnProtocol !== alpn) socket.destroy(new Error(`peer did not agree to ALPN ${alpn}`));
+  });
+  return socket;
+};

@@ -1,0 +1,32 @@
+// Server side of sidecar mTLS for the inbound listener: a tls.Server that is never bound; the
+// listener feeds it raw sockets once it has seen a TLS ClientHello. Client certificates are
+// required and verified against the trust bundle inside the material's secure context.
+import { createServer, type Server, type TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import type { TlsMaterial } from './tls-material.ts';
+
+export const meshTlsServer = (
+  material: TlsMaterial,
+  onSecure: (socket: TLSSocket) => void,
+  logger: Logger,
+): Server => {
+  const server = createServer({
+    // The context is taken per handshake so a rotated certificate is used at once.
+    SNICallback: (_name, cb) => cb(null, material.secureContext()),
+    requestCert: true,
+    rejectUnauthorized: true,
+    ALPNProtocols: ['h2', 'http/1.1'],
+  });
+  server.on('secureConnection', (socket: TLSSocket) => {
+    if (socket.getProtocol() !== 'TLSv1.3') {
+      logger.warn({ protocol: socket.getProtocol() }, 'refused a mesh peer below TLS 1.3');
+      socket.destroy();
+      return;
+    }
+    onSecure(socket);
+  });
+  server.on('tlsClientError', (err: Error & { code?: string }) => {
+    logger.debug({ code: err.code }, 'inbound TLS handshake failed');
+  });
+  return server;
+};

@@ -1,0 +1,100 @@
+// Builds snapshots and starts sidecars for tests: every port ephemeral, every listener on
+// loopback, logs silent, randomness seeded.
+import { pino } from 'pino';
+import type { Endpoint, ProxySnapshot, ServiceView } from '../../api/model/snapshot.ts';
+import { seededRandom } from '../../api/runtime/clock.ts';
+import { staticSource, type StaticSource } from '../../proxy/discovery/static-source.ts';
+import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/runtime.ts';
+
+export const silent = pino({ level: 'silent' });
+
+export const service = (
+  name: string,
+  endpoints: readonly Endpoint[],
+  extra: Partial<ServiceView> = {},
+): ServiceView => ({
+  name,
+  namespace: 'demo',
+  hosts: [name, `${name}.demo`, `${name}.demo.svc.cluster.local`],
+  ports: [{ port: 80, targetPort: 8080, protocol: 'http' }],
+  endpoints,
+  ...extra,
+});
+
+let versions = 0;
+export const snapshot = (
+  workload: { name: string; service?: string },
+  services: readonly ServiceView[],
+): ProxySnapshot => ({
+  version: `v${++versions}`,
+  workload: {
+    name: workload.name,
+    namespace: 'demo',
+    service: workload.service,
+    serviceAccount: workload.name,
+    identity: `spiffe://cluster.local/ns/demo/sa/${workload.name}`,
+  },
+  services: Object.fromEntries(services.map((s) => [`${s.namespace}/${s.name}`, s])),
+});
+
+export interface Sidecar {
+  readonly proxy: RunningProxy;
+  readonly source: StaticSource;
+}
+
+export const startSidecar = async (
+  initial: ProxySnapshot | undefined,
+  opts: Partial<ProxyOptions> & { appPort: number },
+): Promise<Sidecar> => {
+  const source = staticSource(initial);
+  const proxy = await startProxy({
+    source,
+    ports: { outbound: 0, inbound: 0, admin: 0, metrics: 0 },
+    inboundHost: '127.0.0.1',
+    metricsHost: '127.0.0.1',
+    logger: silent,
+    random: seededRandom(42),
+    drainMs: 1_000,
+    ...opts,
+  });
+  return { proxy, source };
+};
+
+export interface Pair {
+  readonly client: Sidecar;
+  readonly server: Sidecar;
+  close(): Promise<void>;
+}
+
+/**
+ * app ← server sidecar ← client sidecar ← (test as the client app). The client sidecar knows one
+ * service `name` whose endpoint is the server sidecar's inbound port.
+ */
+export const startPair = async (
+  name: string,
+  appPort: number,
+  opts: { client?: Partial<ProxyOptions>; server?: Partial<ProxyOptions>; identity?: string } = {},
+): Promise<Pair> => {
+  const server = await startSidecar(snapshot({ name: `${name}-server`, service: name }, []), {
+    appPort,
+    ...opts.server,
+  });
+  const endpoint: Endpoint = {
+    address: '127.0.0.1',
+    port: server.proxy.ports.inbound,
+    workload: `${name}-server`,
+    ...(opts.identity ? { identity: opts.identity } : {}),
+  };
+  const client = await startSidecar(snapshot({ name: `${name}-client` }, [service(name, [endpoint])]), {
+    appPort: 1, // the client side's app is the test itself; nothing calls its inbound port
+    ...opts.client,
+  });
+  return {
+    client,
+    server,
+    close: async () => {
+      await client.proxy.close();
+      await server.proxy.close();
+    },
+  };
+};
