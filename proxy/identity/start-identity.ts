@@ -115,7 +115,11 @@ export const startIdentity = (o: IdentityOptions): SidecarIdentity => {
     rebuild();
     const at = renewAt(clock.wallNow(), next.notAfterMs, random, policy);
     log?.info(
-      { notAfter: new Date(next.notAfterMs).toISOString(), renewAt: new Date(at).toISOString() },
+      {
+        notAfter: new Date(next.notAfterMs).toISOString(),
+        renewAt: new Date(at).toISOString(),
+        trustedRoots: bundle.length,
+      },
       'certificate installed',
     );
     settle?.resolve();
