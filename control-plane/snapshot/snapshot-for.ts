@@ -23,6 +23,31 @@ export interface SnapshotOptions {
   readonly trustBundle?: readonly string[];
 }
 
+interface NamespaceView {
+  readonly services: Readonly<Record<string, ServiceView>>;
+  readonly hash: string;
+}
+
+// Every sidecar of a namespace sees the same services: build and hash them once per model and
+// namespace (the model is immutable, so a WeakMap on it is a safe cache).
+const namespaceViews = new WeakMap<MeshModel, Map<string, NamespaceView>>();
+
+const servicesFor = (model: MeshModel, namespace: string): NamespaceView => {
+  let byNs = namespaceViews.get(model);
+  if (!byNs) namespaceViews.set(model, (byNs = new Map()));
+  let view = byNs.get(namespace);
+  if (!view) {
+    const services: Record<string, ServiceView> = {};
+    for (const [key, s] of model.services) services[key] = visibleFrom(s, namespace);
+    byNs.set(namespace, (view = { services, hash: contentHash(services) }));
+  }
+  return view;
+};
+
+/**
+ * The version hashes the workload, the trust bundle and the hash of the services (a Merkle
+ * step): equal content still gives an equal version, at the cost of one services hash per namespace.
+ */
 export const snapshotFor = (model: MeshModel, w: WorkloadRef, opts: SnapshotOptions): ProxySnapshot => {
   let workload: WorkloadView = {
     name: w.name,
@@ -33,8 +58,12 @@ export const snapshotFor = (model: MeshModel, w: WorkloadRef, opts: SnapshotOpti
   };
   const authz = model.authz[`${w.namespace}/${w.serviceAccount}`];
   if (authz) workload = { ...workload, authz };
-  const services: Record<string, ServiceView> = {};
-  for (const [key, s] of model.services) services[key] = visibleFrom(s, w.namespace);
-  const body = { workload, services, ...(opts.trustBundle ? { trustBundle: opts.trustBundle } : {}) };
-  return { version: contentHash(body), ...body };
+  const { services, hash } = servicesFor(model, w.namespace);
+  const trustBundle = opts.trustBundle ? { trustBundle: opts.trustBundle } : {};
+  return {
+    version: contentHash({ workload, services: hash, ...trustBundle }),
+    workload,
+    services,
+    ...trustBundle,
+  };
 };
