@@ -43,7 +43,12 @@ afterEach(async () => {
 
 describe('dirSource', () => {
   it('loads .yaml and .yml files recursively and applies the default namespace', async () => {
-    const { source, dir } = await open({ 'a.yaml': svc('a'), 'b.yml': svc('b'), 'notes.txt': 'ignored' });
+    const { source, dir } = await open({
+      'a.yaml': svc('a'),
+      'b.yml': svc('b'),
+      'notes.txt': 'ignored',
+      '.hidden.yaml': svc('h'),
+    });
     expect(
       source.current().resources.map((r) => `${r.resource.meta.namespace}/${r.resource.meta.name}`),
     ).toEqual(['demo/a', 'demo/b']);

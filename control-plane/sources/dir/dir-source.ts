@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { ConfigIssue } from '../../../api/model/result.ts';
 import type { Clock } from '../../../api/runtime/clock.ts';
@@ -30,11 +30,18 @@ interface FileState {
 
 const YAML_FILE = /\.ya?ml$/i;
 
+/** YAML files under `dir`, skipping hidden files and folders (.git, editors' swap files). */
 const listYamlFiles = async (dir: string): Promise<string[]> => {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   return entries
-    .filter((e) => e.isFile() && YAML_FILE.test(e.name) && !e.name.startsWith('.'))
+    .filter((e) => e.isFile() && YAML_FILE.test(e.name))
     .map((e) => join(e.parentPath, e.name))
+    .filter(
+      (file) =>
+        !relative(dir, file)
+          .split(sep)
+          .some((part) => part.startsWith('.')),
+    )
     .sort();
 };
 
