@@ -1,6 +1,7 @@
 // The `weft` command: one binary, one subcommand per file in cli/.
 // Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.
 import { Command } from 'commander';
+import { caCommand } from './ca.ts';
 import { controlPlaneCommand } from './control-plane.ts';
 import { devCommand } from './dev.ts';
 import { proxyCommand } from './proxy.ts';
@@ -12,7 +13,7 @@ const program = new Command('weft')
     // commander's usage errors exit 1 by default; weft reserves 2 for bad usage
     process.exit(err.exitCode === 0 ? 0 : 2);
   });
-for (const cmd of [controlPlaneCommand(), proxyCommand(), devCommand()]) {
+for (const cmd of [controlPlaneCommand(), proxyCommand(), devCommand(), caCommand()]) {
   program.addCommand(cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2)));
 }
 await program.parseAsync();

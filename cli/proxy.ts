@@ -57,9 +57,10 @@ const run = async (flags: ProxyFlags): Promise<void> => {
           namespace: flags.namespace,
           service: flags.service,
           serviceAccount: flags.serviceAccount ?? flags.workload,
-          inboundAddress: `127.0.0.1:${proxy.ports.inbound}`,
+          inbound: { host: '127.0.0.1', port: proxy.ports.inbound },
         },
         logger,
+        registry: proxy.metricsRegistry,
       }),
     );
   if (flags.portFile) await writePortFile(flags.portFile, { ...proxy.ports, pid: process.pid });
