@@ -1,7 +1,7 @@
 // weft's FaultInjection (policy.weft.io/v1alpha1): delay and/or abort a share of the requests
 // to one Service, optionally only for some callers or requests, optionally for a limited time.
 import { z } from 'zod';
-import { duration, field, oneOf, percent, text, wholeNumber } from './fields.ts';
+import { INT_OR_STRING, duration, field, oneOf, percent, text, wholeNumber } from './fields.ts';
 import { envelope } from './meta.ts';
 import { routeMatchSchema } from './route-match.ts';
 import { targetRefSchema } from './traffic-policy.ts';
@@ -25,11 +25,15 @@ export const GRPC_STATUS: Readonly<Record<string, number>> = {
   UNAUTHENTICATED: 16,
 };
 
-const grpcStatus = field<number>('a gRPC status name such as UNAVAILABLE or a code from 1 to 16', (v) => {
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 16) return { ok: true, value: v };
-  const code = typeof v === 'string' ? GRPC_STATUS[v] : undefined;
-  return code === undefined ? { ok: false } : { ok: true, value: code };
-});
+const grpcStatus = field<number>(
+  'a gRPC status name such as UNAVAILABLE or a code from 1 to 16',
+  (v) => {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 16) return { ok: true, value: v };
+    const code = typeof v === 'string' ? GRPC_STATUS[v] : undefined;
+    return code === undefined ? { ok: false } : { ok: true, value: code };
+  },
+  INT_OR_STRING,
+);
 
 const abort = z
   .strictObject({

@@ -1,17 +1,20 @@
 // Schema of a core v1 Service as weft reads it: name, ports (port, targetPort, appProtocol).
 // Fields weft does not use but real Services carry are accepted and ignored; typos are not.
 import { z } from 'zod';
-import { field, oneOf, port, text } from './fields.ts';
+import { INT_OR_STRING, field, oneOf, port, text } from './fields.ts';
 import { envelope } from './meta.ts';
 
 export const APP_PROTOCOLS = ['http', 'h2c', 'grpc', 'kubernetes.io/h2c', 'tcp'] as const;
 
 /** targetPort: a port number or the name of a container port (IANA_SVC_NAME). */
-const targetPort = field<number | string>('a port number from 1 to 65535 or a port name', (v) =>
-  (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65_535) ||
-  (typeof v === 'string' && /^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(v))
-    ? { ok: true, value: v as number | string }
-    : { ok: false },
+const targetPort = field<number | string>(
+  'a port number from 1 to 65535 or a port name',
+  (v) =>
+    (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65_535) ||
+    (typeof v === 'string' && /^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(v))
+      ? { ok: true, value: v as number | string }
+      : { ok: false },
+  INT_OR_STRING,
 );
 
 const servicePort = z.strictObject({

@@ -1,7 +1,7 @@
 // SMI TrafficSplit, every published version, normalised to one shape. Weights are relative
 // whole numbers; v1alpha1 writes them as Kubernetes quantities ("500m", "1"), kept exact.
 import { z } from 'zod';
-import { field, text, wholeNumber } from './fields.ts';
+import { INT_OR_STRING, field, text, wholeNumber } from './fields.ts';
 import { envelope } from './meta.ts';
 import { parseQuantityMilli } from './quantity.ts';
 
@@ -12,11 +12,15 @@ export interface TrafficSplitSpec {
   readonly matches?: readonly string[];
 }
 
-const quantityWeight = field<number>('a Kubernetes quantity ≥ 0 such as 1, 500m or 100', (v) => {
-  if (typeof v !== 'string' && typeof v !== 'number') return { ok: false };
-  const r = parseQuantityMilli(v);
-  return r.ok ? { ok: true, value: r.value } : { ok: false, why: `the quantity ${r.error}` };
-});
+const quantityWeight = field<number>(
+  'a Kubernetes quantity ≥ 0 such as 1, 500m or 100',
+  (v) => {
+    if (typeof v !== 'string' && typeof v !== 'number') return { ok: false };
+    const r = parseQuantityMilli(v);
+    return r.ok ? { ok: true, value: r.value } : { ok: false, why: `the quantity ${r.error}` };
+  },
+  INT_OR_STRING,
+);
 
 const matchRef = z.strictObject({
   kind: z.literal('HTTPRouteGroup'),
