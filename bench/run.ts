@@ -8,11 +8,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatIssues } from '../api/model/result.ts';
 import { parseArgs, USAGE, type BenchOptions } from './lib/args.ts';
+import { mergeDirect } from './lib/baseline.ts';
 import { makeCerts } from './lib/certs.ts';
 import { discoverHooks, runHook } from './lib/hooks.ts';
 import { latestJson } from './lib/latest-json.ts';
 import { machine, versions } from './lib/machine.ts';
 import { measureScenario } from './lib/measure.ts';
+import { setNiceness } from './lib/processes.ts';
 import { renderMarkdown } from './lib/report.ts';
 import type { Scenario } from './lib/scenario.ts';
 import { select } from './lib/select.ts';
@@ -63,12 +65,17 @@ const runRows = async (rows: readonly Scenario[], o: BenchOptions, cpus: ReturnT
     const upstream = await startUpstream({ dir, certs, proxyCpus: cpus.proxies });
     const env = { dir, certs, upstreamPort: upstream.port, proxyCpus: cpus.proxies };
     try {
-      for (const s of rows) {
+      const measure = async (s: Scenario): Promise<RowResult> => {
         log(`${s.name} …`);
         const r = await measureScenario(s, env, o.plan, cpus.load);
         log(summaryLine(r));
-        results.push(r);
-      }
+        return r;
+      };
+      for (const s of rows) results.push(await measure(s));
+      const at = results.findIndex((r) => r.shape === 'direct');
+      const direct = rows[at];
+      if (direct && results.length > 1)
+        results[at] = mergeDirect(results[at] as RowResult, await measure(direct));
     } finally {
       await upstream.proc.stop();
     }
@@ -89,6 +96,7 @@ const main = async (): Promise<void> => {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  setNiceness(o.nice);
   const chosen = select(o.only, scenarios, discoverHooks(benchDir));
   if (chosen.unknown.length) {
     const names = [...scenarios.map((s) => s.name), ...discoverHooks(benchDir).map((h) => h.name)];
@@ -105,11 +113,15 @@ const main = async (): Promise<void> => {
     log(`hook ${h.name} …`);
     hooks.push(await runHook(h, cpus.proxies, o.plan.hookTimeoutMs, o.plan.mode === 'quick'));
   }
-  const notes = [...o.notes];
+  const notes = [
+    ...o.notes,
+    'direct is measured before and after the proxy rows; per rate the run with the lower p99 is the baseline',
+  ];
   if (m.loadAverage[0] !== undefined && m.loadAverage[0] > 0.5)
     notes.push(
       `the machine was not idle at start (1-min load average ${m.loadAverage[0].toFixed(2)}): expect noise, compare ratios rather than absolute figures`,
     );
+  if (o.nice) notes.push(`every bench process ran at niceness ${o.nice} (--nice)`);
   if (o.only.length) notes.push(`partial run: --only ${o.only.join(',')}`);
   const date = new Date().toISOString().slice(0, 10);
   const report: RunReport = {

@@ -11,15 +11,18 @@ export interface BenchOptions {
   readonly setup: boolean;
   readonly notes: readonly string[];
   readonly help: boolean;
+  /** Niceness for every bench process (0 = leave alone). */
+  readonly nice: number;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--rates 500,1000,2000]
-                      [--out DIR] [--note TEXT] [--no-setup]
+                      [--out DIR] [--note TEXT] [--nice N] [--no-setup]
   --quick     short windows (whole run < 3 min); default is the full run
   --only      rows (direct, weft-hop, haproxy-mtls-pair, …) or hooks (ca/issuance); "rows" or "hooks" for a group
   --rates     open-loop rates in req/s (CPU per 1000 requests is taken at 1000, or the nearest)
   --out       results directory (default bench/results)
   --note      a line to add to the results file's notes (repeatable)
+  --nice      run every bench process at niceness N (e.g. -10 as root on a shared machine)
   --no-setup  do not run bench/setup.sh when a tool is missing`;
 
 const QUICK = { warmupMs: 500, durationMs: 2500, wrkSeconds: 3, hookTimeoutMs: 60_000 };
@@ -35,6 +38,13 @@ const parseRates = (v: string, issues: ConfigIssue[]): number[] => {
   return rates;
 };
 
+const parseNice = (v: string, issues: ConfigIssue[]): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < -20 || n > 19)
+    issues.push({ path: '--nice', message: `must be a whole number -20..19 (got ${v})` });
+  return n;
+};
+
 export const parseArgs = (argv: readonly string[]): Result<BenchOptions> => {
   const issues: ConfigIssue[] = [];
   let quick = false;
@@ -44,6 +54,7 @@ export const parseArgs = (argv: readonly string[]): Result<BenchOptions> => {
   let outDir: string | undefined;
   let setup = true;
   let help = false;
+  let nice = 0;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const value = (): string => {
@@ -57,6 +68,7 @@ export const parseArgs = (argv: readonly string[]): Result<BenchOptions> => {
     else if (a === '--rates') rates = parseRates(value(), issues);
     else if (a === '--out') outDir = value();
     else if (a === '--note') notes.push(value());
+    else if (a === '--nice') nice = parseNice(value(), issues);
     else if (a === '--no-setup') setup = false;
     else if (a === '--help' || a === '-h') help = true;
     else issues.push({ path: a, message: 'unknown flag (see --help)' });
@@ -72,5 +84,5 @@ export const parseArgs = (argv: readonly string[]): Result<BenchOptions> => {
     drainMs: 5000,
     cpuRate: nearest(rates, 1000),
   };
-  return ok({ plan, only, outDir, setup, notes, help });
+  return ok({ plan, only, outDir, setup, notes, help, nice });
 };

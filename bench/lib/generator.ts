@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { pinnedArgv } from './processes.ts';
 import type { OpenLoopOptions, OpenLoopResult } from './open-loop.ts';
 
 const main = fileURLToPath(new URL('./open-loop-main.ts', import.meta.url));
@@ -13,7 +14,8 @@ export const runGenerator = (
   onPhase: (phase: 'measure-start' | 'measure-end') => void,
 ): Promise<OpenLoopResult> =>
   new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', cpus, process.execPath, main, JSON.stringify(options)], {
+    const [cmd, ...args] = pinnedArgv(cpus, [process.execPath, main, JSON.stringify(options)]);
+    const child = spawn(cmd, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const s = options.schedule;

@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pinnedArgv } from './processes.ts';
 import type { HookResult } from './types.ts';
 
 /** Sub-directories that belong to the runner itself. */
@@ -53,17 +54,13 @@ export const runHook = (hook: Hook, cpus: string, timeoutMs: number, quick: bool
   new Promise((resolve) => {
     const t0 = performance.now();
     const env = { ...process.env, ...(quick ? { WEFT_BENCH_QUICK: '1' } : {}) };
-    execFile(
-      'taskset',
-      ['-c', cpus, process.execPath, hook.path],
-      { timeout: timeoutMs, env, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const seconds = (performance.now() - t0) / 1000;
-        const data = parseHookOutput(stdout);
-        if (error)
-          resolve({ name: hook.name, seconds, error: `${error.message} ${stderr.slice(-300)}`.trim() });
-        else if (data === undefined) resolve({ name: hook.name, seconds, error: 'printed no JSON' });
-        else resolve({ name: hook.name, seconds, data });
-      },
-    );
+    const [cmd, ...args] = pinnedArgv(cpus, [process.execPath, hook.path]);
+    execFile(cmd, args, { timeout: timeoutMs, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const seconds = (performance.now() - t0) / 1000;
+      const data = parseHookOutput(stdout);
+      if (error)
+        resolve({ name: hook.name, seconds, error: `${error.message} ${stderr.slice(-300)}`.trim() });
+      else if (data === undefined) resolve({ name: hook.name, seconds, error: 'printed no JSON' });
+      else resolve({ name: hook.name, seconds, data });
+    });
   });

@@ -1,6 +1,6 @@
-// Measures one row: start its proxies, check one request works, then the open-loop rates
-// (ascending, CPU counters read at the 1000 req/s window's edges), then wrk's maximum
-// throughput, with RSS sampled throughout. Always stops what it started.
+// Measures one row: start its proxies, check one request works, then wrk's maximum throughput,
+// then the open-loop rates (ascending, CPU counters read at the 1000 req/s window's edges), with
+// RSS sampled throughout. Always stops what it started.
 import { request } from 'node:http';
 import { runGenerator } from './generator.ts';
 import type { OpenLoopResult } from './open-loop.ts';
@@ -58,11 +58,7 @@ const measureTarget = async (s: Scenario, t: Target, plan: Plan, loadCpus: strin
   const rates: Record<string, OpenLoopResult> = {};
   let cpuSecPer1000: number | undefined;
   try {
-    for (const rate of plan.rates) {
-      const r = await openLoop(t, plan, rate, loadCpus);
-      rates[String(rate)] = r.result;
-      if (rate === plan.cpuRate) cpuSecPer1000 = r.cpuSecPer1000;
-    }
+    // closed loop first: it also warms the JIT of the Node proxies before latency is taken
     const wrk = await runWrk({
       port: t.port,
       hostHeader: HOST,
@@ -70,6 +66,11 @@ const measureTarget = async (s: Scenario, t: Target, plan: Plan, loadCpus: strin
       connections: plan.wrkConnections,
       cpus: loadCpus,
     });
+    for (const rate of plan.rates) {
+      const r = await openLoop(t, plan, rate, loadCpus);
+      rates[String(rate)] = r.result;
+      if (rate === plan.cpuRate) cpuSecPer1000 = r.cpuSecPer1000;
+    }
     const perProxy = pids.length > 0;
     return {
       ...describe(s),

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mergeDirect } from './baseline.ts';
+import type { OpenLoopResult } from './open-loop.ts';
+import type { RowResult } from './types.ts';
 import { nearest, parseArgs } from './args.ts';
 import { parseHookOutput } from './hooks.ts';
 import { parseStat, parseVmRss } from './proc-stats.ts';
@@ -84,5 +87,40 @@ describe('--only selection', () => {
     expect(sel.rows).toEqual([]);
     expect(sel.hooks.map((h) => h.name)).toEqual(['ca/issuance']);
     expect(sel.unknown).toEqual(['nope']);
+  });
+});
+
+describe('direct baseline from two runs', () => {
+  const run = (p99: number): OpenLoopResult => ({
+    rate: 1000,
+    measured: 10,
+    ok: 10,
+    non2xx: 0,
+    errors: 0,
+    timeouts: 0,
+    latencyMs: { count: 10, p50: 1, p90: 1, p99, p999: p99, max: p99 },
+    sendLagMs: { count: 10, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 },
+    connectionsOpened: 1,
+    generatorCpuMsPer1000: 1,
+  });
+  const row = (p99s: Record<string, number>, rps: number): RowResult => ({
+    name: 'direct',
+    shape: 'direct',
+    proxy: 'none',
+    tls: false,
+    wrk: { rps, requests: 1, non2xx: 0, socketErrors: 0 },
+    rates: Object.fromEntries(Object.entries(p99s).map(([k, v]) => [k, run(v)])),
+  });
+
+  it('keeps, per rate, the run with the lower p99, and the higher max throughput', () => {
+    const merged = mergeDirect(row({ '500': 90, '1000': 2 }, 100), row({ '500': 3, '1000': 40 }, 200));
+    expect(merged.rates['500']?.latencyMs.p99).toBe(3);
+    expect(merged.rates['1000']?.latencyMs.p99).toBe(2);
+    expect(merged.wrk?.rps).toBe(200);
+  });
+  it('falls back to the run that worked', () => {
+    const bad: RowResult = { ...row({}, 0), unavailable: 'failed' };
+    expect(mergeDirect(row({ '500': 5 }, 1), bad).rates['500']?.latencyMs.p99).toBe(5);
+    expect(mergeDirect(bad, row({ '500': 5 }, 1)).unavailable).toBeUndefined();
   });
 });

@@ -13,13 +13,29 @@ export interface Pinned {
 }
 
 const running = new Set<ChildProcess>();
+let niceness = 0;
+
+/**
+ * Opt-in (`--nice N`, root only for N < 0): run every bench process at this niceness, so on a
+ * shared machine other work intrudes less on the measured processes.
+ */
+export const setNiceness = (n: number): void => {
+  niceness = n;
+};
+
+/** The command line that runs argv pinned to `cpus` (and reniced when asked); same pid as argv. */
+export const pinnedArgv = (cpus: string, argv: readonly string[]): [string, ...string[]] =>
+  niceness === 0
+    ? ['taskset', '-c', cpus, ...argv]
+    : ['nice', '-n', String(niceness), 'taskset', '-c', cpus, ...argv];
 process.on('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
 
 export const startPinned = (name: string, cpus: string, argv: readonly string[]): Pinned => {
-  // taskset execs the command, so the child's pid is the pinned process itself
-  const child = spawn('taskset', ['-c', cpus, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // nice and taskset exec the command, so the child's pid is the pinned process itself
+  const [cmd, ...args] = pinnedArgv(cpus, argv);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let tail = '';
   const keep = (b: Buffer): void => {

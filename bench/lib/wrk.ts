@@ -1,6 +1,7 @@
 // Closed-loop maximum throughput with wrk (keep-alive, fixed connection count), pinned to the
 // load CPU. Only its request rate is used: its latency figures suffer coordinated omission.
 import { execFile } from 'node:child_process';
+import { pinnedArgv } from './processes.ts';
 
 export interface WrkResult {
   readonly rps: number;
@@ -34,9 +35,7 @@ export interface WrkOptions {
 
 export const runWrk = (o: WrkOptions): Promise<WrkResult> =>
   new Promise((resolve, reject) => {
-    const argv = [
-      '-c',
-      o.cpus,
+    const [cmd, ...args] = pinnedArgv(o.cpus, [
       'wrk',
       '-t1',
       `-c${o.connections}`,
@@ -46,9 +45,9 @@ export const runWrk = (o: WrkOptions): Promise<WrkResult> =>
       '-H',
       `Host: ${o.hostHeader}`,
       `http://127.0.0.1:${o.port}/`,
-    ];
+    ]);
     // bounded: wrk stops itself after -d; the kill timer only guards against a hang
-    execFile('taskset', argv, { timeout: (o.seconds + 15) * 1000 }, (error, stdout, stderr) => {
+    execFile(cmd, args, { timeout: (o.seconds + 15) * 1000 }, (error, stdout, stderr) => {
       const parsed = parseWrk(stdout);
       if (parsed) resolve(parsed);
       else reject(new Error(`wrk failed: ${error?.message ?? ''}\n${stdout}${stderr}`));

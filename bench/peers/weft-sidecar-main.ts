@@ -39,6 +39,8 @@ interface RuntimeModule {
     appPort: number;
     tls?: { secureContext(): SecureContext; identity(): string };
     inboundMode?: string;
+    inboundHost?: string;
+    metricsHost?: string;
     logger?: Logger;
   }): Promise<{ ports: Ports; close(): Promise<void> }>;
 }
@@ -72,6 +74,9 @@ const proxy = await startProxy({
   ports: { outbound: 0, inbound: 0, admin: 0, metrics: 0 },
   appHost: '127.0.0.1',
   appPort: args.appPort ?? 0,
+  // the bench keeps every listener on loopback
+  inboundHost: '127.0.0.1',
+  metricsHost: '127.0.0.1',
   ...(tls ? { tls, inboundMode: args.inboundMode ?? 'STRICT' } : {}),
   // warn: per-request debug logs would measure pino, not the proxy
   logger: pino({ level: 'warn' }),
