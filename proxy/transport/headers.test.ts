@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { endToEndHeaders, isGrpc, toH1Headers } from './headers.ts';
+
+describe('endToEndHeaders', () => {
+  it('drops hop-by-hop headers, those named in Connection, and pseudo-headers', () => {
+    expect(
+      endToEndHeaders({
+        ':path': '/x',
+        host: 'a',
+        connection: 'keep-alive, X-Private',
+        'keep-alive': 'timeout=5',
+        'transfer-encoding': 'chunked',
+        upgrade: 'h2c',
+        'x-private': 'secret',
+        'x-kept': 'yes',
+        'set-cookie': ['a=1', 'b=2'],
+      }),
+    ).toEqual({ 'x-kept': 'yes', 'set-cookie': ['a=1', 'b=2'] });
+  });
+  it.each([
+    ['trailers', { te: 'trailers' }],
+    ['gzip, trailers', { te: 'trailers' }],
+    ['gzip', {}],
+  ])('keeps te only as "trailers" (%s)', (te, expected) => expect(endToEndHeaders({ te })).toEqual(expected));
+});
+
+describe('helpers', () => {
+  it('toH1Headers sets Host from the authority', () => {
+    expect(toH1Headers({ a: '1' }, 'svc:80')).toEqual({ a: '1', host: 'svc:80' });
+  });
+  it.each([
+    ['application/grpc', true],
+    ['application/grpc+proto', true],
+    ['application/json', false],
+    [undefined, false],
+  ])('isGrpc(%s) = %s', (ct, expected) => expect(isGrpc({ 'content-type': ct })).toBe(expected));
+});
