@@ -1,6 +1,6 @@
 // Real files and fs.watch in a temp folder; the source's debounce runs on the real clock
 // (20 ms) because file events are real. Waits are bounded polls, never fixed sleeps.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../api/runtime/clock.ts';
@@ -97,6 +97,26 @@ describe('dirSource', () => {
       3_000,
       'removal',
     );
+  });
+
+  it('reads a mounted ConfigMap: files are symlinks into a hidden ..data folder that is swapped on update', async () => {
+    const { source, names, dir } = await open({});
+    const version = async (n: number, port: number) => {
+      await mkdir(join(dir.dir, `..v${n}`));
+      await writeFile(join(dir.dir, `..v${n}`, 'svc.yaml'), svc('cm', port));
+      await symlink(`..v${n}`, join(dir.dir, '..data_tmp'));
+      await rename(join(dir.dir, '..data_tmp'), join(dir.dir, '..data'));
+    };
+    await version(1, 80);
+    await symlink('..data/svc.yaml', join(dir.dir, 'svc.yaml'));
+    await eventually(
+      () => (source.current().resources.length === 1 ? true : undefined),
+      3_000,
+      'configmap file',
+    );
+    expect(names()).toEqual(['cm:80']);
+    await version(2, 81);
+    await eventually(() => (names()[0] === 'cm:81' ? true : undefined), 3_000, 'configmap update');
   });
 
   it('fails to start on a missing directory', async () => {

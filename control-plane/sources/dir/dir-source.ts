@@ -2,8 +2,8 @@
 // debounces, re-reads only files whose bytes changed, and keeps each file's last good content
 // while the file is broken, so a typo never takes routes away.
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { watch, type Dirent, type FSWatcher } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { ConfigIssue } from '../../../api/model/result.ts';
@@ -30,19 +30,27 @@ interface FileState {
 
 const YAML_FILE = /\.ya?ml$/i;
 
-/** YAML files under `dir`, skipping hidden files and folders (.git, editors' swap files). */
+const isFileOrLinkToFile = async (e: Dirent): Promise<boolean> =>
+  e.isFile() ||
+  (e.isSymbolicLink() && (await stat(join(e.parentPath, e.name)).catch(() => undefined))?.isFile() === true);
+
+const hidden = (dir: string, file: string): boolean =>
+  relative(dir, file)
+    .split(sep)
+    .some((part) => part.startsWith('.'));
+
+/**
+ * YAML files under `dir`, skipping hidden files and folders (.git, editors' swap files, and the
+ * `..data` folders of a mounted ConfigMap, whose files are reached through their symlinks).
+ */
 const listYamlFiles = async (dir: string): Promise<string[]> => {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries
-    .filter((e) => e.isFile() && YAML_FILE.test(e.name))
-    .map((e) => join(e.parentPath, e.name))
-    .filter(
-      (file) =>
-        !relative(dir, file)
-          .split(sep)
-          .some((part) => part.startsWith('.')),
-    )
-    .sort();
+  const files: string[] = [];
+  for (const e of entries) {
+    const file = join(e.parentPath, e.name);
+    if (YAML_FILE.test(e.name) && !hidden(dir, file) && (await isFileOrLinkToFile(e))) files.push(file);
+  }
+  return files.sort();
 };
 
 const readIfPresent = async (file: string): Promise<string | undefined> => {
