@@ -1,11 +1,11 @@
 // Adapts node:http's server side to MeshRequest/MeshResponse. The http.Server never listens:
 // the listener hands it connections it has already classified as HTTP/1.1.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
 import type { Logger } from 'pino';
 import type { MeshRequest, MeshResponse } from '../stack/types.ts';
 import { connectionOf, type RequestSink } from './connection.ts';
 import { discardBody } from './discard.ts';
+import { pumpResponse } from './forward-body.ts';
 import { endToEndHeaders, toH1Headers } from './headers.ts';
 
 const hasBody = (req: IncomingMessage): boolean =>
@@ -32,7 +32,7 @@ export const writeH1Response = (res: ServerResponse, answer: MeshResponse): void
     return;
   }
   // HTTP/1.1 trailers are not forwarded (gRPC, their one real user, always runs over h2).
-  pipeline(answer.body, res, () => undefined);
+  pumpResponse(answer.body, res);
 };
 
 export const h1Server = (sink: RequestSink, logger: Logger): Server => {

@@ -7,12 +7,12 @@ import {
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
-import { pipeline } from 'node:stream';
 import type { Logger } from 'pino';
 import type { MeshRequest, MeshResponse } from '../stack/types.ts';
 import { connectionOf, type RequestSink } from './connection.ts';
 import { discardBody } from './discard.ts';
 import { H2_CONNECTION_WINDOW, H2_SETTINGS } from './h2-settings.ts';
+import { pumpResponse } from './forward-body.ts';
 import { endToEndHeaders } from './headers.ts';
 
 export const fromH2Stream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): MeshRequest => ({
@@ -49,7 +49,7 @@ export const writeH2Response = (stream: ServerHttp2Stream, answer: MeshResponse)
   const withTrailers = answer.trailers !== undefined;
   stream.respond(headers, { waitForTrailers: withTrailers });
   if (withTrailers) sendTrailersWhenAsked(stream, answer.trailers);
-  pipeline(answer.body, stream, () => undefined);
+  pumpResponse(answer.body, stream);
 };
 
 export const h2Server = (sink: RequestSink, logger: Logger): Http2Server => {
