@@ -1,0 +1,146 @@
+// The two containers the mutation adds: `weft-init` (writes the capture rules, runs as root with
+// NET_ADMIN/NET_RAW, then exits) and `weft-proxy` (the sidecar, UID 1337, no capabilities, read-only
+// root file system). Both run the same image; the entrypoint is the weft CLI.
+import { stableStringify } from '../../api/convert/stable-json.ts';
+import { CERTS_VOLUME, INIT_CONTAINER, PROXY_CONTAINER, TOKEN_VOLUME } from './annotations.ts';
+import { captureArgs } from './iptables-rules.ts';
+import type { JsonObject } from './json.ts';
+import type { Container, EnvVar, Volume } from './kube-types.ts';
+import type { PodSettings } from './pod-settings.ts';
+import type { OriginalProbe } from './probes.ts';
+import type { InjectValues } from './values.ts';
+
+export const TOKEN_DIR = '/var/run/secrets/weft/token';
+export const CERTS_DIR = '/var/run/weft/certs';
+/** Audience of the projected token the sidecar presents to the control plane's CA. */
+export const TOKEN_AUDIENCE = 'weft';
+
+const fieldEnv = (name: string, fieldPath: string): EnvVar => ({
+  name,
+  valueFrom: { fieldRef: { fieldPath } },
+});
+
+const httpProbe = (path: string, port: number, extra: JsonObject): JsonObject => ({
+  httpGet: { path, port, scheme: 'HTTP' },
+  ...extra,
+});
+
+export const initContainer = (v: InjectValues, s: PodSettings): Container => ({
+  name: INIT_CONTAINER,
+  image: v.image,
+  imagePullPolicy: v.imagePullPolicy,
+  args: ['init', ...captureArgs(s.capture)],
+  resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+  securityContext: {
+    // iptables needs root and these two capabilities in the pod's network namespace, nothing more.
+    runAsUser: 0,
+    runAsGroup: 0,
+    runAsNonRoot: false,
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    // iptables-legacy takes a lock file under /run, so the root file system stays writable here.
+    readOnlyRootFilesystem: false,
+    capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
+  },
+});
+
+export interface ProxyInputs {
+  readonly settings: PodSettings;
+  readonly appPort: number | undefined;
+  readonly probes: Readonly<Record<string, OriginalProbe>>;
+}
+
+const proxyEnv = (v: InjectValues, p: ProxyInputs): EnvVar[] => [
+  { name: 'WEFT_CONTROL_PLANE', value: v.controlPlaneAddress },
+  fieldEnv('WEFT_WORKLOAD', 'metadata.name'),
+  fieldEnv('WEFT_NAMESPACE', 'metadata.namespace'),
+  fieldEnv('WEFT_SERVICE_ACCOUNT', 'spec.serviceAccountName'),
+  fieldEnv('WEFT_POD_IP', 'status.podIP'),
+  { name: 'WEFT_LOG_LEVEL', value: p.settings.logLevel },
+  { name: 'WEFT_OUTBOUND_PORT', value: String(v.ports.outbound) },
+  { name: 'WEFT_INBOUND_PORT', value: String(v.ports.inbound) },
+  { name: 'WEFT_ADMIN_PORT', value: String(v.ports.admin) },
+  { name: 'WEFT_METRICS_PORT', value: String(v.ports.metrics) },
+  { name: 'WEFT_PROBE_PORT', value: String(v.ports.probe) },
+  ...(p.appPort !== undefined ? [{ name: 'WEFT_APP_PORT', value: String(p.appPort) }] : []),
+  { name: 'WEFT_TOKEN_FILE', value: `${TOKEN_DIR}/token` },
+  { name: 'WEFT_CERT_DIR', value: CERTS_DIR },
+  ...(Object.keys(p.probes).length ? [{ name: 'WEFT_APP_PROBES', value: stableStringify(p.probes) }] : []),
+];
+
+const resources = (s: PodSettings): JsonObject => {
+  const r = s.resources;
+  const limits = {
+    ...(r.cpuLimit ? { cpu: r.cpuLimit } : {}),
+    ...(r.memoryLimit ? { memory: r.memoryLimit } : {}),
+  };
+  return {
+    requests: { cpu: r.cpuRequest, memory: r.memoryRequest },
+    ...(Object.keys(limits).length ? { limits } : {}),
+  };
+};
+
+/** Without native sidecars the app must not start before the proxy: kubelet runs the first
+ * container's postStart hook to completion before it starts the next container. */
+const waitForProxy = (v: InjectValues): JsonObject => ({
+  postStart: {
+    exec: {
+      command: [
+        ...v.cliCommand,
+        'init',
+        '--wait-ready',
+        `http://127.0.0.1:${v.ports.admin}/ready`,
+        '--wait-timeout',
+        String(v.readyTimeoutSeconds),
+      ],
+    },
+  },
+});
+
+export const proxyContainer = (v: InjectValues, p: ProxyInputs): Container => ({
+  name: PROXY_CONTAINER,
+  image: v.image,
+  imagePullPolicy: v.imagePullPolicy,
+  args: ['proxy'],
+  // restartPolicy Always on an init container makes it a native sidecar (Kubernetes ≥ 1.29).
+  ...(p.settings.nativeSidecar ? { restartPolicy: 'Always' } : {}),
+  ports: [
+    { name: 'weft-metrics', containerPort: v.ports.metrics, protocol: 'TCP' },
+    { name: 'weft-probe', containerPort: v.ports.probe, protocol: 'TCP' },
+  ],
+  env: proxyEnv(v, p),
+  resources: resources(p.settings),
+  securityContext: {
+    runAsUser: v.proxyUid,
+    runAsGroup: v.proxyUid,
+    runAsNonRoot: true,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+  },
+  volumeMounts: [
+    { name: TOKEN_VOLUME, mountPath: TOKEN_DIR, readOnly: true },
+    { name: CERTS_VOLUME, mountPath: CERTS_DIR },
+  ],
+  // A native sidecar's startup probe holds back the app containers until the proxy is ready.
+  startupProbe: httpProbe('/ready', v.ports.probe, {
+    periodSeconds: 1,
+    failureThreshold: v.readyTimeoutSeconds,
+  }),
+  readinessProbe: httpProbe('/ready', v.ports.probe, { periodSeconds: 5 }),
+  livenessProbe: httpProbe('/live', v.ports.probe, { periodSeconds: 10, failureThreshold: 3 }),
+  ...(p.settings.nativeSidecar ? {} : { lifecycle: waitForProxy(v) }),
+});
+
+export const proxyVolumes = (): Volume[] => [
+  {
+    name: TOKEN_VOLUME,
+    projected: {
+      sources: [
+        { serviceAccountToken: { audience: TOKEN_AUDIENCE, expirationSeconds: 3600, path: 'token' } },
+      ],
+    },
+  },
+  // Certificates and the workload key live in memory only, never on the node's disk.
+  { name: CERTS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+];
