@@ -1,16 +1,22 @@
-// Generates weft's CustomResourceDefinitions from the zod schemas, so the validator and the
-// CRD can never disagree. `node api/schema/crd.ts --write` refreshes crds/; a test fails when
-// the committed file is stale.
-import { writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+// zod resource schema → Kubernetes structural OpenAPI v3 schema (the `openAPIV3Schema` of a
+// CRD version), so generated CRDs and the control plane's validator cannot disagree. Fields built
+// with api/schema/fields.ts carry their OpenAPI fragment as zod metadata. The CRD files and their
+// generator live with the Kubernetes work (crds/); this is the conversion they build on.
 import { z } from 'zod';
-import { faultInjectionSchema } from './fault-injection.ts';
-import { trafficPolicySchema } from './traffic-policy.ts';
 
 type Json = Record<string, unknown>;
 
 const PRESERVE = { 'x-kubernetes-preserve-unknown-fields': true } as const;
+
+/**
+ * nullable(x) is the one union Kubernetes can type; other unions (a header map or a list of
+ * maps) are accepted as free-form and left to the control plane's validation.
+ */
+const union = (branches: readonly Json[]): Json => {
+  const others = branches.filter((b) => b.type !== 'null');
+  const only = others[0];
+  return others.length === 1 && only ? { ...(structural(only) as Json), nullable: true } : { ...PRESERVE };
+};
 
 /** JSON Schema (draft 2020-12) → Kubernetes structural OpenAPI v3 schema. */
 const structural = (node: unknown): unknown => {
@@ -18,6 +24,8 @@ const structural = (node: unknown): unknown => {
   if (typeof node !== 'object' || node === null) return node;
   const src = node as Json;
   if (Object.keys(src).length === 0) return { ...PRESERVE }; // z.unknown(): any value
+  const branches = (src.anyOf ?? src.oneOf) as Json[] | undefined;
+  if (branches) return union(branches);
   const out: Json = {};
   for (const [k, v] of Object.entries(src)) {
     if (k === '$schema' || k === 'propertyNames') continue;
@@ -38,61 +46,8 @@ export const openApiSchemaOf = (schema: z.ZodType): Json => {
   properties.kind = { type: 'string' };
   properties.metadata = { type: 'object' };
   properties.status = { type: 'object', ...PRESERVE };
-  return { ...root, required: ['spec'] };
+  const required = ((root.required ?? []) as string[]).filter(
+    (k) => !['apiVersion', 'kind', 'metadata'].includes(k),
+  );
+  return { ...root, required };
 };
-
-interface CrdSpec {
-  readonly kind: string;
-  readonly plural: string;
-  readonly shortNames: readonly string[];
-  readonly schema: z.ZodType;
-}
-
-const GROUP = 'policy.weft.io';
-
-const crd = (c: CrdSpec): Json => ({
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: `${c.plural}.${GROUP}` },
-  spec: {
-    group: GROUP,
-    scope: 'Namespaced',
-    names: {
-      kind: c.kind,
-      listKind: `${c.kind}List`,
-      plural: c.plural,
-      singular: c.kind.toLowerCase(),
-      shortNames: c.shortNames,
-    },
-    versions: [
-      {
-        name: 'v1alpha1',
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        additionalPrinterColumns: [{ name: 'Target', type: 'string', jsonPath: '.spec.targetRef.name' }],
-        schema: { openAPIV3Schema: openApiSchemaOf(c.schema) },
-      },
-    ],
-  },
-});
-
-export const weftCrds = (): Json[] => [
-  crd({ kind: 'TrafficPolicy', plural: 'trafficpolicies', shortNames: ['wtp'], schema: trafficPolicySchema }),
-  crd({
-    kind: 'FaultInjection',
-    plural: 'faultinjections',
-    shortNames: ['wfi'],
-    schema: faultInjectionSchema,
-  }),
-];
-
-export const CRD_FILE = fileURLToPath(new URL('../../crds/policy.weft.io.yaml', import.meta.url));
-
-export const renderCrds = (): string =>
-  [
-    '# Generated from api/schema/*.ts by `node api/schema/crd.ts --write`. Do not edit by hand.\n',
-    ...weftCrds().map((c, i) => `${i > 0 ? '---\n' : ''}${stringify(c, { lineWidth: 0 })}`),
-  ].join('');
-
-if (import.meta.main && process.argv.includes('--write')) await writeFile(CRD_FILE, renderCrds());
