@@ -50,6 +50,41 @@ describe('sidecar pair over mTLS', () => {
     }
   });
 
+  it('uses a rotated certificate for new connections while pooled ones carry on', async () => {
+    const seen: (string | undefined)[] = [];
+    const first = pki.material('rotor-a');
+    const second = pki.material('rotor-b');
+    let current = first;
+    const rotating = { secureContext: () => current.secureContext(), identity: () => current.identity() };
+    const pair = await startPair('secure', app.port, {
+      server: { tls: pki.material('secure-server'), inboundMode: 'STRICT', inboundLayers: recorder(seen) },
+      client: { tls: rotating },
+    });
+    try {
+      const port = pair.client.proxy.ports.outbound;
+      await h1Call(port, { authority: 'secure' });
+      current = second;
+      await h1Call(port, { authority: 'secure' }); // same pooled connection: still the old certificate
+      // Pinning the server identity changes the pool key, so the next request opens a new connection.
+      const snap = pair.client.source.current()!;
+      const svc = snap.services['demo/secure']!;
+      pair.client.source.replace({
+        ...snap,
+        version: `${snap.version}-pinned`,
+        services: {
+          'demo/secure': {
+            ...svc,
+            endpoints: svc.endpoints.map((e) => ({ ...e, identity: spiffe('secure-server') })),
+          },
+        },
+      });
+      await h1Call(port, { authority: 'secure' });
+      expect(seen).toEqual([spiffe('rotor-a'), spiffe('rotor-a'), spiffe('rotor-b')]);
+    } finally {
+      await pair.close();
+    }
+  });
+
   it('carries gRPC over h2 with ALPN', async () => {
     const grpcApp = await startGrpcEcho('g');
     const pair = await startPair('g', grpcApp.port, {

@@ -70,6 +70,11 @@ describe('weighted split', () => {
       });
     expect(count('demo/shop-v1')).toBe(v1);
     expect(count('demo/shop-v2')).toBe(v2);
+    const timed = metricValue(text, 'weft_request_duration_seconds_count', {
+      destination_backend: 'demo/shop-v2',
+      code_class: '2xx',
+    });
+    expect(timed).toBe(v2);
     const inbound = await scrape(sidecars[1]!.proxy.ports.metrics);
     expect(metricValue(inbound, 'weft_requests_total', { direction: 'inbound', code: '200' })).toBe(v2);
   });
