@@ -86,7 +86,7 @@ const injectDocument = (
 
 /** Injects every workload in `text`; `where` names the input in messages (a file name or "stdin"). */
 export const injectYaml = (text: string, values: InjectValues, where: string): Result<InjectedYaml> => {
-  const docs = parseAllDocuments(text, { prettyErrors: false });
+  const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [];
   const parseIssues = list.flatMap((d, i) =>
     d.errors.map((e) => ({
