@@ -22,6 +22,15 @@ export const nodeToWire = (node: NodeInfo): NodeMessage => ({
   protocolVersion: DISCOVERY_PROTOCOL_VERSION,
 });
 
+const inboundOf = (address: string, issues: ConfigIssue[]): NodeInfo['inbound'] => {
+  if (!address) return undefined;
+  const m = HOST_PORT.exec(address);
+  const port = Number(m?.[2]);
+  if (m && port >= 1 && port <= 65_535) return { host: (m[1] ?? '').replace(/^\[|\]$/g, ''), port };
+  issues.push({ path: 'node.inbound_address', message: `must be host:port (got ${address})` });
+  return undefined;
+};
+
 export const nodeFromWire = (msg: NodeMessage | null | undefined): Result<NodeInfo> => {
   if (!msg) return { ok: false, error: [{ path: 'node', message: 'is required on the first request' }] };
   const issues: ConfigIssue[] = [];
@@ -31,23 +40,15 @@ export const nodeFromWire = (msg: NodeMessage | null | undefined): Result<NodeIn
       message: `must be ${DISCOVERY_PROTOCOL_VERSION} (got ${msg.protocolVersion}): upgrade the sidecar or the control plane`,
     });
   if (!msg.workload) issues.push({ path: 'node.workload', message: 'is required' });
-  let inbound: NodeInfo['inbound'];
-  if (msg.inboundAddress) {
-    const m = HOST_PORT.exec(msg.inboundAddress);
-    const port = Number(m?.[2]);
-    if (!m || port < 1 || port > 65_535)
-      issues.push({ path: 'node.inbound_address', message: `must be host:port (got ${msg.inboundAddress})` });
-    else inbound = { host: (m[1] ?? '').replace(/^\[|\]$/g, ''), port };
-  }
+  const inbound = inboundOf(msg.inboundAddress, issues);
   if (issues.length > 0) return { ok: false, error: issues };
+  const node: NodeInfo = {
+    workload: msg.workload,
+    namespace: msg.namespace || 'default',
+    serviceAccount: msg.serviceAccount || 'default',
+  };
   return {
     ok: true,
-    value: {
-      workload: msg.workload,
-      namespace: msg.namespace || 'default',
-      ...(msg.service ? { service: msg.service } : {}),
-      serviceAccount: msg.serviceAccount || 'default',
-      ...(inbound ? { inbound } : {}),
-    },
+    value: { ...node, ...(msg.service ? { service: msg.service } : {}), ...(inbound ? { inbound } : {}) },
   };
 };

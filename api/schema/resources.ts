@@ -118,16 +118,8 @@ export const parseResource = (obj: unknown, opts: ParseOptions): Result<MeshReso
   const { kind, apiVersion } = obj as { kind?: unknown; apiVersion?: unknown };
   if (typeof kind !== 'string' || typeof apiVersion !== 'string')
     return { ok: false, error: [{ path: where, message: 'needs apiVersion and kind (text)' }] };
-  const versions = KINDS[kind];
-  const schema = versions?.[apiVersion];
-  if (!schema) {
-    if (!versions)
-      return KEPT_GROUPS.test(apiVersion)
-        ? opaque(obj as Record<string, unknown>, kind, apiVersion, where, opts)
-        : { ok: true, value: null };
-    const message = `apiVersion must be one of ${Object.keys(versions).join(', ')} (got ${apiVersion})`;
-    return { ok: false, error: [{ path: `${where}: apiVersion`, message }] };
-  }
+  const schema = KINDS[kind]?.[apiVersion];
+  if (!schema) return unparsed(obj as Record<string, unknown>, where, opts);
   const parsed = schema.safeParse(obj, { reportInput: true });
   if (!parsed.success) return { ok: false, error: toConfigIssues(parsed.error, where) };
   const {
@@ -142,13 +134,20 @@ export const parseResource = (obj: unknown, opts: ParseOptions): Result<MeshReso
   return { ok: true, value: { kind, apiVersion, meta: metaOf(metadata, opts), ...rest } as MeshResource };
 };
 
-const opaque = (
+/** A kind or version without a schema: a wrong version of a known kind, an opaque SMI kind, or ignored. */
+const unparsed = (
   obj: Record<string, unknown>,
-  kind: string,
-  apiVersion: string,
   where: string,
   opts: ParseOptions,
-): Result<MeshResource> => {
+): Result<MeshResource | null> => {
+  const kind = obj.kind as string;
+  const apiVersion = obj.apiVersion as string;
+  const versions = KINDS[kind];
+  if (versions) {
+    const message = `apiVersion must be one of ${Object.keys(versions).join(', ')} (got ${apiVersion})`;
+    return { ok: false, error: [{ path: `${where}: apiVersion`, message }] };
+  }
+  if (!KEPT_GROUPS.test(apiVersion)) return { ok: true, value: null };
   const md = obj.metadata as Record<string, unknown> | undefined;
   const name = str(md?.name);
   if (!name) return { ok: false, error: [{ path: `${where}: metadata.name`, message: 'is required' }] };

@@ -32,6 +32,14 @@ const numberedPorts = (
   ports: readonly { name?: string | undefined; port?: number | undefined }[] | null | undefined,
 ) => (ports ?? []).filter((p): p is { name?: string; port: number } => p.port !== undefined);
 
+type Conditions = { ready?: boolean | null; serving?: boolean | null; terminating?: boolean | null };
+
+/** Kubernetes semantics: ready unless said otherwise (null = unknown = ready); draining = serving while terminating. */
+const readiness = (c: Conditions | undefined): 'ready' | 'draining' | 'out' => {
+  if (c?.ready !== false) return 'ready';
+  return c.serving !== false && c.terminating === true ? 'draining' : 'out';
+};
+
 const fromSlices = (
   all: readonly SourcedResource[],
   acc: Map<string, Collected>,
@@ -51,13 +59,7 @@ const fromSlices = (
     const ports = numberedPorts(slice.ports);
     for (const p of ports) if (p.name) c.names.set(p.name, p.port);
     for (const e of slice.endpoints ?? []) {
-      const cond = e.conditions ?? {};
-      const ready = cond.ready !== false;
-      const list = ready
-        ? c.ready
-        : cond.serving !== false && cond.terminating === true
-          ? c.fallback
-          : undefined;
+      const list = { ready: c.ready, draining: c.fallback, out: undefined }[readiness(e.conditions)];
       for (const address of e.addresses) for (const p of ports) list?.push({ address, port: p.port });
     }
   }

@@ -1,6 +1,6 @@
 // Pure: one YAML file's text → its resources and every problem in it. Multi-document files,
 // YAML syntax errors reported with their line, each object validated by api/schema.
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, type YAMLError } from 'yaml';
 import type { ConfigIssue } from '../../../api/model/result.ts';
 import { parseResource, type ParseOptions } from '../../../api/schema/resources.ts';
 import type { SourcedResource } from '../types.ts';
@@ -12,17 +12,20 @@ export interface ParsedFile {
   readonly ignored: readonly string[];
 }
 
+const yamlIssue = (file: string, e: YAMLError): ConfigIssue => {
+  const line = e.linePos?.[0].line;
+  const what = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  return { path: line ? `${file}:${line}` : file, message: `is not valid YAML: ${what}` };
+};
+
 export const parseFile = (file: string, text: string, opts: ParseOptions): ParsedFile => {
   const resources: SourcedResource[] = [];
   const issues: ConfigIssue[] = [];
   const ignored: string[] = [];
   for (const doc of parseAllDocuments(text, { prettyErrors: true })) {
-    if (doc.errors.length > 0) {
-      // The first error of a document is the cause; the ones after it are usually echoes.
-      const e = doc.errors[0];
-      const line = e?.linePos?.[0].line;
-      const what = (e?.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-      issues.push({ path: line ? `${file}:${line}` : file, message: `is not valid YAML: ${what}` });
+    const syntax = doc.errors[0]; // the first error is the cause; later ones are usually echoes
+    if (syntax) {
+      issues.push(yamlIssue(file, syntax));
       continue;
     }
     const obj: unknown = doc.toJS({ maxAliasCount: 100 });
