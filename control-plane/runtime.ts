@@ -13,9 +13,15 @@ import { createDiscoveryServer } from './push/discovery-server.ts';
 import { createPushMetrics } from './push/metrics.ts';
 import { snapshotFor } from './snapshot/snapshot-for.ts';
 import { dirSource } from './sources/dir/dir-source.ts';
+import type { ConfigSource } from './sources/types.ts';
 
 export interface ControlPlaneOptions {
-  readonly configDir: string;
+  /** Local mode: a folder of mesh YAML. Ignored when `source` is given. */
+  readonly configDir?: string;
+  /** Any other configuration source (the Kubernetes informers); takes precedence over configDir. */
+  readonly source?: ConfigSource;
+  /** After each compile: every current issue (the Kubernetes status and event writers read these). */
+  readonly onCompiled?: (issues: readonly ConfigIssue[]) => void;
   readonly host?: string;
   /** 0 = any free port; the bound address is in the result. */
   readonly grpcPort?: number;
@@ -75,6 +81,20 @@ const bind = (server: grpc.Server, host: string, port: number): Promise<number> 
     );
   });
 
+/** The configured source: an injected one (Kubernetes) or the YAML folder (local mode). */
+const sourceOf = (opts: ControlPlaneOptions, clock: Clock, logger: Logger): ConfigSource => {
+  if (opts.source) return opts.source;
+  if (opts.configDir === undefined)
+    throw new Error('startControlPlane needs configDir (local mode) or source');
+  return dirSource({
+    dir: opts.configDir,
+    defaultNamespace: opts.defaultNamespace ?? 'default',
+    clock,
+    logger,
+    debounceMs: opts.debounceMs ?? 100,
+  });
+};
+
 export const startControlPlane = async (opts: ControlPlaneOptions): Promise<RunningControlPlane> => {
   const host = opts.host ?? '127.0.0.1';
   const clock = opts.clock ?? systemClock;
@@ -109,16 +129,11 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
     state.rebuild(discovery.sidecars().map((s) => s.node));
     metrics.configIssues.set(state.issues().length);
     discovery.pushAll();
+    opts.onCompiled?.(state.issues());
   };
   const recompile = debounce(clock, opts.debounceMs ?? 100, 1_000, recompileNow);
 
-  const source = dirSource({
-    dir: opts.configDir,
-    defaultNamespace: opts.defaultNamespace ?? 'default',
-    clock,
-    logger,
-    debounceMs: opts.debounceMs ?? 100,
-  });
+  const source = sourceOf(opts, clock, logger);
   await source.start((config) => {
     state.setConfig(config);
     if (ready) recompile.trigger();

@@ -1,0 +1,63 @@
+// Shared by the Kubernetes-mode tests: a silent logger and object builders for the stand-in.
+import { pino, type Logger } from 'pino';
+import type { KubeObject } from '../kube-apiserver/index.ts';
+
+export const quietLogger = (): Logger => pino({ level: process.env.WEFT_TEST_LOG ?? 'silent' });
+
+export const meshedNamespace = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name, labels: { 'weft.io/inject': 'enabled' } },
+});
+
+export const service = (namespace: string, name: string, port = 80, targetPort = 8080): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace },
+  spec: { ports: [{ name: 'http', port, targetPort, appProtocol: 'http' }], clusterIP: '10.0.0.1' },
+});
+
+export interface SliceEndpoint {
+  readonly ip: string;
+  readonly ready?: boolean;
+  readonly serving?: boolean;
+  readonly terminating?: boolean;
+}
+
+export const endpointSlice = (
+  namespace: string,
+  svc: string,
+  endpoints: readonly SliceEndpoint[],
+  port = 8080,
+  suffix = 'a',
+): KubeObject => ({
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: `${svc}-${suffix}`, namespace, labels: { 'kubernetes.io/service-name': svc } },
+  addressType: 'IPv4',
+  ports: [{ name: 'http', port, protocol: 'TCP' }],
+  endpoints: endpoints.map((e) => ({
+    addresses: [e.ip],
+    conditions: {
+      ready: e.ready ?? true,
+      serving: e.serving ?? e.ready ?? true,
+      terminating: e.terminating ?? false,
+    },
+  })),
+});
+
+export const trafficSplit = (
+  namespace: string,
+  name: string,
+  root: string,
+  backends: Readonly<Record<string, number>>,
+  apiVersion = 'split.smi-spec.io/v1alpha4',
+): KubeObject => ({
+  apiVersion,
+  kind: 'TrafficSplit',
+  metadata: { name, namespace },
+  spec: {
+    service: root,
+    backends: Object.entries(backends).map(([service, weight]) => ({ service, weight })),
+  },
+});
