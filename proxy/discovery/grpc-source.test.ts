@@ -1,9 +1,17 @@
-// Reconnect timing on a ManualClock against a port nobody listens on: the stream fails fast
-// (real socket, loopback), and the back-off timer decides when the next attempt happens.
+// The discovery client against real sockets on loopback: reconnect timing on a ManualClock
+// (a port nobody listens on fails fast), and the ACK/NACK protocol against a scripted server.
 import { createServer } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ProxySnapshot } from '../../api/model/snapshot.ts';
+import {
+  discoveryService,
+  type ServerDiscoveryStream,
+  type SnapshotRequestMessage,
+  type SnapshotResponseMessage,
+} from '../../api/proto/discovery.ts';
 import { ManualClock, seededRandom } from '../../api/runtime/clock.ts';
 import { connectDiscovery, type DiscoverySource } from './grpc-source.ts';
 
@@ -57,5 +65,87 @@ describe('connectDiscovery reconnects', () => {
     await s.close();
     await expect(s.ready()).rejects.toThrow(/closed before the first snapshot/);
     expect(clock.pendingTimers()).toBe(0);
+  });
+});
+
+describe('connectDiscovery speaks the ACK/NACK protocol', () => {
+  // A scripted control plane: answers the first request with each response in turn, one per
+  // request it receives, and records every request.
+  const fakeControlPlane = async (responses: SnapshotResponseMessage[]) => {
+    const requests: SnapshotRequestMessage[] = [];
+    const server = new grpc.Server();
+    server.addService(discoveryService, {
+      StreamSnapshots: (call: ServerDiscoveryStream) => {
+        let next = 0;
+        call.on('data', (req: SnapshotRequestMessage) => {
+          requests.push(req);
+          const res = responses[next++];
+          if (res) call.write(res);
+        });
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+    return { address: `127.0.0.1:${port}`, requests, close: () => server.forceShutdown() };
+  };
+
+  const snapshot = (version: string, workload = 'w'): ProxySnapshot => ({
+    version,
+    workload: {
+      name: workload,
+      namespace: 'demo',
+      serviceAccount: 'w',
+      identity: 'spiffe://cluster.local/ns/demo/sa/w',
+    },
+    services: {},
+  });
+  const response = (nonce: string, s: ProxySnapshot | string): SnapshotResponseMessage => ({
+    version: typeof s === 'string' ? 'v?' : s.version,
+    nonce,
+    snapshotJson: Buffer.from(typeof s === 'string' ? s : JSON.stringify(s)),
+  });
+
+  it('ACKs a good snapshot, NACKs bad ones with their issues, and keeps the last good one', async () => {
+    const cp = await fakeControlPlane([
+      response('1', snapshot('v1')),
+      response('2', '{not json'),
+      response('3', snapshot('v3', 'someone-else')),
+      response('4', snapshot('v4')),
+    ]);
+    const seen: string[] = [];
+    source = connectDiscovery({
+      address: cp.address,
+      node: {
+        workload: 'w',
+        namespace: 'demo',
+        serviceAccount: 'w',
+        service: 'web',
+        inbound: { host: '127.0.0.1', port: 4000 },
+      },
+      logger: pino({ level: 'silent' }),
+    });
+    source.subscribe((s) => seen.push(s.version));
+    await waitFor(() => cp.requests.length === 5, 'four answers');
+    const [hello, ack1, nack2, nack3, ack4] = cp.requests;
+    expect(hello?.node).toMatchObject({
+      workload: 'w',
+      namespace: 'demo',
+      service: 'web',
+      inboundAddress: '127.0.0.1:4000',
+      protocolVersion: 1,
+    });
+    expect(ack1).toMatchObject({ versionInfo: 'v1', responseNonce: '1', errorDetail: null });
+    expect(nack2).toMatchObject({ versionInfo: 'v1', responseNonce: '2' });
+    expect(nack2?.errorDetail?.issues[0]?.path).toBe('snapshot_json');
+    expect(nack3?.errorDetail?.issues).toEqual([
+      { path: 'snapshot.workload', message: 'is for demo/someone-else, not for this sidecar (demo/w)' },
+    ]);
+    expect(ack4).toMatchObject({ versionInfo: 'v4', responseNonce: '4', errorDetail: null });
+    expect(seen).toEqual(['v1', 'v4']);
+    expect(source.stats()).toMatchObject({ accepted: 2, rejected: 2 });
+    cp.close();
   });
 });

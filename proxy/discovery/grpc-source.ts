@@ -91,6 +91,11 @@ export const connectDiscovery = (opts: DiscoveryOptions): DiscoverySource => {
   const check = (msg: SnapshotResponseMessage): Result<ProxySnapshot> => {
     const r = fromWire({ version: msg.version, snapshotJson: msg.snapshotJson });
     if (!r.ok) return r;
+    const { name, namespace } = r.value.workload;
+    if (name !== opts.node.workload || namespace !== opts.node.namespace) {
+      const message = `is for ${namespace}/${name}, not for this sidecar (${opts.node.namespace}/${opts.node.workload})`;
+      return { ok: false, error: [{ path: 'snapshot.workload', message }] };
+    }
     const extra = opts.validate?.(r.value) ?? [];
     return extra.length > 0 ? { ok: false, error: extra } : r;
   };
