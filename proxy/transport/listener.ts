@@ -84,6 +84,8 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
   const accept = async (socket: Socket): Promise<void> => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    // Peers reset connections all the time; that must never become an uncaught exception.
+    socket.on('error', (err) => o.logger.debug({ err }, 'downstream connection error'));
     socket.setNoDelay(true);
     const kind = await sniff(socket, o.sniffTimeoutMs ?? 10_000).catch(() => undefined);
     if (kind === undefined) return void socket.destroy();
@@ -96,6 +98,7 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
     toHttp(socket, kind === 'h2');
   };
   const server = createServer((socket) => void accept(socket));
+  server.on('error', (err) => o.logger.warn({ err }, 'listener error'));
   const port = await listen(server, o.port, o.host);
   return { port, close: (graceMs) => drain(server, servers, sockets, graceMs) };
 };

@@ -1,6 +1,7 @@
 // app → client sidecar → server sidecar → app over loopback, plaintext: HTTP/1.1 and h2c keep
 // their protocol on every hop, headers and 10 MB bodies arrive intact in both directions.
-import type { ClientHttp2Session } from 'node:http2';
+import { createServer as createH2Server, type ClientHttp2Session } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startH1Echo, startH2Echo, type App } from '../helpers/apps.ts';
 import { bytes, chunked, h1Call, h2Call, h2Connect, sha256 } from '../helpers/http-clients.ts';
@@ -96,5 +97,27 @@ describe('h2c through a sidecar pair', () => {
     expect(sha256(big.body)).toBe(sha256(data));
     expect(big.trailers?.['x-body-sha256']).toBe(sha256(data));
     expect(sha256(other.body)).toBe(sha256(small));
+  });
+});
+
+describe('h2c response without trailers', () => {
+  it('ends cleanly with the body and no trailers', async () => {
+    const app = createH2Server();
+    app.on('stream', (s) => {
+      s.respond({ ':status': 200, 'x-plain': '1' });
+      s.end('no trailers here');
+    });
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+    const pair = await startPair('plain', (app.address() as AddressInfo).port);
+    const session = h2Connect(pair.client.proxy.ports.outbound);
+    try {
+      const r = await h2Call(session, { authority: 'plain' });
+      expect([r.status, r.headers['x-plain'], r.body.toString()]).toEqual([200, '1', 'no trailers here']);
+      expect(r.trailers ?? {}).not.toHaveProperty('grpc-status');
+    } finally {
+      session.close();
+      await pair.close();
+      app.close();
+    }
   });
 });

@@ -85,11 +85,12 @@ describe('sidecar pair over mTLS', () => {
     }
   });
 
-  it('carries gRPC over h2 with ALPN', async () => {
+  it('carries gRPC over h2 with ALPN, with the caller identity read from the h2 session', async () => {
+    const seen: (string | undefined)[] = [];
     const grpcApp = await startGrpcEcho('g');
     const pair = await startPair('g', grpcApp.port, {
       identity: spiffe('g-server'),
-      server: { tls: pki.material('g-server'), inboundMode: 'STRICT' },
+      server: { tls: pki.material('g-server'), inboundMode: 'STRICT', inboundLayers: recorder(seen) },
       client: { tls: pki.material('g-client') },
     });
     const client = grpcEchoClient(pair.client.proxy.ports.outbound, 'g');
@@ -98,6 +99,7 @@ describe('sidecar pair over mTLS', () => {
         client.say({ text: 'tls' }, new grpc.Metadata(), (e, v) => (e ? reject(e) : resolve(v as EchoReply))),
       );
       expect(r.text).toBe('g:tls');
+      expect(seen).toEqual([spiffe('g-client')]);
     } finally {
       client.close();
       await pair.close();
