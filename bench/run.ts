@@ -63,7 +63,13 @@ const runRows = async (rows: readonly Scenario[], o: BenchOptions, cpus: ReturnT
   try {
     const certs = makeCerts(dir);
     const upstream = await startUpstream({ dir, certs, proxyCpus: cpus.proxies });
-    const env = { dir, certs, upstreamPort: upstream.port, proxyCpus: cpus.proxies };
+    const env = {
+      dir,
+      certs,
+      upstreamPort: upstream.port,
+      upstreamH2Port: upstream.h2Port,
+      proxyCpus: cpus.proxies,
+    };
     try {
       const measure = async (s: Scenario): Promise<RowResult> => {
         log(`${s.name} …`);
@@ -72,7 +78,7 @@ const runRows = async (rows: readonly Scenario[], o: BenchOptions, cpus: ReturnT
         return r;
       };
       for (const s of rows) results.push(await measure(s));
-      const at = results.findIndex((r) => r.shape === 'direct');
+      const at = results.findIndex((r) => r.shape === 'direct' && r.protocol === 'h1');
       const direct = rows[at];
       if (direct && results.length > 1)
         results[at] = mergeDirect(results[at] as RowResult, await measure(direct));
@@ -113,10 +119,11 @@ const main = async (): Promise<void> => {
     log(`hook ${h.name} …`);
     hooks.push(await runHook(h, cpus.proxies, o.plan.hookTimeoutMs, o.plan.mode === 'quick'));
   }
-  const notes = [
-    ...o.notes,
-    'direct is measured before and after the proxy rows; per rate the run with the lower p99 is the baseline',
-  ];
+  const notes = [...o.notes];
+  if (rows.filter((r) => r.protocol === 'h1').length > 1)
+    notes.push(
+      'direct is measured before and after the proxy rows; per rate the run with the lower p99 is the baseline',
+    );
   if (m.loadAverage[0] !== undefined && m.loadAverage[0] > 0.5)
     notes.push(
       `the machine was not idle at start (1-min load average ${m.loadAverage[0].toFixed(2)}): expect noise, compare ratios rather than absolute figures`,

@@ -1,23 +1,28 @@
 // Every load row of the benchmark, in the order they run. `direct` comes first: it is the
-// baseline every "added latency" figure subtracts.
-import { targetOf, type Scenario } from './lib/scenario.ts';
-import { haproxyScenarios } from './peers/haproxy.ts';
+// baseline every "added latency" figure subtracts. The h2 rows (closed loop only) come last.
+import { targetOf, type Protocol, type Scenario } from './lib/scenario.ts';
+import { haproxyH2Scenarios, haproxyScenarios } from './peers/haproxy.ts';
 import { nginxScenarios } from './peers/nginx.ts';
 import { nodeScenarios } from './peers/node-http-proxy.ts';
-import { weftScenarios } from './peers/weft.ts';
+import { weftH2Scenarios, weftScenarios } from './peers/weft.ts';
 
-export const direct: Scenario = {
-  name: 'direct',
+const direct = (protocol: Protocol): Scenario => ({
+  name: protocol === 'h2' ? 'direct-h2' : 'direct',
   shape: 'direct',
   proxy: 'none',
   tls: false,
-  start: (env) => Promise.resolve(targetOf(env.upstreamPort, [])),
-};
+  protocol,
+  start: (env) => Promise.resolve(targetOf(protocol === 'h2' ? env.upstreamH2Port : env.upstreamPort, [])),
+});
 
 export const scenarios: readonly Scenario[] = [
-  direct,
+  direct('h1'),
   ...weftScenarios,
   ...haproxyScenarios,
   ...nginxScenarios,
   ...nodeScenarios,
+  // nginx has no h2 rows: it proxies to upstreams over HTTP/1.x only (h2 only through grpc_pass)
+  direct('h2'),
+  ...weftH2Scenarios,
+  ...haproxyH2Scenarios,
 ];

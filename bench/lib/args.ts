@@ -25,8 +25,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] 
   --nice      run every bench process at niceness N (e.g. -10 as root on a shared machine)
   --no-setup  do not run bench/setup.sh when a tool is missing`;
 
-const QUICK = { warmupMs: 500, durationMs: 2500, wrkSeconds: 3, hookTimeoutMs: 60_000 };
-const FULL = { warmupMs: 3000, durationMs: 20_000, wrkSeconds: 10, hookTimeoutMs: 300_000 };
+const QUICK = { warmupMs: 500, durationMs: 2000, closedLoopSeconds: 2, hookTimeoutMs: 60_000 };
+const FULL = { warmupMs: 3000, durationMs: 20_000, closedLoopSeconds: 10, hookTimeoutMs: 300_000 };
 
 export const nearest = (rates: readonly number[], want: number): number =>
   rates.reduce((best, r) => (Math.abs(r - want) < Math.abs(best - want) ? r : best), rates[0] ?? want);
@@ -79,7 +79,6 @@ export const parseArgs = (argv: readonly string[]): Result<BenchOptions> => {
     mode: quick ? 'quick' : 'full',
     rates,
     ...windows,
-    wrkConnections: 64,
     maxConnections: 512,
     drainMs: 5000,
     cpuRate: nearest(rates, 1000),

@@ -16,6 +16,7 @@ export const mergeDirect = (before: RowResult, after: RowResult): RowResult => {
     rates[rate] = other ? calmer(r, other) : r;
   }
   // the higher throughput is the truer ceiling: noise only ever lowers it
-  const wrk = (after.wrk?.rps ?? 0) > (before.wrk?.rps ?? 0) ? after.wrk : before.wrk;
-  return { ...before, rates, ...(wrk ? { wrk } : {}) };
+  const closedLoop =
+    (after.closedLoop?.rps ?? 0) > (before.closedLoop?.rps ?? 0) ? after.closedLoop : before.closedLoop;
+  return { ...before, rates, ...(closedLoop ? { closedLoop } : {}) };
 };

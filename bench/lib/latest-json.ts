@@ -16,11 +16,14 @@ export interface LatestRate {
 
 export interface LatestRow {
   readonly name: string;
+  readonly protocol?: 'h1' | 'h2';
   readonly available: boolean;
   readonly note?: string;
   readonly maxRps?: number;
   readonly rates?: Readonly<Record<string, LatestRate>>;
   readonly vcpuPer1000?: number;
+  /** CPU seconds per 1000 requests during the closed loop (at saturation). */
+  readonly vcpuPer1000AtMax?: number;
   readonly rssMb?: number;
   readonly rssIdleMb?: number;
   readonly vsHaproxy?: { readonly maxRps?: number; readonly vcpuPer1000?: number; readonly rssMb?: number };
@@ -54,16 +57,18 @@ export const latestRow = (row: RowResult, rows: readonly RowResult[]): LatestRow
   const peer = haproxyPeer(row, rows);
   return {
     name: row.name,
+    protocol: row.protocol,
     available: true,
-    maxRps: row.wrk ? Math.round(row.wrk.rps) : undefined,
+    maxRps: row.closedLoop ? Math.round(row.closedLoop.rps) : undefined,
     rates: ratesOf(row, rows),
     vcpuPer1000: opt(row.cpuSecPer1000),
+    vcpuPer1000AtMax: opt(row.cpuSecPer1000AtMax),
     rssMb: opt(row.rssLoadMb),
     rssIdleMb: opt(row.rssIdleMb),
     ...(peer
       ? {
           vsHaproxy: {
-            maxRps: opt(ratio(row.wrk?.rps, peer.wrk?.rps)),
+            maxRps: opt(ratio(row.closedLoop?.rps, peer.closedLoop?.rps)),
             vcpuPer1000: opt(ratio(row.cpuSecPer1000, peer.cpuSecPer1000)),
             rssMb: opt(ratio(row.rssLoadMb, peer.rssLoadMb)),
           },

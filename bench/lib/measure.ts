@@ -1,28 +1,20 @@
-// Measures one row: start its proxies, check one request works, then wrk's maximum throughput,
-// then the open-loop rates (ascending, CPU counters read at the 1000 req/s window's edges), with
-// RSS sampled throughout. Always stops what it started.
-import { request } from 'node:http';
+// Measures one row: start its proxies, check one request works, then the closed-loop maximum
+// (wrk for HTTP/1.1, h2load for h2), then for HTTP/1.1 the open-loop rates (ascending, CPU
+// counters read at the 1000 req/s window's edges), with RSS sampled throughout. Always stops
+// what it started.
 import { runGenerator } from './generator.ts';
+import { runH2load } from './h2load.ts';
 import type { OpenLoopResult } from './open-loop.ts';
+import { probe } from './probe.ts';
 import { clockTicksPerSecond, sampleTrees, watchPeakRss } from './proc-stats.ts';
 import { HOST, type BenchEnv, type Scenario, type Target } from './scenario.ts';
 import type { Plan, RowResult } from './types.ts';
-import { runWrk } from './wrk.ts';
+import { runWrk, type ClosedLoopResult } from './wrk.ts';
 
-const probe = (port: number): Promise<{ status: number; bytes: number }> =>
-  new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/', headers: { host: HOST }, timeout: 5000 },
-      (res) => {
-        let bytes = 0;
-        res.on('data', (b: Buffer) => (bytes += b.length));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('probe timed out after 5 s')));
-    req.on('error', reject);
-    req.end();
-  });
+const BODY_BYTES = 1024;
+
+const perThousand = (ticks: number, requests: number): number =>
+  (ticks / clockTicksPerSecond() / Math.max(1, requests)) * 1000;
 
 const openLoop = async (t: Target, plan: Plan, rate: number, loadCpus: string) => {
   const pids = t.procs.map((p) => p.pid);
@@ -44,14 +36,24 @@ const openLoop = async (t: Target, plan: Plan, rate: number, loadCpus: string) =
       else ticks = now - ticks0;
     },
   );
-  const cpuSecPer1000 = (ticks / clockTicksPerSecond() / Math.max(1, result.measured)) * 1000;
-  return { result, cpuSecPer1000 };
+  return { result, cpuSecPer1000: perThousand(ticks, result.measured) };
+};
+
+/** h2 rows have no other load, so a short unmeasured h2load run warms the Node proxies' JIT. */
+const warmUp = async (s: Scenario, t: Target, cpus: string): Promise<void> => {
+  if (s.protocol === 'h2') await closedLoop(s, t, 1, cpus);
+};
+
+const closedLoop = (s: Scenario, t: Target, seconds: number, cpus: string): Promise<ClosedLoopResult> => {
+  const common = { port: t.port, hostHeader: HOST, seconds, cpus };
+  // 64 requests in flight either way: 64 HTTP/1.1 connections, or 8 h2 connections × 8 streams
+  return s.protocol === 'h2'
+    ? runH2load({ ...common, connections: 8, streams: 8 })
+    : runWrk({ ...common, connections: 64 });
 };
 
 const measureTarget = async (s: Scenario, t: Target, plan: Plan, loadCpus: string): Promise<RowResult> => {
-  const first = await probe(t.port);
-  if (first.status !== 200 || first.bytes !== 1024)
-    throw new Error(`probe got status ${first.status} with ${first.bytes} bytes (want 200 with 1024)`);
+  await probe(t.port, s.protocol, BODY_BYTES);
   const pids = t.procs.map((p) => p.pid);
   const rssIdleKb = sampleTrees(pids).rssKb;
   const peak = watchPeakRss(pids);
@@ -59,31 +61,34 @@ const measureTarget = async (s: Scenario, t: Target, plan: Plan, loadCpus: strin
   let cpuSecPer1000: number | undefined;
   try {
     // closed loop first: it also warms the JIT of the Node proxies before latency is taken
-    const wrk = await runWrk({
-      port: t.port,
-      hostHeader: HOST,
-      seconds: plan.wrkSeconds,
-      connections: plan.wrkConnections,
-      cpus: loadCpus,
-    });
-    for (const rate of plan.rates) {
+    await warmUp(s, t, loadCpus);
+    const ticks0 = sampleTrees(pids).cpuTicks;
+    const max = await closedLoop(s, t, plan.closedLoopSeconds, loadCpus);
+    const cpuSecPer1000AtMax = perThousand(sampleTrees(pids).cpuTicks - ticks0, max.requests);
+    for (const rate of s.protocol === 'h1' ? plan.rates : []) {
       const r = await openLoop(t, plan, rate, loadCpus);
       rates[String(rate)] = r.result;
       if (rate === plan.cpuRate) cpuSecPer1000 = r.cpuSecPer1000;
     }
-    const perProxy = pids.length > 0;
-    return {
-      ...describe(s),
-      wrk,
-      rates,
-      ...(perProxy ? { cpuSecPer1000, rssIdleMb: rssIdleKb / 1024, rssLoadMb: peak() / 1024 } : {}),
+    const resources = {
+      cpuSecPer1000,
+      cpuSecPer1000AtMax,
+      rssIdleMb: rssIdleKb / 1024,
+      rssLoadMb: peak() / 1024,
     };
+    return { ...describe(s), closedLoop: max, rates, ...(pids.length > 0 ? resources : {}) };
   } finally {
     peak();
   }
 };
 
-const describe = (s: Scenario) => ({ name: s.name, shape: s.shape, proxy: s.proxy, tls: s.tls });
+const describe = (s: Scenario) => ({
+  name: s.name,
+  shape: s.shape,
+  proxy: s.proxy,
+  tls: s.tls,
+  protocol: s.protocol,
+});
 
 export const measureScenario = async (
   s: Scenario,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseH2load } from './h2load.ts';
 import { mergeDirect } from './baseline.ts';
 import type { OpenLoopResult } from './open-loop.ts';
 import type { RowResult } from './types.ts';
@@ -21,7 +22,7 @@ Requests/sec:  40011.23
 Transfer/sec:     46.98MB
 `;
   it('reads rate, count, non-2xx and socket errors', () => {
-    expect(parseWrk(out)).toEqual({ rps: 40011.23, requests: 120034, non2xx: 7, socketErrors: 3 });
+    expect(parseWrk(out)).toEqual({ tool: 'wrk', rps: 40011.23, requests: 120034, failed: 10 });
   });
   it('is undefined when wrk printed no rate', () => {
     expect(parseWrk('unable to connect to 127.0.0.1:1 Connection refused')).toBeUndefined();
@@ -63,24 +64,39 @@ describe('flags', () => {
 });
 
 describe('--only selection', () => {
-  const s = (name: string, shape: Scenario['shape']): Scenario => ({
+  const s = (name: string, shape: Scenario['shape'], protocol: Scenario['protocol'] = 'h1'): Scenario => ({
     name,
     shape,
     proxy: name.split('-')[0] as string,
     tls: false,
+    protocol,
     start: () => Promise.reject(new Error('not in unit tests')),
   });
-  const rows = [s('direct', 'direct'), s('weft-hop', 'hop'), s('haproxy-hop', 'hop')];
+  const rows = [
+    s('direct', 'direct'),
+    s('weft-hop', 'hop'),
+    s('haproxy-hop', 'hop'),
+    s('direct-h2', 'direct', 'h2'),
+    s('weft-hop-h2', 'hop', 'h2'),
+  ];
   const hooks = [{ name: 'ca/issuance', path: '/x/ca/issuance.ts' }];
 
   it('everything when empty', () => {
     const sel = select([], rows, hooks);
-    expect([sel.rows.length, sel.hooks.length]).toEqual([3, 1]);
+    expect([sel.rows.length, sel.hooks.length]).toEqual([5, 1]);
   });
   it('brings direct along with any row, and nothing else', () => {
     const sel = select(['weft-hop'], rows, hooks);
     expect(sel.rows.map((r) => r.name)).toEqual(['direct', 'weft-hop']);
     expect(sel.hooks).toEqual([]);
+  });
+  it('an h2 row brings the h2 baseline; run order is kept', () => {
+    expect(select(['weft-hop-h2', 'weft-hop'], rows, hooks).rows.map((r) => r.name)).toEqual([
+      'direct',
+      'weft-hop',
+      'direct-h2',
+      'weft-hop-h2',
+    ]);
   });
   it('hooks alone start no rows; unknown names are reported', () => {
     const sel = select(['hooks', 'nope'], rows, hooks);
@@ -108,7 +124,8 @@ describe('direct baseline from two runs', () => {
     shape: 'direct',
     proxy: 'none',
     tls: false,
-    wrk: { rps, requests: 1, non2xx: 0, socketErrors: 0 },
+    protocol: 'h1',
+    closedLoop: { tool: 'wrk', rps, requests: 1, failed: 0 },
     rates: Object.fromEntries(Object.entries(p99s).map(([k, v]) => [k, run(v)])),
   });
 
@@ -116,11 +133,24 @@ describe('direct baseline from two runs', () => {
     const merged = mergeDirect(row({ '500': 90, '1000': 2 }, 100), row({ '500': 3, '1000': 40 }, 200));
     expect(merged.rates['500']?.latencyMs.p99).toBe(3);
     expect(merged.rates['1000']?.latencyMs.p99).toBe(2);
-    expect(merged.wrk?.rps).toBe(200);
+    expect(merged.closedLoop?.rps).toBe(200);
   });
   it('falls back to the run that worked', () => {
     const bad: RowResult = { ...row({}, 0), unavailable: 'failed' };
     expect(mergeDirect(row({ '500': 5 }, 1), bad).rates['500']?.latencyMs.p99).toBe(5);
     expect(mergeDirect(bad, row({ '500': 5 }, 1)).unavailable).toBeUndefined();
+  });
+});
+
+describe('h2load output', () => {
+  const out = `finished in 3.00s, 8561.33 req/s, 9.37MB/s
+requests: 25700 total, 25764 started, 25690 done, 25684 succeeded, 10 failed, 10 errored, 0 timeout
+status codes: 25680 2xx, 0 3xx, 0 4xx, 4 5xx
+`;
+  it('reads rate and done requests; failures are errors plus non-2xx responses', () => {
+    expect(parseH2load(out)).toEqual({ tool: 'h2load', rps: 8561.33, requests: 25690, failed: 20 });
+  });
+  it('is undefined when h2load printed no summary', () => {
+    expect(parseH2load('connect failed')).toBeUndefined();
   });
 });

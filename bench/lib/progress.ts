@@ -6,5 +6,5 @@ export const summaryLine = (r: RowResult): string => {
   const rates = Object.entries(r.rates)
     .map(([rate, x]) => `${rate}/s p50 ${x.latencyMs.p50.toFixed(2)} p99 ${x.latencyMs.p99.toFixed(2)} ms`)
     .join('; ');
-  return `${r.name}: ${Math.round(r.wrk?.rps ?? 0)} req/s max; ${rates}`;
+  return [`${r.name}: ${Math.round(r.closedLoop?.rps ?? 0)} req/s max`, rates].filter(Boolean).join('; ');
 };

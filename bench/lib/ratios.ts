@@ -9,11 +9,14 @@ export const ratio = (a: number | undefined, b: number | undefined): number | un
     ? undefined
     : a / b;
 
-/** The HAProxy row with the same shape and TLS setting; undefined for HAProxy itself and direct. */
+const sameKind = (a: RowResult, b: RowResult): boolean =>
+  a.shape === b.shape && a.tls === b.tls && a.protocol === b.protocol;
+
+/** The HAProxy row with the same shape, TLS and protocol; undefined for HAProxy itself and direct. */
 export const haproxyPeer = (row: RowResult, rows: readonly RowResult[]): RowResult | undefined =>
   row.proxy === 'haproxy' || row.shape === 'direct'
     ? undefined
-    : rows.find((r) => r.proxy === 'haproxy' && r.shape === row.shape && r.tls === row.tls && !r.unavailable);
+    : rows.find((r) => r.proxy === 'haproxy' && sameKind(r, row) && !r.unavailable);
 
 /** Latency a row adds over direct at the same rate, percentile by percentile. */
 export const addedLatency = (
@@ -21,7 +24,7 @@ export const addedLatency = (
   rows: readonly RowResult[],
   rate: string,
 ): LatencySummary | undefined => {
-  const base = rows.find((r) => r.shape === 'direct')?.rates[rate]?.latencyMs;
+  const base = rows.find((r) => r.shape === 'direct' && r.protocol === row.protocol)?.rates[rate]?.latencyMs;
   const own = row.rates[rate]?.latencyMs;
   return base && own ? subtract(own, base) : undefined;
 };

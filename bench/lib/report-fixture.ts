@@ -29,7 +29,8 @@ const row = (
   proxy,
   shape,
   tls,
-  wrk: { rps, requests: rps * 3, non2xx: 0, socketErrors: 0 },
+  protocol: 'h1',
+  closedLoop: { tool: 'wrk', rps, requests: rps * 3, failed: 0 },
   rates: { '1000': run(1000, [base, base + 1, base + 2, base + 10]) },
   ...(shape === 'direct' ? {} : { cpuSecPer1000: base / 10, rssIdleMb: base * 10, rssLoadMb: base * 20 }),
 });
@@ -44,9 +45,24 @@ export const fixtureRows: readonly RowResult[] = [
     proxy: 'weft',
     shape: 'pair',
     tls: true,
+    protocol: 'h1',
     rates: {},
     unavailable: 'did not start: no sidecar',
   },
+  ...[
+    ['direct-h2', 'none', 'direct', 90_000, 0, 0],
+    ['weft-hop-h2', 'weft', 'hop', 6_000, 0.6, 80],
+    ['haproxy-hop-h2', 'haproxy', 'hop', 30_000, 0.2, 20],
+  ].map(([name, proxy, shape, rps, cpu, rss]): RowResult => ({
+    name: name as string,
+    proxy: proxy as string,
+    shape: shape as RowResult['shape'],
+    tls: false,
+    protocol: 'h2',
+    rates: {},
+    closedLoop: { tool: 'h2load', rps: rps as number, requests: 1, failed: proxy === 'weft' ? 1 : 0 },
+    ...(proxy === 'none' ? {} : { cpuSecPer1000AtMax: cpu as number, rssLoadMb: rss as number }),
+  })),
 ];
 
 export const fixtureReport: RunReport = {
@@ -64,8 +80,7 @@ export const fixtureReport: RunReport = {
       rates: [1000],
       warmupMs: 500,
       durationMs: 2500,
-      wrkSeconds: 3,
-      wrkConnections: 64,
+      closedLoopSeconds: 3,
       maxConnections: 512,
       drainMs: 5000,
       cpuRate: 1000,

@@ -58,7 +58,7 @@ describe('latest.json', () => {
       hooks: Record<string, unknown>;
       machine: object;
     };
-    expect(j.rows).toHaveLength(5);
+    expect(j.rows).toHaveLength(8);
     expect(j.hooks['ca/issuance']).toEqual({ library: 'x509', certsPerSecond: { keygen: 250.5 } });
     expect(j.machine).toEqual({ nproc: 2, cpuModel: 'Test CPU' });
   });
@@ -80,7 +80,7 @@ describe('markdown', () => {
 
   it('shows weft throughput, CPU and RSS with ratios to HAProxy', () => {
     expect(line('| weft-hop |', '## Throughput')).toBe(
-      '| weft-hop | 10000 | 0.25× | 0.300 | 1.50× | 30.0 | 60.0 | 1.50× |',
+      '| weft-hop | 10000 | 0.25× | 0.300 | 1.50× | 30.0 | 60.0 | 1.50× | 0 |',
     );
   });
 
@@ -90,6 +90,14 @@ describe('markdown', () => {
       '| weft-hop | 4.00 | 13.00 | 13.00 | 13.00 | 13.00 | 2.00 | 2.00 | 2.00 | 2.00 | 2.00× | 0 |',
     );
     expect(line('| direct |', '## Latency at 1000')).toContain('| — | — | — | — | — | 0 |');
+  });
+
+  it('puts h2 rows in their own table, compared with HAProxy over h2, CPU at saturation', () => {
+    expect(line('| weft-hop-h2 |', '## h2')).toBe(
+      '| weft-hop-h2 | 6000 | 0.20× | 0.600 | 3.00× | — | 80.0 | 4.00× | 1 |',
+    );
+    expect(md.split('## h2')[0]).not.toContain('weft-hop-h2');
+    expect(haproxyPeer(byName('weft-hop-h2'), fixtureRows)?.name).toBe('haproxy-hop-h2');
   });
 
   it('lists rows that did not run with their reason, and hook figures', () => {

@@ -1,7 +1,7 @@
 // Renders a run as the Markdown results file: machine and versions, throughput and resources,
 // one latency table per rate, the generator's self-check, and the other benches' numbers.
 import { addedLatency, haproxyPeer, ratio } from './ratios.ts';
-import type { HookResult, RowResult, RunReport } from './types.ts';
+import type { HookResult, Plan, RowResult, RunReport } from './types.ts';
 
 const DASH = '—';
 
@@ -15,32 +15,43 @@ export const table = (head: readonly string[], body: readonly (readonly string[]
 
 const measured = (rows: readonly RowResult[]): RowResult[] => rows.filter((r) => !r.unavailable);
 
-const throughputTable = (rows: readonly RowResult[], cpuRate: number): string =>
+/** Which CPU figure a throughput table shows: at the fixed rate (HTTP/1.1) or at saturation (h2). */
+interface CpuColumn {
+  readonly title: string;
+  readonly of: (r: RowResult) => number | undefined;
+}
+
+const throughputTable = (rows: readonly RowResult[], tool: string, cpu: CpuColumn): string =>
   table(
     [
       'row',
-      'max req/s (wrk)',
+      `max req/s (${tool})`,
       'vs HAProxy',
-      `CPU s / 1000 req @ ${cpuRate}/s`,
+      cpu.title,
       'vs HAProxy',
       'RSS idle MB',
       'RSS under load MB',
       'vs HAProxy',
+      'failed',
     ],
     measured(rows).map((r) => {
       const h = haproxyPeer(r, rows);
       return [
         r.name,
-        fmt(r.wrk?.rps, 0),
-        fmtRatio(ratio(r.wrk?.rps, h?.wrk?.rps)),
-        fmt(r.cpuSecPer1000, 3),
-        fmtRatio(ratio(r.cpuSecPer1000, h?.cpuSecPer1000)),
+        fmt(r.closedLoop?.rps, 0),
+        fmtRatio(ratio(r.closedLoop?.rps, h?.closedLoop?.rps)),
+        fmt(cpu.of(r), 3),
+        fmtRatio(ratio(cpu.of(r), h && cpu.of(h))),
         fmt(r.rssIdleMb, 1),
         fmt(r.rssLoadMb, 1),
         fmtRatio(ratio(r.rssLoadMb, h?.rssLoadMb)),
+        String(r.closedLoop?.failed ?? DASH),
       ];
     }),
   );
+
+const byProtocol = (rows: readonly RowResult[], p: RowResult['protocol']): RowResult[] =>
+  rows.filter((r) => r.protocol === p);
 
 const latencyTable = (rows: readonly RowResult[], rate: string): string =>
   table(
@@ -80,7 +91,7 @@ const latencyTable = (rows: readonly RowResult[], rate: string): string =>
   );
 
 const selfCheck = (rows: readonly RowResult[]): string => {
-  const direct = rows.find((r) => r.shape === 'direct' && !r.unavailable);
+  const direct = rows.find((r) => r.shape === 'direct' && r.protocol === 'h1' && !r.unavailable);
   if (!direct) return '_direct was not measured_';
   return table(
     ['rate', 'send lag p99 ms', 'send lag max ms', 'generator CPU ms / 1000 req', 'connections opened'],
@@ -114,6 +125,33 @@ const hookSection = (h: HookResult): string =>
     ? `### ${h.name}\n\nfailed after ${fmt(h.seconds, 1)} s: ${h.error.replaceAll('\n', ' ').slice(0, 300)}`
     : `### ${h.name}\n\n${fmt(h.seconds, 1)} s\n\n${table(['figure', 'value'], flatten(h.data))}`;
 
+const h1Sections = (rows: readonly RowResult[], p: Plan): string[] =>
+  rows.length === 0
+    ? []
+    : [
+        '## Throughput and resources (HTTP/1.1)',
+        throughputTable(rows, 'wrk', {
+          title: `CPU s / 1000 req @ ${p.cpuRate}/s`,
+          of: (r) => r.cpuSecPer1000,
+        }),
+        ...p.rates.flatMap((rate) => [
+          `## Latency at ${rate} req/s (open loop)`,
+          latencyTable(rows, String(rate)),
+        ]),
+        '## Generator self-check (direct row)',
+        'How late the generator itself sent and what it cost: the floor under every latency above.',
+        selfCheck(rows),
+      ];
+
+const h2Section = (rows: readonly RowResult[]): string[] =>
+  rows.length === 0
+    ? []
+    : [
+        '## h2 (h2c from the client, h2 on every hop; closed loop)',
+        'Maximum throughput with h2load; CPU per 1000 requests is taken at that maximum, not at a fixed rate.',
+        throughputTable(rows, 'h2load', { title: 'CPU s / 1000 req @ max', of: (r) => r.cpuSecPer1000AtMax }),
+      ];
+
 export const renderMarkdown = (report: RunReport): string => {
   const { meta, rows, hooks } = report;
   const p = meta.plan;
@@ -126,19 +164,12 @@ export const renderMarkdown = (report: RunReport): string => {
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}`,
       `- layout: ${meta.layout}`,
-      `- open loop: ${p.rates.join(' / ')} req/s, ${p.warmupMs} ms warm-up + ${p.durationMs} ms measured per rate, latency from each request's intended send time; closed loop: wrk ${p.wrkSeconds} s, ${p.wrkConnections} connections`,
+      `- open loop: ${p.rates.join(' / ')} req/s, ${p.warmupMs} ms warm-up + ${p.durationMs} ms measured per rate, latency from each request's intended send time; closed loop: ${p.closedLoopSeconds} s with 64 requests in flight (wrk: 64 HTTP/1.1 connections; h2load: 8 h2 connections × 8 streams)`,
       `- all traffic on 127.0.0.1, HTTP/1.1 keep-alive, 1 KiB response body; times in ms; "+" = minus direct at the same rate; pair rows count both proxies' CPU and RSS`,
     ].join('\n'),
     ...(meta.notes.length ? ['**Notes**', meta.notes.map((n) => `- ${n}`).join('\n')] : []),
-    '## Throughput and resources',
-    throughputTable(rows, p.cpuRate),
-    ...p.rates.flatMap((rate) => [
-      `## Latency at ${rate} req/s (open loop)`,
-      latencyTable(rows, String(rate)),
-    ]),
-    '## Generator self-check (direct row)',
-    'How late the generator itself sent and what it cost: the floor under every latency above.',
-    selfCheck(rows),
+    ...h1Sections(byProtocol(rows, 'h1'), p),
+    ...h2Section(byProtocol(rows, 'h2')),
   ];
   if (missing.length)
     parts.push(

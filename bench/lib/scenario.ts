@@ -11,6 +11,9 @@ import { startPinned, waitForPort, type Pinned } from './processes.ts';
 /** `direct` = no proxy; `hop` = one proxy; `pair` = client proxy → (m)TLS → server proxy. */
 export type Shape = 'direct' | 'hop' | 'pair';
 
+/** What the generator speaks: HTTP/1.1, or h2 (h2c from the generator, h2 on every hop). */
+export type Protocol = 'h1' | 'h2';
+
 /** Host header every request carries: weft routes by it; the peers ignore it. */
 export const HOST = 'bench-upstream';
 
@@ -19,6 +22,8 @@ export interface BenchEnv {
   readonly dir: string;
   readonly certs: CertPaths;
   readonly upstreamPort: number;
+  /** The same app speaking h2c (prior knowledge), for the h2 rows. */
+  readonly upstreamH2Port: number;
   /** CPU list for proxies and upstream (taskset -c syntax). */
   readonly proxyCpus: string;
 }
@@ -36,6 +41,7 @@ export interface Scenario {
   /** Which implementation: none, weft, haproxy, nginx, node-http-proxy. */
   readonly proxy: string;
   readonly tls: boolean;
+  readonly protocol: Protocol;
   start(env: BenchEnv): Promise<Target>;
 }
 
@@ -115,23 +121,28 @@ export interface PeerParts {
   client(env: BenchEnv, serverPort: number): Promise<Started>;
 }
 
-/** The `<proxy>-hop` and `<proxy>-mtls-pair` rows, built the same way for every implementation. */
-export const hopAndPair = (proxy: string, parts: PeerParts): Scenario[] => [
+/**
+ * The `<proxy>-hop` and `<proxy>-mtls-pair` rows (suffixed `-h2` for h2), built the same way for
+ * every implementation.
+ */
+export const hopAndPair = (proxy: string, parts: PeerParts, protocol: Protocol = 'h1'): Scenario[] => [
   {
-    name: `${proxy}-hop`,
+    name: `${proxy}-hop${protocol === 'h2' ? '-h2' : ''}`,
     shape: 'hop',
     proxy,
     tls: false,
+    protocol,
     start: async (env) => {
       const hop = await parts.hop(env);
       return targetOf(hop.port, [hop.proc]);
     },
   },
   {
-    name: `${proxy}-mtls-pair`,
+    name: `${proxy}-mtls-pair${protocol === 'h2' ? '-h2' : ''}`,
     shape: 'pair',
     proxy,
     tls: true,
+    protocol,
     start: async (env) => {
       const server = await parts.server(env);
       const client = await parts.client(env, server.port).catch(async (e: unknown) => {

@@ -1,5 +1,5 @@
 // Which rows and hooks a run covers, from `--only`. Added latency needs the direct baseline, so
-// choosing any row brings `direct` along.
+// choosing any row brings the direct row of its protocol along; rows keep their run order.
 import type { Hook } from './hooks.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -24,9 +24,10 @@ export const select = (
       n !== 'rows' && n !== 'hooks' && !rows.some((r) => r.name === n) && !hooks.some((h) => h.name === n),
   );
   const chosen = rows.filter((r) => allRows || want.has(r.name));
-  const withBase =
-    chosen.length === 0 || chosen.some((r) => r.shape === 'direct')
-      ? chosen
-      : [...rows.filter((r) => r.shape === 'direct'), ...chosen];
+  // each chosen protocol brings its own direct baseline, unless it is already chosen
+  const bases = rows.filter(
+    (b) => b.shape === 'direct' && !chosen.includes(b) && chosen.some((r) => r.protocol === b.protocol),
+  );
+  const withBase = rows.filter((r) => bases.includes(r) || chosen.includes(r));
   return { rows: withBase, hooks: hooks.filter((h) => allHooks || want.has(h.name)), unknown };
 };

@@ -1,15 +1,14 @@
 // The numbers one run produces, shared by the measuring side and the pure rendering side.
 import type { OpenLoopResult } from './open-loop.ts';
-import type { Shape } from './scenario.ts';
-import type { WrkResult } from './wrk.ts';
+import type { Protocol, Shape } from './scenario.ts';
+import type { ClosedLoopResult } from './wrk.ts';
 
 export interface Plan {
   readonly mode: 'quick' | 'full';
   readonly rates: readonly number[];
   readonly warmupMs: number;
   readonly durationMs: number;
-  readonly wrkSeconds: number;
-  readonly wrkConnections: number;
+  readonly closedLoopSeconds: number;
   readonly maxConnections: number;
   readonly drainMs: number;
   /** The rate at which CPU per 1000 requests is taken. */
@@ -22,9 +21,12 @@ export interface RowResult {
   readonly shape: Shape;
   readonly proxy: string;
   readonly tls: boolean;
+  readonly protocol: Protocol;
   /** Why the row has no numbers (not available here, or it failed); absent when measured. */
   readonly unavailable?: string;
-  readonly wrk?: WrkResult;
+  readonly closedLoop?: ClosedLoopResult;
+  /** CPU seconds of the proxies per 1000 requests during the closed loop (h2 rows: at saturation). */
+  readonly cpuSecPer1000AtMax?: number;
   /** Keyed by rate, as a string ("1000"). */
   readonly rates: Readonly<Record<string, OpenLoopResult>>;
   /** CPU seconds of the row's proxies per 1000 requests at plan.cpuRate. */

@@ -1,6 +1,8 @@
-// HAProxy configuration text for the peer rows: a plain hop and both ends of an mTLS pair.
-// One thread (the proxies share one CPU), HTTP mode, keep-alive and connection reuse to the server.
+// HAProxy configuration text for the peer rows: a plain hop and both ends of an mTLS pair, over
+// HTTP/1.1 or h2 end to end. One thread (the proxies share one CPU), HTTP mode, keep-alive and
+// connection reuse to the server.
 import type { CertPaths } from '../lib/certs.ts';
+import type { Protocol } from '../lib/scenario.ts';
 
 const base = (frontend: string, server: string): string => `
 global
@@ -24,19 +26,23 @@ backend out
 ${server}
 `;
 
-export const hopConf = (port: number, upstreamPort: number): string =>
-  base(`  bind 127.0.0.1:${port}`, `  server app 127.0.0.1:${upstreamPort}`);
+/** Plaintext h2 on a bind or server line is `proto h2` (prior knowledge); over TLS it is ALPN. */
+const plain = (p: Protocol): string => (p === 'h2' ? ' proto h2' : '');
+const alpn = (p: Protocol): string => (p === 'h2' ? ' alpn h2' : ' alpn http/1.1');
+
+export const hopConf = (port: number, upstreamPort: number, p: Protocol): string =>
+  base(`  bind 127.0.0.1:${port}${plain(p)}`, `  server app 127.0.0.1:${upstreamPort}${plain(p)}`);
 
 /** Client end: plain in, TLS 1.3 with a client certificate out; server name checked like weft checks identity. */
-export const mtlsClientConf = (port: number, serverPort: number, c: CertPaths): string =>
+export const mtlsClientConf = (port: number, serverPort: number, c: CertPaths, p: Protocol): string =>
   base(
-    `  bind 127.0.0.1:${port}`,
-    `  server peer 127.0.0.1:${serverPort} ssl crt ${c.clientBundle} ca-file ${c.caCert} verify required verifyhost ${c.serverName} ssl-min-ver TLSv1.3`,
+    `  bind 127.0.0.1:${port}${plain(p)}`,
+    `  server peer 127.0.0.1:${serverPort} ssl crt ${c.clientBundle} ca-file ${c.caCert} verify required verifyhost ${c.serverName} ssl-min-ver TLSv1.3${alpn(p)}`,
   );
 
 /** Server end: TLS 1.3 in, client certificate required and verified against the mesh CA. */
-export const mtlsServerConf = (port: number, upstreamPort: number, c: CertPaths): string =>
+export const mtlsServerConf = (port: number, upstreamPort: number, c: CertPaths, p: Protocol): string =>
   base(
-    `  bind 127.0.0.1:${port} ssl crt ${c.serverBundle} ca-file ${c.caCert} verify required ssl-min-ver TLSv1.3`,
-    `  server app 127.0.0.1:${upstreamPort}`,
+    `  bind 127.0.0.1:${port} ssl crt ${c.serverBundle} ca-file ${c.caCert} verify required ssl-min-ver TLSv1.3${alpn(p)}`,
+    `  server app 127.0.0.1:${upstreamPort}${plain(p)}`,
   );

@@ -1,5 +1,6 @@
-// HAProxy rows: the reference every weft figure is divided by. One thread, pinned to the proxy CPU.
-import { hopAndPair, startConfigured, type BenchEnv, type Scenario } from '../lib/scenario.ts';
+// HAProxy rows: the reference every weft figure is divided by. One thread, pinned to the proxy
+// CPU; the same shapes over HTTP/1.1 and over h2.
+import { hopAndPair, startConfigured, type BenchEnv, type Protocol, type Scenario } from '../lib/scenario.ts';
 import { hopConf, mtlsClientConf, mtlsServerConf } from './haproxy-conf.ts';
 
 const start = (env: BenchEnv, name: string, conf: (port: number) => string) =>
@@ -10,8 +11,21 @@ const start = (env: BenchEnv, name: string, conf: (port: number) => string) =>
     (confPath) => ['haproxy', '-db', '-f', confPath],
   );
 
-export const haproxyScenarios: readonly Scenario[] = hopAndPair('haproxy', {
-  hop: (env) => start(env, 'haproxy-hop', (p) => hopConf(p, env.upstreamPort)),
-  server: (env) => start(env, 'haproxy-server', (p) => mtlsServerConf(p, env.upstreamPort, env.certs)),
-  client: (env, serverPort) => start(env, 'haproxy-client', (p) => mtlsClientConf(p, serverPort, env.certs)),
-});
+const rows = (p: Protocol): Scenario[] => {
+  const sfx = p === 'h2' ? '-h2' : '';
+  const app = (env: BenchEnv): number => (p === 'h2' ? env.upstreamH2Port : env.upstreamPort);
+  return hopAndPair(
+    'haproxy',
+    {
+      hop: (env) => start(env, `haproxy-hop${sfx}`, (port) => hopConf(port, app(env), p)),
+      server: (env) =>
+        start(env, `haproxy-server${sfx}`, (port) => mtlsServerConf(port, app(env), env.certs, p)),
+      client: (env, serverPort) =>
+        start(env, `haproxy-client${sfx}`, (port) => mtlsClientConf(port, serverPort, env.certs, p)),
+    },
+    p,
+  );
+};
+
+export const haproxyScenarios: readonly Scenario[] = rows('h1');
+export const haproxyH2Scenarios: readonly Scenario[] = rows('h2');

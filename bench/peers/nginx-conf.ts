@@ -34,12 +34,21 @@ const proxyToApp = (scheme: 'http' | 'https', tlsLines = ''): string => `
       proxy_set_header Connection "";
 ${tlsLines}    }`;
 
-/** The app behind every proxy: answers every request with 200 and a 1 KiB body. */
-export const upstreamConf = (dir: string, port: number): string =>
+const answer = `location / { default_type text/plain; return 200 "${BODY}"; }`;
+
+/**
+ * The app behind every proxy: answers every request with 200 and a 1 KiB body, on `port` in
+ * HTTP/1.1 and on `h2Port` in h2c (prior knowledge).
+ */
+export const upstreamConf = (dir: string, port: number, h2Port: number): string =>
   frame(
     dir,
-    `    listen 127.0.0.1:${port} reuseport;
-    location / { default_type text/plain; return 200 "${BODY}"; }`,
+    `    listen 127.0.0.1:${port};
+    ${answer}
+  }
+  server {
+    listen 127.0.0.1:${h2Port} http2;
+    ${answer}`,
   );
 
 /** Plain reverse proxy, keep-alive to the upstream: the "hop" shape, and the client end of no pair. */

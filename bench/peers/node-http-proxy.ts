@@ -11,6 +11,7 @@ export const nodeScenarios: readonly Scenario[] = [
     shape: 'hop',
     proxy: 'node-http-proxy',
     tls: false,
+    protocol: 'h1',
     start: async (env) => {
       const { proc, info } = await startNodeChild<{ port: number }>(env, 'node-http-proxy', main, [
         String(env.upstreamPort),

@@ -1,15 +1,17 @@
 // weft rows: one sidecar as a plain hop, and the mesh pair (client sidecar → mTLS → server
-// sidecar → app), each from a static snapshot written here, pinned to the proxy CPU.
+// sidecar → app), over HTTP/1.1 and over h2, each from a static snapshot written here, pinned to
+// the proxy CPU.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Endpoint, ProxySnapshot } from '../../api/model/snapshot.ts';
+import type { Endpoint, PortProtocol, ProxySnapshot } from '../../api/model/snapshot.ts';
 import {
   HOST,
-  startNodeChild,
   hopAndPair,
+  startNodeChild,
   Unavailable,
   type BenchEnv,
+  type Protocol,
   type Scenario,
 } from '../lib/scenario.ts';
 import type { SidecarArgs } from './weft-sidecar-main.ts';
@@ -23,15 +25,20 @@ interface SidecarPorts {
 }
 
 /** A snapshot with the one bench service, whose endpoint is the app or the server sidecar. */
-export const benchSnapshot = (workload: string, identity: string, endpoint: Endpoint): ProxySnapshot => ({
-  version: `bench-${workload}-${endpoint.port}`,
+export const benchSnapshot = (
+  workload: string,
+  identity: string,
+  endpoint: Endpoint,
+  protocol: PortProtocol = 'http',
+): ProxySnapshot => ({
+  version: `bench-${workload}-${protocol}-${endpoint.port}`,
   workload: { name: workload, namespace: 'bench', serviceAccount: workload, identity, service: 'upstream' },
   services: {
     'bench/upstream': {
       name: 'upstream',
       namespace: 'bench',
       hosts: [HOST],
-      ports: [{ name: 'http', port: 80, targetPort: endpoint.port, protocol: 'http' }],
+      ports: [{ name: protocol, port: 80, targetPort: endpoint.port, protocol }],
       endpoints: [endpoint],
     },
   },
@@ -62,38 +69,45 @@ const tlsOf = (env: BenchEnv, side: 'client' | 'server'): SidecarArgs['tls'] => 
   identity: side === 'client' ? env.certs.clientIdentity : env.certs.serverIdentity,
 });
 
-const app = (env: BenchEnv): Endpoint => ({ address: '127.0.0.1', port: env.upstreamPort });
+const rows = (p: Protocol): Scenario[] => {
+  const sfx = p === 'h2' ? '-h2' : '';
+  const portProtocol: PortProtocol = p === 'h2' ? 'h2c' : 'http';
+  const appPort = (env: BenchEnv): number => (p === 'h2' ? env.upstreamH2Port : env.upstreamPort);
+  const app = (env: BenchEnv): Endpoint => ({ address: '127.0.0.1', port: appPort(env) });
+  return hopAndPair(
+    'weft',
+    {
+      hop: async (env) => {
+        requireSidecar();
+        const snapshot = benchSnapshot('client', env.certs.clientIdentity, app(env), portProtocol);
+        const hop = await startSidecar(env, `weft-hop${sfx}`, snapshot, {});
+        return { proc: hop.proc, port: hop.info.outbound };
+      },
+      server: async (env) => {
+        requireSidecar();
+        const snapshot = benchSnapshot('server', env.certs.serverIdentity, app(env), portProtocol);
+        const server = await startSidecar(env, `weft-server${sfx}`, snapshot, {
+          appPort: appPort(env),
+          tls: tlsOf(env, 'server'),
+          inboundMode: 'STRICT',
+        });
+        return { proc: server.proc, port: server.info.inbound };
+      },
+      client: async (env, serverPort) => {
+        const peer: Endpoint = {
+          address: '127.0.0.1',
+          port: serverPort,
+          identity: env.certs.serverIdentity,
+          workload: 'server',
+        };
+        const snapshot = benchSnapshot('client', env.certs.clientIdentity, peer, portProtocol);
+        const client = await startSidecar(env, `weft-client${sfx}`, snapshot, { tls: tlsOf(env, 'client') });
+        return { proc: client.proc, port: client.info.outbound };
+      },
+    },
+    p,
+  );
+};
 
-export const weftScenarios: readonly Scenario[] = hopAndPair('weft', {
-  hop: async (env) => {
-    requireSidecar();
-    const hop = await startSidecar(
-      env,
-      'weft-hop',
-      benchSnapshot('client', env.certs.clientIdentity, app(env)),
-      {},
-    );
-    return { proc: hop.proc, port: hop.info.outbound };
-  },
-  server: async (env) => {
-    requireSidecar();
-    const snapshot = benchSnapshot('server', env.certs.serverIdentity, app(env));
-    const server = await startSidecar(env, 'weft-server', snapshot, {
-      appPort: env.upstreamPort,
-      tls: tlsOf(env, 'server'),
-      inboundMode: 'STRICT',
-    });
-    return { proc: server.proc, port: server.info.inbound };
-  },
-  client: async (env, serverPort) => {
-    const peer: Endpoint = {
-      address: '127.0.0.1',
-      port: serverPort,
-      identity: env.certs.serverIdentity,
-      workload: 'server',
-    };
-    const snapshot = benchSnapshot('client', env.certs.clientIdentity, peer);
-    const client = await startSidecar(env, 'weft-client', snapshot, { tls: tlsOf(env, 'client') });
-    return { proc: client.proc, port: client.info.outbound };
-  },
-});
+export const weftScenarios: readonly Scenario[] = rows('h1');
+export const weftH2Scenarios: readonly Scenario[] = rows('h2');

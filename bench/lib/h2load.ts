@@ -1,0 +1,39 @@
+// Closed-loop maximum throughput over h2 with h2load (h2c prior knowledge, a fixed number of
+// connections × concurrent streams, for a fixed duration), pinned to the load CPU.
+import { runClosedLoop, type ClosedLoopOptions, type ClosedLoopResult } from './wrk.ts';
+
+/** Reads h2load's summary; undefined when it has no "finished in" line. */
+export const parseH2load = (out: string): ClosedLoopResult | undefined => {
+  const rate = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out);
+  if (!rate) return undefined;
+  const req = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed/.exec(out);
+  const status = /status codes: (\d+) 2xx/.exec(out);
+  const done = req ? Number(req[2]) : 0;
+  // "succeeded" counts any complete response; only 2xx is a success here
+  const ok2xx = status ? Number(status[1]) : 0;
+  return {
+    tool: 'h2load',
+    rps: Number(rate[1]),
+    requests: done,
+    failed: (req ? Number(req[4]) : 0) + done - ok2xx,
+  };
+};
+
+export const runH2load = (
+  o: ClosedLoopOptions & { readonly connections: number; readonly streams: number },
+): Promise<ClosedLoopResult> =>
+  runClosedLoop(
+    o,
+    [
+      'h2load',
+      '-t1',
+      `-c${o.connections}`,
+      `-m${o.streams}`,
+      '-D',
+      String(o.seconds),
+      '-H',
+      `:authority: ${o.hostHeader}`,
+      `http://127.0.0.1:${o.port}/`,
+    ],
+    parseH2load,
+  );
