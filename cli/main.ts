@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { caCommand } from './ca.ts';
 import { controlPlaneCommand } from './control-plane.ts';
 import { devCommand } from './dev.ts';
+import { initCommand } from './init.ts';
+import { injectCommand } from './inject.ts';
 import { proxyCommand } from './proxy.ts';
 
 const program = new Command('weft')
@@ -13,7 +15,14 @@ const program = new Command('weft')
     // commander's usage errors exit 1 by default; weft reserves 2 for bad usage
     process.exit(err.exitCode === 0 ? 0 : 2);
   });
-for (const cmd of [controlPlaneCommand(), proxyCommand(), devCommand(), caCommand()]) {
+for (const cmd of [
+  controlPlaneCommand(),
+  proxyCommand(),
+  devCommand(),
+  caCommand(),
+  injectCommand(),
+  initCommand(),
+]) {
   program.addCommand(cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2)));
 }
 await program.parseAsync();

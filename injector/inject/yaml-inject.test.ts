@@ -44,7 +44,7 @@ describe('injectYaml', () => {
   it.each(workloadKinds())('injects a %s', (kind) => {
     const out = ok(workload(kind));
     expect(out.workloads).toEqual([
-      { document: 1, object: `${kind} demo-${kind.toLowerCase()}`, report: { inject: true } },
+      { document: 1, object: `${kind} demo-${kind.toLowerCase()}`, report: { inject: true }, changed: true },
     ]);
     expect(containersOf(parse(out.text))).toEqual(['weft-init', 'weft-proxy']);
   });

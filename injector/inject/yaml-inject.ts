@@ -18,6 +18,8 @@ export interface WorkloadReport {
   /** "Deployment emojivoto/web". */
   readonly object: string;
   readonly report: InjectReport;
+  /** Whether the document's text changed (a skipped pod may still get a skip annotation). */
+  readonly changed: boolean;
 }
 
 export interface InjectedYaml {
@@ -78,8 +80,14 @@ const injectDocument = (
       issues.push(...r.error.map((i) => ({ ...i, path: `${at}: ${i.path}` })));
       continue;
     }
-    applyPatchToDocument(doc, [...t.base, ...templatePath], diffJson(template, r.value.pod));
-    reports.push({ document: index + 1, object: describe(t.object), report: r.value.report });
+    const ops = diffJson(template, r.value.pod);
+    applyPatchToDocument(doc, [...t.base, ...templatePath], ops);
+    reports.push({
+      document: index + 1,
+      object: describe(t.object),
+      report: r.value.report,
+      changed: ops.length > 0,
+    });
   }
   return issues.length ? err(issues) : ok(reports);
 };
@@ -104,8 +112,13 @@ export const injectYaml = (text: string, values: InjectValues, where: string): R
   }
   if (issues.length) return err(issues);
   const indentSeq = indentsSequences(text);
-  return ok({
-    text: list.map((d) => d.toString({ indentSeq, flowCollectionPadding: false })).join(''),
-    workloads,
+  // Unchanged documents are copied from the input byte for byte; changed ones are re-serialized.
+  const changed = new Set(workloads.filter((w) => w.changed).map((w) => w.document - 1));
+  let from = 0;
+  const parts = list.map((d, i) => {
+    const source = text.slice(from, d.range[2]);
+    from = d.range[2];
+    return changed.has(i) ? d.toString({ indentSeq, flowCollectionPadding: false }) : source;
   });
+  return ok({ text: parts.join('') + text.slice(from), workloads });
 };
