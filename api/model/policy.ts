@@ -16,7 +16,7 @@ export type RetryOn =
   | 'internal';
 
 export interface RetryPolicyView {
-  /** Total tries including the first one. */
+  /** Retries after the first try (Istio's meaning): attempts 3 → at most 4 tries. */
   readonly attempts: number;
   readonly perTryTimeoutMs?: number;
   readonly retryOn: readonly RetryOn[];

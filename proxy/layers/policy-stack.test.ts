@@ -15,7 +15,7 @@ import { retryLayer } from './retry.ts';
 import { timeoutLayer } from './timeout.ts';
 
 const retries: RetryPolicyView = {
-  attempts: 5,
+  attempts: 4,
   perTryTimeoutMs: 300,
   retryOn: ['5xx'],
   backoff: { baseMs: 0, maxMs: 0 },

@@ -59,7 +59,7 @@ interface Call {
 }
 
 export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
-  if (view.attempts <= 1) return (next) => next;
+  if (view.attempts < 1) return (next) => next;
   const budget: RetryBudget = retryBudget(view.budget, deps.clock);
   const maxReplay = view.maxReplayBytes ?? DEFAULT_MAX_REPLAY_BYTES;
 
@@ -75,7 +75,7 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
   const admit = (call: Call, outcome: Settled, attempt: number): boolean => {
     const { ctx } = call;
     if (classify(tryResult(outcome), view, call.traits) !== 'retryable') return false;
-    if (attempt + 1 >= view.attempts || ctx.signal.aborted) return false;
+    if (attempt >= view.attempts || ctx.signal.aborted) return false;
     if (call.body && !call.body.replayable()) return skip(call, `body-over-${maxReplay}-bytes`);
     if (deps.retryGate && !deps.retryGate.tryAcquireRetry()) return skip(call, 'circuit-max-retries');
     if (budget.tryWithdraw()) return true;
