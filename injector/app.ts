@@ -57,9 +57,9 @@ export const buildInjectorApp = (o: InjectorAppOptions = {}): FastifyInstance =>
   const log = (o.logger ?? pino({ level: 'silent' })).child({ component: 'injector.webhook' });
   const metrics = makeMetrics(o.registry ?? new Registry());
   const bodyLimit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  // fastify's own request logger stays off: the handler logs through the injected pino child.
   const app = Fastify({
     bodyLimit,
-    disableRequestLogging: true,
     ...(o.tls ? { https: { cert: o.tls.cert, key: o.tls.key } } : {}),
   }) as unknown as FastifyInstance;
 
