@@ -13,6 +13,10 @@ export const MESH_SNI = 'weft.mesh';
 
 export type Alpn = 'h2' | 'http/1.1';
 
+/** Coded like node:tls's own errors, so the hop counts it as a failed connect. */
+const policyError = (message: string): Error =>
+  Object.assign(new Error(message), { code: 'ERR_TLS_MESH_POLICY' });
+
 export const dialMeshTls = (material: TlsMaterial, endpoint: Endpoint, alpn: Alpn): TLSSocket => {
   const socket = connect({
     host: endpoint.address,
@@ -24,8 +28,8 @@ export const dialMeshTls = (material: TlsMaterial, endpoint: Endpoint, alpn: Alp
   });
   socket.once('secureConnect', () => {
     // A context option cannot express "1.3 only" when the context is built elsewhere: check here.
-    if (socket.getProtocol() !== 'TLSv1.3') socket.destroy(new Error('mesh peers must speak TLS 1.3'));
-    else if (socket.alpnProtocol !== alpn) socket.destroy(new Error(`peer did not agree to ALPN ${alpn}`));
+    if (socket.getProtocol() !== 'TLSv1.3') socket.destroy(policyError('mesh peers must speak TLS 1.3'));
+    else if (socket.alpnProtocol !== alpn) socket.destroy(policyError(`peer did not agree to ALPN ${alpn}`));
   });
   return socket;
 };

@@ -13,6 +13,8 @@ export const meshTlsServer = (
   const server = createServer({
     // The context is taken per handshake so a rotated certificate is used at once.
     SNICallback: (_name, cb) => cb(null, material.secureContext()),
+    // The protocol range comes from this server's own context, not the one SNICallback swaps in.
+    minVersion: 'TLSv1.3',
     requestCert: true,
     rejectUnauthorized: true,
     ALPNProtocols: ['h2', 'http/1.1'],

@@ -11,7 +11,7 @@ export const spiffe = (sa: string, ns = 'demo'): string => `spiffe://cluster.loc
 
 export interface TestPki {
   /** TlsMaterial for a leaf whose SAN is spiffe(sa); `ca` = 'other' signs with an untrusted CA. */
-  material(sa: string, ca?: 'mesh' | 'other'): TlsMaterial;
+  material(sa: string, ca?: 'mesh' | 'other', maxVersion?: 'TLSv1.2' | 'TLSv1.3'): TlsMaterial;
   dispose(): void;
 }
 
@@ -40,13 +40,14 @@ export const makePki = (): TestPki => {
   makeCa(dir, 'other');
   const read = (f: string): Buffer => readFileSync(join(dir, f));
   return {
-    material: (sa, ca = 'mesh') => {
+    material: (sa, ca = 'mesh', maxVersion = 'TLSv1.3') => {
       makeLeaf(dir, ca, sa);
       const ctx = createSecureContext({
         key: read(`${ca}-${sa}.key`),
         cert: read(`${ca}-${sa}.crt`),
         ca: read('mesh.crt'), // everyone trusts only the mesh CA
-        minVersion: 'TLSv1.3',
+        minVersion: 'TLSv1.2',
+        maxVersion, // TLSv1.2 only to prove the sidecars refuse it
       });
       return { secureContext: () => ctx, identity: () => spiffe(sa) };
     },

@@ -125,6 +125,21 @@ describe('sidecar pair over mTLS', () => {
     }
   });
 
+  it('refuses a peer that offers nothing newer than TLS 1.2', async () => {
+    const before = app.requests;
+    const pair = await startPair('secure', app.port, {
+      server: { tls: pki.material('new-server'), inboundMode: 'STRICT' },
+      client: { tls: pki.material('old-client', 'mesh', 'TLSv1.2') },
+    });
+    try {
+      const r = await h1Call(pair.client.proxy.ports.outbound, { authority: 'secure' });
+      expect([r.status, r.headers['x-weft-error']]).toEqual([503, 'CONNECT_FAILED']);
+      expect(app.requests).toBe(before);
+    } finally {
+      await pair.close();
+    }
+  });
+
   it('STRICT refuses plaintext and untrusted certificates; PERMISSIVE takes plaintext too', async () => {
     const strict = await startPair('secure', app.port, {
       server: { tls: pki.material('secure-server'), inboundMode: 'STRICT' },
