@@ -73,6 +73,8 @@ const runRows = async (rows: readonly Scenario[], o: BenchOptions, cpus: ReturnT
     try {
       const measure = async (s: Scenario): Promise<RowResult> => {
         log(`${s.name} …`);
+        // a short pause lets the previous row's sockets close and its CPU go quiet
+        await new Promise((r) => setTimeout(r, 500));
         const r = await measureScenario(s, env, o.plan, cpus.load);
         log(summaryLine(r));
         return r;

@@ -1,5 +1,7 @@
 // Every load row of the benchmark, in the order they run. `direct` comes first: it is the
-// baseline every "added latency" figure subtracts. The h2 rows (closed loop only) come last.
+// baseline every "added latency" figure subtracts. HAProxy, the reference, runs next and weft
+// last, so a row that overloads its proxies cannot disturb the reference. The h2 rows (closed
+// loop only) come after all HTTP/1.1 rows.
 import { targetOf, type Protocol, type Scenario } from './lib/scenario.ts';
 import { haproxyH2Scenarios, haproxyScenarios } from './peers/haproxy.ts';
 import { nginxScenarios } from './peers/nginx.ts';
@@ -17,12 +19,12 @@ const direct = (protocol: Protocol): Scenario => ({
 
 export const scenarios: readonly Scenario[] = [
   direct('h1'),
-  ...weftScenarios,
   ...haproxyScenarios,
   ...nginxScenarios,
   ...nodeScenarios,
+  ...weftScenarios,
   // nginx has no h2 rows: it proxies to upstreams over HTTP/1.x only (h2 only through grpc_pass)
   direct('h2'),
-  ...weftH2Scenarios,
   ...haproxyH2Scenarios,
+  ...weftH2Scenarios,
 ];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { latestJson, latestRow } from './latest-json.ts';
 import { addedLatency, haproxyPeer, ratio } from './ratios.ts';
-import { flatten, fmtRatio, renderMarkdown, table } from './report.ts';
+import { flatten, fmtRatio, nearCapacity, renderMarkdown, table } from './report.ts';
 import { fixtureReport, fixtureRows } from './report-fixture.ts';
 
 const byName = (n: string) => fixtureRows.find((r) => r.name === n) as (typeof fixtureRows)[number];
@@ -98,6 +98,18 @@ describe('markdown', () => {
     );
     expect(md.split('## h2')[0]).not.toContain('weft-hop-h2');
     expect(haproxyPeer(byName('weft-hop-h2'), fixtureRows)?.name).toBe('haproxy-hop-h2');
+  });
+
+  it("flags a rate above 80 % of the row's closed-loop maximum as at capacity", () => {
+    const slow = {
+      ...byName('weft-hop'),
+      closedLoop: { tool: 'wrk' as const, rps: 1200, requests: 1, failed: 0 },
+    };
+    expect(nearCapacity(slow, 1000)).toBe(true);
+    expect(nearCapacity(slow, 500)).toBe(false);
+    expect(renderMarkdown({ ...fixtureReport, rows: [byName('direct'), slow] })).toContain(
+      '| weft-hop (at capacity) |',
+    );
   });
 
   it('lists rows that did not run with their reason, and hook figures', () => {

@@ -53,6 +53,13 @@ const throughputTable = (rows: readonly RowResult[], tool: string, cpu: CpuColum
 const byProtocol = (rows: readonly RowResult[], p: RowResult['protocol']): RowResult[] =>
   rows.filter((r) => r.protocol === p);
 
+/**
+ * A rate above 80 % of the row's closed-loop maximum leaves the proxy queueing: its latency there
+ * measures the backlog, not the proxy's cost per request.
+ */
+export const nearCapacity = (r: RowResult, rate: number): boolean =>
+  r.closedLoop !== undefined && rate > 0.8 * r.closedLoop.rps;
+
 const latencyTable = (rows: readonly RowResult[], rate: string): string =>
   table(
     [
@@ -78,7 +85,7 @@ const latencyTable = (rows: readonly RowResult[], rate: string): string =>
       const hAdd = h && addedLatency(h, rows, rate);
       return [
         [
-          r.name,
+          nearCapacity(r, Number(rate)) ? `${r.name} (at capacity)` : r.name,
           ...[l.p50, l.p90, l.p99, l.p999, l.max].map((x) => fmt(x)),
           ...(r.shape === 'direct'
             ? [DASH, DASH, DASH, DASH]
