@@ -36,6 +36,8 @@ export interface LeaderElector {
   onChange(fn: (leading: boolean) => void): () => void;
   /** Completed acquire/renew attempts (tests wait on this). */
   attempts(): number;
+  /** Resolves after the first attempt: from then on isLeader() is this replica's real standing. */
+  settled(): Promise<void>;
 }
 
 type Lease = JsonObject & { metadata: { resourceVersion?: string }; spec?: LeaseRecord };
@@ -54,6 +56,8 @@ export const leaseElector = (o: LeaderElectorOptions): LeaderElector => {
   let lastRenewAt = 0;
   let attempts = 0;
   let inFlight: Promise<void> | undefined;
+  let firstDone = (): void => undefined;
+  const first = new Promise<void>((resolve) => (firstDone = resolve));
 
   const setLeading = (v: boolean): void => {
     if (v === leading) return;
@@ -111,6 +115,7 @@ export const leaseElector = (o: LeaderElectorOptions): LeaderElector => {
     // Could not renew for renewDeadline: another replica may take over soon, stop acting first.
     if (leading && o.clock.now() - lastRenewAt >= renewDeadline) setLeading(false);
     attempts += 1;
+    firstDone();
   };
 
   const loop = (): void => {
@@ -157,5 +162,6 @@ export const leaseElector = (o: LeaderElectorOptions): LeaderElector => {
       return () => listeners.delete(fn);
     },
     attempts: () => attempts,
+    settled: () => first,
   };
 };

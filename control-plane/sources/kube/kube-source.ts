@@ -30,8 +30,8 @@ export interface KubeSource extends ConfigSource {
   synced(): Promise<void>;
   /** Pods of meshed namespaces by pod IP: who serves an endpoint address. */
   workloads(): ReadonlyMap<string, PodWorkload>;
-  /** The raw object behind an origin (kube://Kind/ns/name), for status and event writers. */
-  objectAt(origin: string): JsonObject | undefined;
+  /** Raw objects of meshed namespaces by origin (kube://Kind/ns/name), for status and event writers. */
+  objects(): ReadonlyMap<string, JsonObject>;
   informers(): readonly ResilientInformer[];
 }
 
@@ -71,10 +71,8 @@ export const kubeSource = (opts: KubeSourceOptions): KubeSource => {
       for (const obj of inf.list()) {
         if (!inMesh.has(nsOf(obj))) continue;
         const c = cache.convert(obj);
-        if (c.resource) {
-          resources.push(c.resource);
-          objects.set(c.resource.origin, obj);
-        }
+        if (c.resource) resources.push(c.resource);
+        objects.set(c.origin, obj);
         issues.push(...c.issues);
       }
     cache.sweep();
@@ -109,7 +107,7 @@ export const kubeSource = (opts: KubeSourceOptions): KubeSource => {
       await Promise.all([namespaces.synced(), ...config.slice(0, 2).map((i) => i.synced())]);
     },
     workloads: () => podWorkloads(pods?.list() ?? [], meshed()),
-    objectAt: (origin) => raw.get(origin),
+    objects: () => raw,
     informers: () => all,
   };
 };

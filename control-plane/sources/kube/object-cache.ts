@@ -14,6 +14,7 @@ interface Entry {
 }
 
 export interface Converted {
+  readonly origin: string;
   readonly resource: SourcedResource | undefined;
   readonly issues: readonly ConfigIssue[];
 }
@@ -38,7 +39,7 @@ export class ObjectCache {
     const origin = originOf(kind, namespace, name);
     this.seen.add(origin);
     const previous = this.entries.get(origin);
-    if (previous?.rv === rv && rv !== '') return { resource: previous.good, issues: previous.issues };
+    if (previous?.rv === rv && rv !== '') return { origin, resource: previous.good, issues: previous.issues };
     const parsed = parseResource(obj, { defaultNamespace: namespace || 'default' });
     let entry: Entry;
     if (!parsed.ok) {
@@ -48,7 +49,7 @@ export class ObjectCache {
       entry = { rv, good: parsed.value ? { resource: parsed.value, origin } : undefined, issues: [] };
     }
     this.entries.set(origin, entry);
-    return { resource: entry.good, issues: entry.issues };
+    return { origin, resource: entry.good, issues: entry.issues };
   }
 
   sweep(): void {

@@ -1,0 +1,161 @@
+// The control plane in a Kubernetes cluster: startControlPlane fed by the informer source, the CA
+// rooted in a Secret and authenticating sidecars by TokenReview, leader election for singleton
+// work (root creation, status and event writes), and the HTTPS webhook listener for /convert.
+// Every replica serves discovery and CSRs.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { pino, type Logger } from 'pino';
+import { formatIssues } from '../../../api/model/result.ts';
+import { systemClock, type Clock, type Random } from '../../../api/runtime/clock.ts';
+import { createCa, type CertificateAuthority } from '../../identity/ca.ts';
+import { ensureCaSecret } from '../../identity/ca-secret.ts';
+import { registerIdentityService } from '../../identity/service.ts';
+import { tokenReviewValidator } from '../../identity/token-review.ts';
+import { leaseElector, type LeaderElector, type LeaderElectorOptions } from '../../leader/lease-elector.ts';
+import { startControlPlane, type ControlPlaneOptions, type RunningControlPlane } from '../../runtime.ts';
+import { CONVERSION_PATH } from '../../../api/schema/crd/render.ts';
+import { reviewConversion } from './conversion/review.ts';
+import { kubeHttp, type KubeHttp } from './kube-http.ts';
+import { kubeSource, type KubeSource } from './kube-source.ts';
+import type { BackoffOptions } from './resilient-informer.ts';
+import { statusWriter } from './status-writer.ts';
+import { startWebhookServer, type WebhookServer } from './webhook-server.ts';
+
+export interface KubeModeOptions extends Omit<
+  ControlPlaneOptions,
+  'configDir' | 'source' | 'extraServices' | 'trustBundle' | 'onCompiled'
+> {
+  readonly kubeConfig: KubeConfig;
+  /** This replica's name (the pod name): the Lease holder identity and Event reporting instance. */
+  readonly identity: string;
+  /** Where the Lease and the CA Secret live (default weft-system). */
+  readonly namespace?: string;
+  readonly caSecretName?: string;
+  readonly leaseName?: string;
+  readonly lease?: Pick<LeaderElectorOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>;
+  /** Serving certificate of the webhook listener; without it /convert is not served. */
+  readonly webhook?: { readonly port: number; readonly certPem: string; readonly keyPem: string };
+  readonly random?: Random;
+  readonly backoff?: BackoffOptions;
+  /** Poll interval while a follower waits for the leader to create the CA Secret (default 1 s). */
+  readonly caPollMs?: number;
+  readonly watchPods?: boolean;
+}
+
+export interface RunningKubeControlPlane extends RunningControlPlane {
+  readonly elector: LeaderElector;
+  readonly ca: CertificateAuthority;
+  readonly source: KubeSource;
+  readonly webhookAddress?: string;
+}
+
+/** Leader election first: only the leader may create the CA root if the Secret is missing. */
+const electAndLoadCa = async (
+  o: KubeModeOptions,
+  http: KubeHttp,
+  clock: Clock,
+  logger: Logger,
+): Promise<{ elector: LeaderElector; ca: CertificateAuthority }> => {
+  const namespace = o.namespace ?? 'weft-system';
+  const trustDomain = o.trustDomain ?? 'cluster.local';
+  const elector = leaseElector({
+    http,
+    namespace,
+    name: o.leaseName ?? 'weft-control-plane',
+    identity: o.identity,
+    clock,
+    logger,
+    ...o.lease,
+  });
+  elector.start();
+  await elector.settled();
+  const authorities = await ensureCaSecret({
+    http,
+    namespace,
+    name: o.caSecretName ?? 'weft-ca',
+    trustDomain,
+    clock,
+    logger,
+    mayCreate: () => elector.isLeader(),
+    ...(o.caPollMs ? { pollMs: o.caPollMs } : {}),
+  });
+  if (!authorities.ok) {
+    await elector.stop();
+    throw new Error(`the CA Secret is not usable:\n${formatIssues(authorities.error)}`);
+  }
+  return { elector, ca: await createCa({ trustDomain, authorities: authorities.value, clock, logger }) };
+};
+
+export const startKubeControlPlane = async (o: KubeModeOptions): Promise<RunningKubeControlPlane> => {
+  const clock = o.clock ?? systemClock;
+  const logger = o.logger ?? pino({ name: 'weft-control-plane' });
+  const http = kubeHttp(o.kubeConfig);
+  const { elector, ca } = await electAndLoadCa(o, http, clock, logger);
+
+  const source = kubeSource({
+    kubeConfig: o.kubeConfig,
+    clock,
+    random: o.random ?? Math.random,
+    logger,
+    ...(o.backoff ? { backoff: o.backoff } : {}),
+    ...(o.watchPods !== undefined ? { watchPods: o.watchPods } : {}),
+  });
+  const writer = statusWriter({
+    http,
+    objects: () => source.objects(),
+    isLeader: () => elector.isLeader(),
+    clock,
+    logger,
+    identity: o.identity,
+  });
+  const {
+    kubeConfig: _kc,
+    identity: _id,
+    namespace: _ns,
+    caSecretName: _cs,
+    leaseName: _ln,
+    lease: _l,
+    webhook,
+    random: _r,
+    backoff: _b,
+    caPollMs: _cp,
+    watchPods: _wp,
+    ...cpOptions
+  } = o;
+  const cp = await startControlPlane({
+    ...cpOptions,
+    trustDomain: ca.trustDomain,
+    source,
+    extraServices: (server) =>
+      registerIdentityService(server, ca, tokenReviewValidator({ http, logger }), { logger }),
+    trustBundle: () => ca.trustBundle(),
+    onCompiled: (issues) => writer.update(issues),
+  });
+  // A new leader writes the statuses the old one may have left behind.
+  elector.onChange((leading) => leading && cp.refresh());
+  if (elector.isLeader()) cp.refresh();
+
+  let hooks: WebhookServer | undefined;
+  if (webhook)
+    hooks = await startWebhookServer({
+      host: o.host ?? '127.0.0.1',
+      port: webhook.port,
+      certPem: webhook.certPem,
+      keyPem: webhook.keyPem,
+      routes: { [CONVERSION_PATH]: reviewConversion },
+      logger,
+    });
+
+  return {
+    ...cp,
+    elector,
+    ca,
+    source,
+    ...(hooks ? { webhookAddress: hooks.address } : {}),
+    async close() {
+      await hooks?.close();
+      await cp.close();
+      await writer.idle();
+      await elector.stop();
+    },
+  };
+};
