@@ -19,7 +19,7 @@ const boundary = (self, others) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'bench/results/**', '.weft/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'bench/results/**', '.weft/**', 'coverage/**', '.scratch*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
