@@ -75,7 +75,7 @@ describe('weft inject', () => {
   it('runs as `weft inject` with WEFT_* environment equivalents', async () => {
     const file = path.join(tmp, 'pod.yaml');
     writeFileSync(file, POD);
-    const { stdout } = await run('node', ['cli/main.ts', 'inject', '-f', file], {
+    const { stdout } = await run(process.execPath, ['cli/main.ts', 'inject', '-f', file], {
       cwd: repoRoot,
       env: { ...process.env, WEFT_IMAGE: 'env.example/weft:3', WEFT_PROXY_LOG_LEVEL: 'debug' },
     });
@@ -113,7 +113,7 @@ describe('weft init', () => {
 
   it('--dry-run prints the golden default rules (with the proxy ports excluded inbound)', async () => {
     const { stdout } = await run(
-      'node',
+      process.execPath,
       ['cli/main.ts', 'init', '--dry-run', '--exclude-inbound-ports', '15090,15021'],
       { cwd: repoRoot },
     );
