@@ -16,8 +16,13 @@ export interface Hook {
   readonly path: string;
 }
 
-const isScript = (file: string): boolean =>
-  file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.endsWith('.d.ts') && !file.startsWith('_');
+/** Hooks are runnable `.ts` files; tests, `_helpers.ts` and `*-main.ts` child-process entries are not. */
+export const isHookFile = (file: string): boolean =>
+  file.endsWith('.ts') &&
+  !file.endsWith('.test.ts') &&
+  !file.endsWith('.d.ts') &&
+  !file.endsWith('-main.ts') &&
+  !file.startsWith('_');
 
 export const discoverHooks = (benchDir: string): Hook[] =>
   readdirSync(benchDir)
@@ -25,7 +30,7 @@ export const discoverHooks = (benchDir: string): Hook[] =>
     .sort()
     .flatMap((d) =>
       readdirSync(join(benchDir, d))
-        .filter(isScript)
+        .filter(isHookFile)
         .sort()
         .map((f) => {
           const path = join(benchDir, d, f);

@@ -4,7 +4,7 @@ import { mergeDirect } from './baseline.ts';
 import type { OpenLoopResult } from './open-loop.ts';
 import type { RowResult } from './types.ts';
 import { nearest, parseArgs } from './args.ts';
-import { parseHookOutput } from './hooks.ts';
+import { isHookFile, parseHookOutput } from './hooks.ts';
 import { parseStat, parseVmRss } from './proc-stats.ts';
 import type { Scenario } from './scenario.ts';
 import { select } from './select.ts';
@@ -37,6 +37,19 @@ describe('/proc parsing', () => {
   it('reads ppid and utime+stime even when the command name has spaces and parentheses', () => {
     const fields = ['S', '42', ...Array.from({ length: 9 }, () => '0'), '150', '25', '0', '0'];
     expect(parseStat(`1234 (node (bench) x) ${fields.join(' ')}`)).toEqual({ ppid: 42, cpuTicks: 175 });
+  });
+});
+
+describe('hook files', () => {
+  it.each([
+    ['issuance.ts', true],
+    ['webhook-main.ts', false],
+    ['issuance.test.ts', false],
+    ['_shared.ts', false],
+    ['types.d.ts', false],
+    ['README.md', false],
+  ])('%s is a hook: %s', (file, want) => {
+    expect(isHookFile(file)).toBe(want);
   });
 });
 
