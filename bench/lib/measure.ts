@@ -58,7 +58,7 @@ const measureTarget = async (s: Scenario, t: Target, plan: Plan, loadCpus: strin
   const rssIdleKb = sampleTrees(pids).rssKb;
   const peak = watchPeakRss(pids);
   const rates: Record<string, OpenLoopResult> = {};
-  let cpuSecPer1000: number | undefined;
+  const cpuByRate: Record<string, number> = {};
   try {
     // closed loop first: it also warms the JIT of the Node proxies before latency is taken
     await warmUp(s, t, loadCpus);
@@ -68,10 +68,11 @@ const measureTarget = async (s: Scenario, t: Target, plan: Plan, loadCpus: strin
     for (const rate of s.protocol === 'h1' ? plan.rates : []) {
       const r = await openLoop(t, plan, rate, loadCpus);
       rates[String(rate)] = r.result;
-      if (rate === plan.cpuRate) cpuSecPer1000 = r.cpuSecPer1000;
+      cpuByRate[String(rate)] = r.cpuSecPer1000;
     }
     const resources = {
-      cpuSecPer1000,
+      cpuSecPer1000: cpuByRate[String(plan.cpuRate)],
+      cpuByRate,
       cpuSecPer1000AtMax,
       rssIdleMb: rssIdleKb / 1024,
       rssLoadMb: peak() / 1024,

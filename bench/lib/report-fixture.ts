@@ -32,7 +32,14 @@ const row = (
   protocol: 'h1',
   closedLoop: { tool: 'wrk', rps, requests: rps * 3, failed: 0 },
   rates: { '1000': run(1000, [base, base + 1, base + 2, base + 10]) },
-  ...(shape === 'direct' ? {} : { cpuSecPer1000: base / 10, rssIdleMb: base * 10, rssLoadMb: base * 20 }),
+  ...(shape === 'direct'
+    ? {}
+    : {
+        cpuSecPer1000: base / 10,
+        cpuByRate: { '1000': base / 10 },
+        rssIdleMb: base * 10,
+        rssLoadMb: base * 20,
+      }),
 });
 
 export const fixtureRows: readonly RowResult[] = [

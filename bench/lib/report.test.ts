@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { latestJson, latestRow } from './latest-json.ts';
 import { addedLatency, haproxyPeer, ratio } from './ratios.ts';
-import { flatten, fmtRatio, nearCapacity, renderMarkdown, table } from './report.ts';
+import { busyPercent, flatten, fmtRatio, nearCapacity, renderMarkdown, table } from './report.ts';
 import { fixtureReport, fixtureRows } from './report-fixture.ts';
 
 const byName = (n: string) => fixtureRows.find((r) => r.name === n) as (typeof fixtureRows)[number];
@@ -87,9 +87,9 @@ describe('markdown', () => {
   it('shows absolute and added latency per rate, the added p99 as a ratio to HAProxy', () => {
     // haproxy-hop adds 1 at p99, weft-hop 2 → 2.00×
     expect(line('| weft-hop |', '## Latency at 1000')).toBe(
-      '| weft-hop | 4.00 | 13.00 | 13.00 | 13.00 | 13.00 | 2.00 | 2.00 | 2.00 | 2.00 | 2.00× | 0 |',
+      '| weft-hop | 4.00 | 13.00 | 13.00 | 13.00 | 13.00 | 2.00 | 2.00 | 2.00 | 2.00 | 2.00× | 30 | 0 |',
     );
-    expect(line('| direct |', '## Latency at 1000')).toContain('| — | — | — | — | — | 0 |');
+    expect(line('| direct |', '## Latency at 1000')).toContain('| — | — | — | — | — | — | 0 |');
   });
 
   it('puts h2 rows in their own table, compared with HAProxy over h2, CPU at saturation', () => {
@@ -107,6 +107,10 @@ describe('markdown', () => {
     };
     expect(nearCapacity(slow, 1000)).toBe(true);
     expect(nearCapacity(slow, 500)).toBe(false);
+    // or when its proxies used more than 80 % of their CPU at that rate
+    const busy = { ...byName('weft-hop'), cpuByRate: { '1000': 0.85 } };
+    expect(busyPercent(busy, 1000)).toBeCloseTo(85);
+    expect(nearCapacity(busy, 1000)).toBe(true);
     expect(renderMarkdown({ ...fixtureReport, rows: [byName('direct'), slow] })).toContain(
       '| weft-hop (at capacity) |',
     );

@@ -58,7 +58,13 @@ const byProtocol = (rows: readonly RowResult[], p: RowResult['protocol']): RowRe
  * measures the backlog, not the proxy's cost per request.
  */
 export const nearCapacity = (r: RowResult, rate: number): boolean =>
-  r.closedLoop !== undefined && rate > 0.8 * r.closedLoop.rps;
+  (r.closedLoop !== undefined && rate > 0.8 * r.closedLoop.rps) || (busyPercent(r, rate) ?? 0) > 80;
+
+/** Share of one CPU the row's proxies used at that rate (pairs: both ends on the one proxy CPU). */
+export const busyPercent = (r: RowResult, rate: number): number | undefined => {
+  const cpu = r.cpuByRate?.[String(rate)];
+  return cpu === undefined ? undefined : (cpu * rate) / 10;
+};
 
 const latencyTable = (rows: readonly RowResult[], rate: string): string =>
   table(
@@ -74,6 +80,7 @@ const latencyTable = (rows: readonly RowResult[], rate: string): string =>
       '+p99',
       '+p99.9',
       '+p99 vs HAProxy',
+      'proxy CPU %',
       'failed',
     ],
     measured(rows).flatMap((r) => {
@@ -91,6 +98,7 @@ const latencyTable = (rows: readonly RowResult[], rate: string): string =>
             ? [DASH, DASH, DASH, DASH]
             : [add?.p50, add?.p90, add?.p99, add?.p999].map((x) => fmt(x))),
           fmtRatio(ratio(add?.p99, hAdd?.p99)),
+          fmt(busyPercent(r, Number(rate)), 0),
           String(res.errors + res.timeouts + res.non2xx),
         ],
       ];

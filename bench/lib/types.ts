@@ -31,6 +31,8 @@ export interface RowResult {
   readonly rates: Readonly<Record<string, OpenLoopResult>>;
   /** CPU seconds of the row's proxies per 1000 requests at plan.cpuRate. */
   readonly cpuSecPer1000?: number;
+  /** The same at every open-loop rate, keyed like `rates`. */
+  readonly cpuByRate?: Readonly<Record<string, number>>;
   readonly rssIdleMb?: number;
   readonly rssLoadMb?: number;
 }
