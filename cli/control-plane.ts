@@ -1,14 +1,16 @@
 // `weft control-plane`: compile mesh resources into per-sidecar snapshots and push them over gRPC.
-// Local mode reads a folder of Kubernetes-shaped YAML (--config-dir).
+// Local mode reads a folder of Kubernetes-shaped YAML (--config-dir); Kubernetes mode watches the
+// API (--kubeconfig FILE or --in-cluster) and is composed in cli/control-plane-kube.ts.
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { exitWithParent } from '../api/runtime/exit-with-parent.ts';
 import { writePortFile } from '../api/runtime/port-file.ts';
-import { startControlPlane } from '../control-plane/runtime.ts';
+import { startControlPlane, type RunningControlPlane } from '../control-plane/runtime.ts';
+import { addKubeOptions, startFromKubeFlags, wantsKube, type KubeFlags } from './control-plane-kube.ts';
 import { envOption, portOf, portOption } from './options.ts';
 
-interface ControlPlaneFlags {
-  configDir: string;
+interface ControlPlaneFlags extends KubeFlags {
+  configDir?: string;
   host: string;
   grpcPort: number;
   adminPort: number;
@@ -20,14 +22,22 @@ interface ControlPlaneFlags {
 
 const run = async (flags: ControlPlaneFlags): Promise<void> => {
   const logger = pino({ level: flags.logLevel, base: { component: 'control-plane' } });
-  const cp = await startControlPlane({
-    configDir: flags.configDir,
+  const common = {
     host: flags.host,
     grpcPort: flags.grpcPort,
     adminPort: flags.adminPort,
     trustDomain: flags.trustDomain,
     logger,
-  });
+  };
+  let cp: RunningControlPlane;
+  if (wantsKube(flags)) cp = await startFromKubeFlags(flags, common);
+  else if (flags.configDir) cp = await startControlPlane({ ...common, configDir: flags.configDir });
+  else {
+    process.stderr.write(
+      'weft control-plane: give --config-dir DIR (local mode), --kubeconfig FILE or --in-cluster\n',
+    );
+    process.exit(2);
+  }
   if (flags.portFile)
     await writePortFile(flags.portFile, {
       grpc: portOf(cp.grpcAddress),
@@ -45,11 +55,9 @@ const run = async (flags: ControlPlaneFlags): Promise<void> => {
 };
 
 export const controlPlaneCommand = (): Command =>
-  new Command('control-plane')
+  addKubeOptions(new Command('control-plane'))
     .description('run the control plane: watch mesh resources, push snapshots to sidecars')
-    .addOption(
-      envOption('--config-dir <dir>', 'folder of mesh YAML to watch (local mode)').makeOptionMandatory(),
-    )
+    .addOption(envOption('--config-dir <dir>', 'folder of mesh YAML to watch (local mode)'))
     .addOption(envOption('--host <host>', 'address to listen on').default('127.0.0.1'))
     .addOption(portOption('--grpc-port <port>', 'gRPC discovery (and certificate) service', 15010))
     .addOption(portOption('--admin-port <port>', 'HTTP /metrics, /status, /ready', 15014))

@@ -6,6 +6,7 @@ import { controlPlaneCommand } from './control-plane.ts';
 import { devCommand } from './dev.ts';
 import { initCommand } from './init.ts';
 import { injectCommand } from './inject.ts';
+import { installCommand } from './install.ts';
 import { proxyCommand } from './proxy.ts';
 
 const program = new Command('weft')
@@ -22,6 +23,7 @@ for (const cmd of [
   caCommand(),
   injectCommand(),
   initCommand(),
+  installCommand(),
 ]) {
   program.addCommand(cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2)));
 }

@@ -18,7 +18,7 @@ import { kubeHttp, type KubeHttp } from './kube-http.ts';
 import { kubeSource, type KubeSource } from './kube-source.ts';
 import type { BackoffOptions } from './resilient-informer.ts';
 import { statusWriter } from './status-writer.ts';
-import { startWebhookServer, type WebhookServer } from './webhook-server.ts';
+import { startWebhookServer, type WebhookHandler, type WebhookServer } from './webhook-server.ts';
 
 export interface KubeModeOptions extends Omit<
   ControlPlaneOptions,
@@ -33,7 +33,13 @@ export interface KubeModeOptions extends Omit<
   readonly leaseName?: string;
   readonly lease?: Pick<LeaderElectorOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>;
   /** Serving certificate of the webhook listener; without it /convert is not served. */
-  readonly webhook?: { readonly port: number; readonly certPem: string; readonly keyPem: string };
+  readonly webhook?: {
+    readonly port: number;
+    readonly certPem: string;
+    readonly keyPem: string;
+    /** More routes on the same listener, e.g. the injector's /inject (composed by the CLI). */
+    readonly routes?: Readonly<Record<string, WebhookHandler>>;
+  };
   readonly random?: Random;
   readonly backoff?: BackoffOptions;
   /** Poll interval while a follower waits for the leader to create the CA Secret (default 1 s). */
@@ -141,7 +147,10 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
       port: webhook.port,
       certPem: webhook.certPem,
       keyPem: webhook.keyPem,
-      routes: { [CONVERSION_PATH]: reviewConversion },
+      routes: {
+        ...webhook.routes,
+        [CONVERSION_PATH]: (body) => ({ status: 200, body: reviewConversion(body) }),
+      },
       logger,
     });
 

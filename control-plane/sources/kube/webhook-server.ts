@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 
-export type WebhookHandler = (body: unknown) => unknown;
+/** A parsed JSON request body → the HTTP status and JSON body to answer with. */
+export type WebhookHandler = (body: unknown) => { readonly status: number; readonly body: unknown };
 
 export interface WebhookServerOptions {
   readonly host: string;
@@ -41,7 +42,8 @@ export const startWebhookServer = async (o: WebhookServerOptions): Promise<Webho
     });
     req.on('end', () => {
       try {
-        send(200, handler(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+        const out = handler(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        send(out.status, out.body);
       } catch (e) {
         log.warn({ err: e, path: req.url }, 'bad webhook request');
         send(400, { message: `request body is not a review: ${(e as Error).message}` });

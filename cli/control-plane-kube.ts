@@ -1,0 +1,80 @@
+// Kubernetes mode of `weft control-plane`: its flags, and the composition of the control plane
+// with the injector's /inject handler on the shared webhook listener (15017). Lives in cli/
+// because control-plane/ and injector/ may not import each other.
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Command } from 'commander';
+import { startKubeControlPlane, type KubeModeOptions } from '../control-plane/sources/kube/kube-mode.ts';
+import type { RunningControlPlane } from '../control-plane/runtime.ts';
+import { answerReview } from '../injector/inject/admission.ts';
+import { WEBHOOK_PATH } from '../injector/inject/webhook-config.ts';
+import { withValues } from '../injector/inject/values.ts';
+import { envOption, portOption } from './options.ts';
+
+export interface KubeFlags {
+  kubeconfig?: string;
+  inCluster?: boolean;
+  identity?: string;
+  namespace: string;
+  webhookPort: number;
+  webhookCertDir?: string;
+  proxyImage?: string;
+}
+
+export const wantsKube = (f: KubeFlags): boolean => f.inCluster === true || f.kubeconfig !== undefined;
+
+export const addKubeOptions = (cmd: Command): Command =>
+  cmd
+    .addOption(envOption('--kubeconfig <file>', 'Kubernetes mode: watch the cluster of this kubeconfig'))
+    .addOption(envOption('--in-cluster', 'Kubernetes mode: use the pod’s service account'))
+    .addOption(envOption('--identity <name>', 'this replica’s name for leader election (default: host name)'))
+    .addOption(
+      envOption('--namespace <ns>', 'namespace of the Lease and the CA Secret').default('weft-system'),
+    )
+    .addOption(portOption('--webhook-port <port>', 'HTTPS webhooks: /convert (CRDs), /inject (pods)', 15017))
+    .addOption(
+      envOption(
+        '--webhook-cert-dir <dir>',
+        'tls.crt and tls.key of the webhook listener (no webhooks without it)',
+      ),
+    )
+    .addOption(envOption('--proxy-image <image>', 'sidecar image the injector adds to pods'));
+
+const kubeConfigOf = (f: KubeFlags): KubeConfig => {
+  const kc = new KubeConfig();
+  if (f.inCluster) kc.loadFromCluster();
+  else kc.loadFromFile(f.kubeconfig ?? '');
+  return kc;
+};
+
+const webhookOf = async (f: KubeFlags): Promise<KubeModeOptions['webhook']> => {
+  if (!f.webhookCertDir) return undefined;
+  const values = withValues(f.proxyImage ? { image: f.proxyImage } : {});
+  return {
+    port: f.webhookPort,
+    certPem: await readFile(join(f.webhookCertDir, 'tls.crt'), 'utf8'),
+    keyPem: await readFile(join(f.webhookCertDir, 'tls.key'), 'utf8'),
+    routes: {
+      [WEBHOOK_PATH]: (body) => {
+        const a = answerReview(body, values);
+        return { status: a.status, body: a.body };
+      },
+    },
+  };
+};
+
+export const startFromKubeFlags = async (
+  f: KubeFlags,
+  common: Omit<KubeModeOptions, 'kubeConfig' | 'identity'>,
+): Promise<RunningControlPlane> => {
+  const webhook = await webhookOf(f);
+  return startKubeControlPlane({
+    ...common,
+    kubeConfig: kubeConfigOf(f),
+    identity: f.identity ?? hostname(),
+    namespace: f.namespace,
+    ...(webhook ? { webhook } : {}),
+  });
+};
