@@ -2,10 +2,12 @@
 // the static snapshot source), plus TLS material read from PEM files, which the CLI has no flags
 // for yet. `node bench/peers/weft-sidecar-main.ts '<SidecarArgs JSON>' <portFile>`.
 import { readFileSync } from 'node:fs';
-import { createSecureContext, type SecureContext } from 'node:tls';
-import { pino, type Logger } from 'pino';
+import { createSecureContext } from 'node:tls';
+import { pino } from 'pino';
 import { writePortFile } from '../../api/runtime/port-file.ts';
-import type { ProxySnapshot } from '../../api/model/snapshot.ts';
+import { fromFile } from '../../proxy/discovery/static-source.ts';
+import { startProxy } from '../../proxy/runtime.ts';
+import type { TlsMaterial } from '../../proxy/transport/tls-material.ts';
 
 export interface SidecarArgs {
   readonly snapshotFile: string;
@@ -19,55 +21,21 @@ export interface SidecarArgs {
   readonly inboundMode?: 'STRICT' | 'PERMISSIVE' | 'DISABLE';
 }
 
-// The shapes this launcher relies on, declared here so the bench type-checks even on a tree where
-// the sidecar is half-written; the modules are loaded by path at run time.
-interface Source {
-  ready(): Promise<ProxySnapshot>;
-  close(): Promise<void>;
-}
-interface Ports {
-  outbound: number;
-  inbound: number;
-  admin: number;
-  metrics: number;
-}
-interface RuntimeModule {
-  startProxy(o: {
-    source: Source;
-    ports: Ports;
-    appHost: string;
-    appPort: number;
-    tls?: { secureContext(): SecureContext; identity(): string };
-    inboundMode?: string;
-    inboundHost?: string;
-    metricsHost?: string;
-    logger?: Logger;
-  }): Promise<{ ports: Ports; close(): Promise<void> }>;
-}
-interface StaticSourceModule {
-  fromFile(path: string): Promise<Source>;
-}
-
-const load = <T>(rel: string): Promise<T> => import(new URL(rel, import.meta.url).href) as Promise<T>;
-
 const [json, portFile] = process.argv.slice(2);
 const args = JSON.parse(json ?? '{}') as SidecarArgs;
-const { startProxy } = await load<RuntimeModule>('../../proxy/runtime.ts');
-const { fromFile } = await load<StaticSourceModule>('../../proxy/discovery/static-source.ts');
 
-const tlsArgs = args.tls;
-const tls = tlsArgs && {
-  context: createSecureContext({
-    cert: readFileSync(tlsArgs.cert),
-    key: readFileSync(tlsArgs.key),
-    ca: readFileSync(tlsArgs.ca),
+/** Fixed material from PEM files: the bench runs far shorter than any certificate lifetime. */
+const fileMaterial = (t: NonNullable<SidecarArgs['tls']>): TlsMaterial => {
+  const context = createSecureContext({
+    cert: readFileSync(t.cert),
+    key: readFileSync(t.key),
+    ca: readFileSync(t.ca),
     minVersion: 'TLSv1.3',
-  }),
-  secureContext(): SecureContext {
-    return this.context;
-  },
-  identity: () => tlsArgs.identity,
+  });
+  return { secureContext: () => context, identity: () => t.identity };
 };
+
+const tls = args.tls && fileMaterial(args.tls);
 const source = await fromFile(args.snapshotFile);
 const proxy = await startProxy({
   source,
