@@ -60,6 +60,12 @@ export interface ServiceView {
   readonly faults?: readonly FaultView[];
 }
 
+/**
+ * How the inbound listener treats callers: STRICT = mesh mTLS only, PERMISSIVE = mTLS or
+ * plaintext (callers from outside the mesh). Compiled from the `weft.io/mtls-mode` annotation.
+ */
+export type MtlsMode = 'STRICT' | 'PERMISSIVE';
+
 export interface WorkloadView {
   readonly name: string;
   readonly namespace: string;
@@ -70,6 +76,8 @@ export interface WorkloadView {
   readonly identity: string;
   /** Inbound authorization (SMI TrafficTarget); absent = no policy selects this workload. */
   readonly authz?: AuthzView;
+  /** Inbound mTLS mode (Service annotation over Namespace annotation, default STRICT). */
+  readonly inboundMode?: MtlsMode;
 }
 
 export interface ProxySnapshot {

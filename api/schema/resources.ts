@@ -6,6 +6,7 @@ import type { ConfigIssue, Result } from '../model/result.ts';
 import { endpointSliceSchema, endpointsSchema } from './endpoints.ts';
 import { faultInjectionSchema } from './fault-injection.ts';
 import { httpRouteGroupSchemas } from './http-route-group.ts';
+import { namespaceSchema } from './namespace.ts';
 import { toConfigIssues } from './issues.ts';
 import type { ObjectMeta } from './meta.ts';
 import { serviceSchema } from './service.ts';
@@ -17,6 +18,8 @@ export interface ResourceMeta {
   readonly namespace: string;
   readonly generation?: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** Present only when the object has annotations (weft reads `weft.io/mtls-mode`). */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 type Out<S extends z.ZodType> = z.output<S>;
@@ -26,6 +29,8 @@ type Kinded<K extends string, T> = {
   readonly meta: ResourceMeta;
 } & T;
 
+/** Cluster-scoped: meta.name is the namespace, meta.namespace is meaningless. */
+export type NamespaceResource = Kinded<'Namespace', object>;
 export type ServiceResource = Kinded<'Service', { readonly spec: Out<typeof serviceSchema>['spec'] }>;
 export type EndpointSliceResource = Kinded<
   'EndpointSlice',
@@ -58,6 +63,7 @@ export type OpaqueResource = Kinded<
 >;
 
 export type MeshResource =
+  | NamespaceResource
   | ServiceResource
   | EndpointSliceResource
   | EndpointsResource
@@ -73,6 +79,7 @@ export interface ParseOptions {
 }
 
 const KINDS: Readonly<Record<string, Readonly<Record<string, z.ZodType<{ metadata: ObjectMeta }>>>>> = {
+  Namespace: { v1: namespaceSchema },
   Service: { v1: serviceSchema },
   EndpointSlice: { 'discovery.k8s.io/v1': endpointSliceSchema },
   Endpoints: { v1: endpointsSchema },
@@ -102,6 +109,7 @@ const metaOf = (md: ObjectMeta, opts: ParseOptions): ResourceMeta => ({
   namespace: md.namespace ?? opts.defaultNamespace,
   ...(md.generation !== undefined ? { generation: md.generation } : {}),
   labels: md.labels ?? {},
+  ...(md.annotations !== undefined ? { annotations: md.annotations } : {}),
 });
 
 /**

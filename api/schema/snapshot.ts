@@ -115,6 +115,7 @@ export const snapshotSchema: z.ZodType<ProxySnapshot> = z.looseObject({
     serviceAccount: name,
     identity: name,
     authz: authz.optional(),
+    inboundMode: z.enum(['STRICT', 'PERMISSIVE']).optional(),
   }),
   services: z.record(z.string(), service),
   trustBundle: z.array(z.string()).optional(),

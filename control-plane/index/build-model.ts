@@ -5,6 +5,7 @@ import type { SourcedResource } from '../sources/types.ts';
 import { indexEndpoints } from './endpoints.ts';
 import type { BuildOptions, MeshModel } from './model.ts';
 import { attachFaults, attachPolicies } from './policies.ts';
+import { compileMtlsModes } from './mtls-mode.ts';
 import { compileServices } from './services.ts';
 import { attachSplits } from './splits.ts';
 import { buildAuthzIndex } from './traffic-target.ts';
@@ -30,7 +31,8 @@ export const buildModel = (resources: readonly SourcedResource[], opts: BuildOpt
   attachSplits(resources, services, opts.clusterDomain, issues);
   attachPolicies(resources, services, issues);
   attachFaults(resources, services, opts.firstSeen, issues);
-  return { model: { services, authz: authzOf(resources, issues) }, issues };
+  const mtls = compileMtlsModes(resources, issues);
+  return { model: { services, authz: authzOf(resources, issues), mtls }, issues };
 };
 
 /** SMI TrafficTarget (kept opaque by the parser) → AuthzView per service account; issues get their file. */

@@ -2,12 +2,15 @@
 // cut into per-workload snapshots. Built only by build-model.ts; immutable afterwards.
 import type { AuthzView } from '../../api/model/authz.ts';
 import type { ServiceView } from '../../api/model/snapshot.ts';
+import type { MtlsModes } from './mtls-mode.ts';
 
 export interface MeshModel {
   /** Keyed by `namespace/name`, in key order. */
   readonly services: ReadonlyMap<string, ServiceView>;
   /** Inbound authorization by destination service account `namespace/name` (absent = no policy). */
   readonly authz: Readonly<Record<string, AuthzView>>;
+  /** `weft.io/mtls-mode` annotations (absent = every workload STRICT). */
+  readonly mtls?: MtlsModes;
 }
 
 /** A connected sidecar that serves a Service: an endpoint of it while connected (local mode). */

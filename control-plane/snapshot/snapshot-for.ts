@@ -3,6 +3,7 @@
 import { contentHash } from '../../api/convert/stable-json.ts';
 import type { ProxySnapshot, ServiceView, WorkloadView } from '../../api/model/snapshot.ts';
 import type { MeshModel } from '../index/model.ts';
+import { inboundModeFor } from '../index/mtls-mode.ts';
 
 export interface WorkloadRef {
   readonly name: string;
@@ -55,6 +56,7 @@ export const snapshotFor = (model: MeshModel, w: WorkloadRef, opts: SnapshotOpti
     ...(w.service !== undefined ? { service: w.service } : {}),
     serviceAccount: w.serviceAccount,
     identity: spiffeId(opts.trustDomain, w.namespace, w.serviceAccount),
+    inboundMode: inboundModeFor(model.mtls, w.namespace, w.service),
   };
   const authz = model.authz[`${w.namespace}/${w.serviceAccount}`];
   if (authz) workload = { ...workload, authz };
