@@ -65,7 +65,10 @@ export const ensureCaSecret = async (o: CaSecretOptions): Promise<Result<CaAutho
   let waiting = false;
   for (;;) {
     try {
-      return await authoritiesFromSecret(await o.http<SecretShape & Record<string, unknown>>({ path: `${path}/${o.name}` }), where);
+      return await authoritiesFromSecret(
+        await o.http<SecretShape & Record<string, unknown>>({ path: `${path}/${o.name}` }),
+        where,
+      );
     } catch (e) {
       if (!isKubeError(e, 404)) throw e;
     }
