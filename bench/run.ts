@@ -67,7 +67,7 @@ const runRows = async (rows: readonly Scenario[], o: BenchOptions, cpus: ReturnT
       dir,
       certs,
       upstreamPort: upstream.port,
-      upstreamH2Port: upstream.h2Port,
+      upstreamGrpcPort: upstream.grpcPort,
       proxyCpus: cpus.proxies,
     };
     try {

@@ -1,5 +1,5 @@
-// Closed-loop maximum throughput over h2 with h2load (h2c prior knowledge, a fixed number of
-// connections × concurrent streams, for a fixed duration), pinned to the load CPU.
+// Closed-loop maximum throughput of unary gRPC calls with h2load (h2c prior knowledge, a fixed
+// number of connections × concurrent streams, for a fixed duration), pinned to the load CPU.
 import { runClosedLoop, type ClosedLoopOptions, type ClosedLoopResult } from './wrk.ts';
 
 /** Reads h2load's summary; undefined when it has no "finished in" line. */
@@ -19,8 +19,14 @@ export const parseH2load = (out: string): ClosedLoopResult | undefined => {
   };
 };
 
+export interface GrpcCall {
+  readonly path: string;
+  /** File holding the framed request message (h2load -d, which makes the request a POST). */
+  readonly requestFile: string;
+}
+
 export const runH2load = (
-  o: ClosedLoopOptions & { readonly connections: number; readonly streams: number },
+  o: ClosedLoopOptions & { readonly connections: number; readonly streams: number; readonly grpc: GrpcCall },
 ): Promise<ClosedLoopResult> =>
   runClosedLoop(
     o,
@@ -31,9 +37,15 @@ export const runH2load = (
       `-m${o.streams}`,
       '-D',
       String(o.seconds),
+      '-d',
+      o.grpc.requestFile,
+      '-H',
+      'content-type: application/grpc',
+      '-H',
+      'te: trailers',
       '-H',
       `:authority: ${o.hostHeader}`,
-      `http://127.0.0.1:${o.port}/`,
+      `http://127.0.0.1:${o.port}${o.grpc.path}`,
     ],
     parseH2load,
   );

@@ -16,7 +16,7 @@ export interface LatestRate {
 
 export interface LatestRow {
   readonly name: string;
-  readonly protocol?: 'h1' | 'h2';
+  readonly protocol?: 'h1' | 'grpc';
   readonly available: boolean;
   readonly note?: string;
   readonly maxRps?: number;

@@ -1,17 +1,19 @@
 // Measures one row: start its proxies, check one request works, then the closed-loop maximum
-// (wrk for HTTP/1.1, h2load for h2), then for HTTP/1.1 the open-loop rates (ascending, CPU
+// (wrk for HTTP/1.1, h2load for gRPC), then for HTTP/1.1 the open-loop rates (ascending, CPU
 // counters read at the 1000 req/s window's edges), with RSS sampled throughout. Always stops
 // what it started.
 import { runGenerator } from './generator.ts';
-import { runH2load } from './h2load.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GRPC_PATH } from '../peers/nginx-conf.ts';
+import { GRPC_REQUEST } from './grpc-frames.ts';
+import { runH2load, type GrpcCall } from './h2load.ts';
 import type { OpenLoopResult } from './open-loop.ts';
 import { probe } from './probe.ts';
 import { clockTicksPerSecond, sampleTrees, watchPeakRss } from './proc-stats.ts';
 import { HOST, type BenchEnv, type Scenario, type Target } from './scenario.ts';
 import type { Plan, RowResult } from './types.ts';
 import { runWrk, type ClosedLoopResult } from './wrk.ts';
-
-const BODY_BYTES = 1024;
 
 const perThousand = (ticks: number, requests: number): number =>
   (ticks / clockTicksPerSecond() / Math.max(1, requests)) * 1000;
@@ -39,21 +41,29 @@ const openLoop = async (t: Target, plan: Plan, rate: number, loadCpus: string) =
   return { result, cpuSecPer1000: perThousand(ticks, result.measured) };
 };
 
-/** h2 rows have no other load, so a short unmeasured h2load run warms the Node proxies' JIT. */
-const warmUp = async (s: Scenario, t: Target, cpus: string): Promise<void> => {
-  if (s.protocol === 'h2') await closedLoop(s, t, 1, cpus);
+interface Load {
+  readonly t: Target;
+  readonly cpus: string;
+  /** The framed gRPC request for h2load. */
+  readonly grpc: GrpcCall;
+}
+
+/** gRPC rows have no other load, so a short unmeasured h2load run warms the Node proxies' JIT. */
+const warmUp = async (s: Scenario, l: Load): Promise<void> => {
+  if (s.protocol === 'grpc') await closedLoop(s, l, 1);
 };
 
-const closedLoop = (s: Scenario, t: Target, seconds: number, cpus: string): Promise<ClosedLoopResult> => {
-  const common = { port: t.port, hostHeader: HOST, seconds, cpus };
+const closedLoop = (s: Scenario, l: Load, seconds: number): Promise<ClosedLoopResult> => {
+  const common = { port: l.t.port, hostHeader: HOST, seconds, cpus: l.cpus };
   // 64 requests in flight either way: 64 HTTP/1.1 connections, or 8 h2 connections × 8 streams
-  return s.protocol === 'h2'
-    ? runH2load({ ...common, connections: 8, streams: 8 })
+  return s.protocol === 'grpc'
+    ? runH2load({ ...common, connections: 8, streams: 8, grpc: l.grpc })
     : runWrk({ ...common, connections: 64 });
 };
 
-const measureTarget = async (s: Scenario, t: Target, plan: Plan, loadCpus: string): Promise<RowResult> => {
-  await probe(t.port, s.protocol, BODY_BYTES);
+const measureTarget = async (s: Scenario, l: Load, plan: Plan): Promise<RowResult> => {
+  const { t, cpus: loadCpus } = l;
+  await probe(t.port, s.protocol);
   const pids = t.procs.map((p) => p.pid);
   const rssIdleKb = sampleTrees(pids).rssKb;
   const peak = watchPeakRss(pids);
@@ -61,9 +71,9 @@ const measureTarget = async (s: Scenario, t: Target, plan: Plan, loadCpus: strin
   const cpuByRate: Record<string, number> = {};
   try {
     // closed loop first: it also warms the JIT of the Node proxies before latency is taken
-    await warmUp(s, t, loadCpus);
+    await warmUp(s, l);
     const ticks0 = sampleTrees(pids).cpuTicks;
-    const max = await closedLoop(s, t, plan.closedLoopSeconds, loadCpus);
+    const max = await closedLoop(s, l, plan.closedLoopSeconds);
     const cpuSecPer1000AtMax = perThousand(sampleTrees(pids).cpuTicks - ticks0, max.requests);
     for (const rate of s.protocol === 'h1' ? plan.rates : []) {
       const r = await openLoop(t, plan, rate, loadCpus);
@@ -104,7 +114,10 @@ export const measureScenario = async (
     return { ...describe(s), rates: {}, unavailable: `did not start: ${(e as Error).message}` };
   }
   try {
-    return await measureTarget(s, target, plan, loadCpus);
+    const requestFile = join(env.dir, 'grpc-request.bin');
+    writeFileSync(requestFile, GRPC_REQUEST);
+    const load = { t: target, cpus: loadCpus, grpc: { path: GRPC_PATH, requestFile } };
+    return await measureTarget(s, load, plan);
   } catch (e) {
     return { ...describe(s), rates: {}, unavailable: `failed: ${(e as Error).message}` };
   } finally {

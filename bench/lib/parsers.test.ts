@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { grpcMessage, varint } from './grpc-frames.ts';
 import { parseH2load } from './h2load.ts';
 import { mergeDirect } from './baseline.ts';
 import type { OpenLoopResult } from './open-loop.ts';
@@ -89,8 +90,8 @@ describe('--only selection', () => {
     s('direct', 'direct'),
     s('weft-hop', 'hop'),
     s('haproxy-hop', 'hop'),
-    s('direct-h2', 'direct', 'h2'),
-    s('weft-hop-h2', 'hop', 'h2'),
+    s('direct-grpc', 'direct', 'grpc'),
+    s('weft-hop-grpc', 'hop', 'grpc'),
   ];
   const hooks = [{ name: 'ca/issuance', path: '/x/ca/issuance.ts' }];
 
@@ -103,12 +104,12 @@ describe('--only selection', () => {
     expect(sel.rows.map((r) => r.name)).toEqual(['direct', 'weft-hop']);
     expect(sel.hooks).toEqual([]);
   });
-  it('an h2 row brings the h2 baseline; run order is kept', () => {
-    expect(select(['weft-hop-h2', 'weft-hop'], rows, hooks).rows.map((r) => r.name)).toEqual([
+  it('a gRPC row brings the gRPC baseline; run order is kept', () => {
+    expect(select(['weft-hop-grpc', 'weft-hop'], rows, hooks).rows.map((r) => r.name)).toEqual([
       'direct',
       'weft-hop',
-      'direct-h2',
-      'weft-hop-h2',
+      'direct-grpc',
+      'weft-hop-grpc',
     ]);
   });
   it('hooks alone start no rows; unknown names are reported', () => {
@@ -165,5 +166,22 @@ status codes: 25680 2xx, 0 3xx, 0 4xx, 4 5xx
   });
   it('is undefined when h2load printed no summary', () => {
     expect(parseH2load('connect failed')).toBeUndefined();
+  });
+});
+
+describe('gRPC frames', () => {
+  it('encodes varints like protobuf', () => {
+    expect([...varint(1)]).toEqual([1]);
+    expect([...varint(300)]).toEqual([0xac, 0x02]);
+    expect([...varint(1021)]).toEqual([0xfd, 0x07]);
+  });
+  it('frames a message with flag 0 and a big-endian length of exactly the payload', () => {
+    const m = grpcMessage(1024);
+    expect(m.length).toBe(1029);
+    expect(m[0]).toBe(0);
+    expect(m.readUInt32BE(1)).toBe(1024);
+    // field 1, length-delimited, 1021 bytes
+    expect([...m.subarray(5, 8)]).toEqual([0x0a, 0xfd, 0x07]);
+    expect(grpcMessage(16).readUInt32BE(1)).toBe(16);
   });
 });

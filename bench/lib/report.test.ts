@@ -92,12 +92,12 @@ describe('markdown', () => {
     expect(line('| direct |', '## Latency at 1000')).toContain('| — | — | — | — | — | — | 0 |');
   });
 
-  it('puts h2 rows in their own table, compared with HAProxy over h2, CPU at saturation', () => {
-    expect(line('| weft-hop-h2 |', '## h2')).toBe(
-      '| weft-hop-h2 | 6000 | 0.20× | 0.600 | 3.00× | — | 80.0 | 4.00× | 1 |',
+  it('puts gRPC rows in their own table, compared with HAProxy for gRPC, CPU at saturation', () => {
+    expect(line('| weft-hop-grpc |', '## gRPC')).toBe(
+      '| weft-hop-grpc | 6000 | 0.20× | 0.600 | 3.00× | — | 80.0 | 4.00× | 1 |',
     );
-    expect(md.split('## h2')[0]).not.toContain('weft-hop-h2');
-    expect(haproxyPeer(byName('weft-hop-h2'), fixtureRows)?.name).toBe('haproxy-hop-h2');
+    expect(md.split('## gRPC')[0]).not.toContain('weft-hop-grpc');
+    expect(haproxyPeer(byName('weft-hop-grpc'), fixtureRows)?.name).toBe('haproxy-hop-grpc');
   });
 
   it("flags a rate above 80 % of the row's closed-loop maximum as at capacity", () => {

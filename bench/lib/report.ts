@@ -15,7 +15,7 @@ export const table = (head: readonly string[], body: readonly (readonly string[]
 
 const measured = (rows: readonly RowResult[]): RowResult[] => rows.filter((r) => !r.unavailable);
 
-/** Which CPU figure a throughput table shows: at the fixed rate (HTTP/1.1) or at saturation (h2). */
+/** Which CPU figure a throughput table shows: at the fixed rate (HTTP/1.1) or at saturation (gRPC). */
 interface CpuColumn {
   readonly title: string;
   readonly of: (r: RowResult) => number | undefined;
@@ -158,12 +158,12 @@ const h1Sections = (rows: readonly RowResult[], p: Plan): string[] =>
         selfCheck(rows),
       ];
 
-const h2Section = (rows: readonly RowResult[]): string[] =>
+const grpcSection = (rows: readonly RowResult[]): string[] =>
   rows.length === 0
     ? []
     : [
-        '## h2 (h2c from the client, h2 on every hop; closed loop)',
-        'Maximum throughput with h2load; CPU per 1000 requests is taken at that maximum, not at a fixed rate.',
+        '## gRPC (unary, h2c from the client, h2 on every hop; closed loop)',
+        'Maximum throughput of unary calls (16-byte request, 1 KiB reply, grpc-status trailer) with h2load; CPU per 1000 requests is taken at that maximum, not at a fixed rate.',
         throughputTable(rows, 'h2load', { title: 'CPU s / 1000 req @ max', of: (r) => r.cpuSecPer1000AtMax }),
       ];
 
@@ -184,7 +184,7 @@ export const renderMarkdown = (report: RunReport): string => {
     ].join('\n'),
     ...(meta.notes.length ? ['**Notes**', meta.notes.map((n) => `- ${n}`).join('\n')] : []),
     ...h1Sections(byProtocol(rows, 'h1'), p),
-    ...h2Section(byProtocol(rows, 'h2')),
+    ...grpcSection(byProtocol(rows, 'grpc')),
   ];
   if (missing.length)
     parts.push(

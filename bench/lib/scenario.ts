@@ -11,8 +11,11 @@ import { startPinned, waitForPort, type Pinned } from './processes.ts';
 /** `direct` = no proxy; `hop` = one proxy; `pair` = client proxy → (m)TLS → server proxy. */
 export type Shape = 'direct' | 'hop' | 'pair';
 
-/** What the generator speaks: HTTP/1.1, or h2 (h2c from the generator, h2 on every hop). */
-export type Protocol = 'h1' | 'h2';
+/** What the generator speaks: HTTP/1.1, or unary gRPC (h2c from the generator, h2 on every hop). */
+export type Protocol = 'h1' | 'grpc';
+
+/** Row-name suffix of a protocol: none for HTTP/1.1, `-grpc` for gRPC. */
+export const suffix = (p: Protocol): string => (p === 'grpc' ? '-grpc' : '');
 
 /** Host header every request carries: weft routes by it; the peers ignore it. */
 export const HOST = 'bench-upstream';
@@ -22,8 +25,8 @@ export interface BenchEnv {
   readonly dir: string;
   readonly certs: CertPaths;
   readonly upstreamPort: number;
-  /** The same app speaking h2c (prior knowledge), for the h2 rows. */
-  readonly upstreamH2Port: number;
+  /** The app as a unary gRPC service over h2c (prior knowledge), for the gRPC rows. */
+  readonly upstreamGrpcPort: number;
   /** CPU list for proxies and upstream (taskset -c syntax). */
   readonly proxyCpus: string;
 }
@@ -122,12 +125,12 @@ export interface PeerParts {
 }
 
 /**
- * The `<proxy>-hop` and `<proxy>-mtls-pair` rows (suffixed `-h2` for h2), built the same way for
+ * The `<proxy>-hop` and `<proxy>-mtls-pair` rows (suffixed `-grpc` for gRPC), built the same way for
  * every implementation.
  */
 export const hopAndPair = (proxy: string, parts: PeerParts, protocol: Protocol = 'h1'): Scenario[] => [
   {
-    name: `${proxy}-hop${protocol === 'h2' ? '-h2' : ''}`,
+    name: `${proxy}-hop${suffix(protocol)}`,
     shape: 'hop',
     proxy,
     tls: false,
@@ -138,7 +141,7 @@ export const hopAndPair = (proxy: string, parts: PeerParts, protocol: Protocol =
     },
   },
   {
-    name: `${proxy}-mtls-pair${protocol === 'h2' ? '-h2' : ''}`,
+    name: `${proxy}-mtls-pair${suffix(protocol)}`,
     shape: 'pair',
     proxy,
     tls: true,

@@ -25,7 +25,7 @@ export interface RowResult {
   /** Why the row has no numbers (not available here, or it failed); absent when measured. */
   readonly unavailable?: string;
   readonly closedLoop?: ClosedLoopResult;
-  /** CPU seconds of the proxies per 1000 requests during the closed loop (h2 rows: at saturation). */
+  /** CPU seconds of the proxies per 1000 requests during the closed loop (gRPC rows: at saturation). */
   readonly cpuSecPer1000AtMax?: number;
   /** Keyed by rate, as a string ("1000"). */
   readonly rates: Readonly<Record<string, OpenLoopResult>>;

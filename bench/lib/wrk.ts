@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { pinnedArgv } from './processes.ts';
 
-/** What a closed-loop tool (wrk for HTTP/1.1, h2load for h2) reports. */
+/** What a closed-loop tool (wrk for HTTP/1.1, h2load for gRPC) reports. */
 export interface ClosedLoopResult {
   readonly tool: 'wrk' | 'h2load';
   readonly rps: number;

@@ -1,5 +1,5 @@
 // HAProxy configuration text for the peer rows: a plain hop and both ends of an mTLS pair, over
-// HTTP/1.1 or h2 end to end. One thread (the proxies share one CPU), HTTP mode, keep-alive and
+// HTTP/1.1, or h2 end to end for gRPC. One thread (the proxies share one CPU), HTTP mode, keep-alive and
 // connection reuse to the server.
 import type { CertPaths } from '../lib/certs.ts';
 import type { Protocol } from '../lib/scenario.ts';
@@ -27,8 +27,8 @@ ${server}
 `;
 
 /** Plaintext h2 on a bind or server line is `proto h2` (prior knowledge); over TLS it is ALPN. */
-const plain = (p: Protocol): string => (p === 'h2' ? ' proto h2' : '');
-const alpn = (p: Protocol): string => (p === 'h2' ? ' alpn h2' : ' alpn http/1.1');
+const plain = (p: Protocol): string => (p === 'grpc' ? ' proto h2' : '');
+const alpn = (p: Protocol): string => (p === 'grpc' ? ' alpn h2' : ' alpn http/1.1');
 
 export const hopConf = (port: number, upstreamPort: number, p: Protocol): string =>
   base(`  bind 127.0.0.1:${port}${plain(p)}`, `  server app 127.0.0.1:${upstreamPort}${plain(p)}`);

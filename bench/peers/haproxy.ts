@@ -1,6 +1,13 @@
 // HAProxy rows: the reference every weft figure is divided by. One thread, pinned to the proxy
-// CPU; the same shapes over HTTP/1.1 and over h2.
-import { hopAndPair, startConfigured, type BenchEnv, type Protocol, type Scenario } from '../lib/scenario.ts';
+// CPU; the same shapes over HTTP/1.1 and for unary gRPC over h2.
+import {
+  hopAndPair,
+  startConfigured,
+  suffix,
+  type BenchEnv,
+  type Protocol,
+  type Scenario,
+} from '../lib/scenario.ts';
 import { hopConf, mtlsClientConf, mtlsServerConf } from './haproxy-conf.ts';
 
 const start = (env: BenchEnv, name: string, conf: (port: number) => string) =>
@@ -12,8 +19,8 @@ const start = (env: BenchEnv, name: string, conf: (port: number) => string) =>
   );
 
 const rows = (p: Protocol): Scenario[] => {
-  const sfx = p === 'h2' ? '-h2' : '';
-  const app = (env: BenchEnv): number => (p === 'h2' ? env.upstreamH2Port : env.upstreamPort);
+  const sfx = suffix(p);
+  const app = (env: BenchEnv): number => (p === 'grpc' ? env.upstreamGrpcPort : env.upstreamPort);
   return hopAndPair(
     'haproxy',
     {
@@ -28,4 +35,4 @@ const rows = (p: Protocol): Scenario[] => {
 };
 
 export const haproxyScenarios: readonly Scenario[] = rows('h1');
-export const haproxyH2Scenarios: readonly Scenario[] = rows('h2');
+export const haproxyGrpcScenarios: readonly Scenario[] = rows('grpc');

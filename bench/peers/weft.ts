@@ -1,5 +1,5 @@
 // weft rows: one sidecar as a plain hop, and the mesh pair (client sidecar → mTLS → server
-// sidecar → app), over HTTP/1.1 and over h2, each from a static snapshot written here, pinned to
+// sidecar → app), over HTTP/1.1 and for unary gRPC, each from a static snapshot written here, pinned to
 // the proxy CPU.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import {
   HOST,
   hopAndPair,
   startNodeChild,
+  suffix,
   Unavailable,
   type BenchEnv,
   type Protocol,
@@ -70,9 +71,9 @@ const tlsOf = (env: BenchEnv, side: 'client' | 'server'): SidecarArgs['tls'] => 
 });
 
 const rows = (p: Protocol): Scenario[] => {
-  const sfx = p === 'h2' ? '-h2' : '';
-  const portProtocol: PortProtocol = p === 'h2' ? 'h2c' : 'http';
-  const appPort = (env: BenchEnv): number => (p === 'h2' ? env.upstreamH2Port : env.upstreamPort);
+  const sfx = suffix(p);
+  const portProtocol: PortProtocol = p === 'grpc' ? 'grpc' : 'http';
+  const appPort = (env: BenchEnv): number => (p === 'grpc' ? env.upstreamGrpcPort : env.upstreamPort);
   const app = (env: BenchEnv): Endpoint => ({ address: '127.0.0.1', port: appPort(env) });
   return hopAndPair(
     'weft',
@@ -110,4 +111,4 @@ const rows = (p: Protocol): Scenario[] => {
 };
 
 export const weftScenarios: readonly Scenario[] = rows('h1');
-export const weftH2Scenarios: readonly Scenario[] = rows('h2');
+export const weftGrpcScenarios: readonly Scenario[] = rows('grpc');
