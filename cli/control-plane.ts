@@ -1,12 +1,23 @@
 // `weft control-plane`: compile mesh resources into per-sidecar snapshots and push them over gRPC.
 // Local mode reads a folder of Kubernetes-shaped YAML (--config-dir); Kubernetes mode watches the
 // API (--kubeconfig FILE or --in-cluster) and is composed in cli/control-plane-kube.ts.
-import { Command } from 'commander';
-import { pino } from 'pino';
+// Local mode hosts the CA from --ca-dir (created on first start) and accepts local tokens signed
+// with the key in --token-key-file (default <ca-dir>/token.key), as `weft dev` issues them.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { pino, type Logger } from 'pino';
+import { formatIssues } from '../api/model/result.ts';
+import { systemClock } from '../api/runtime/clock.ts';
+import { parseDuration } from '../api/schema/duration.ts';
+import { hostIdentity, type HostedIdentity } from '../control-plane/identity/hosted.ts';
+import { createLocalTokenValidator, generateLocalTokenKey } from '../control-plane/identity/local-token.ts';
+import { readOrCreateTokenKey } from '../control-plane/identity/token-key-file.ts';
 import { exitWithParent } from '../api/runtime/exit-with-parent.ts';
 import { writePortFile } from '../api/runtime/port-file.ts';
 import { startControlPlane, type RunningControlPlane } from '../control-plane/runtime.ts';
 import { addKubeOptions, startFromKubeFlags, wantsKube, type KubeFlags } from './control-plane-kube.ts';
+import { caInit } from './ca.ts';
 import { envOption, portOf, portOption } from './options.ts';
 
 interface ControlPlaneFlags extends KubeFlags {
@@ -15,10 +26,55 @@ interface ControlPlaneFlags extends KubeFlags {
   grpcPort: number;
   adminPort: number;
   trustDomain: string;
+  caDir?: string;
+  certTtl: number;
+  tokenKeyFile?: string;
+  caPoll: number;
   portFile?: string;
   exitWithParent?: boolean;
   logLevel: string;
 }
+
+const durationArg = (v: string): number => {
+  const d = parseDuration(v);
+  if (!d.ok || d.value <= 0) throw new InvalidArgumentError(`must be a duration such as 30s, 10m or 24h`);
+  return d.value;
+};
+
+const fail = (message: string): never => {
+  process.stderr.write(`weft control-plane: ${message}\n`);
+  process.exit(2);
+};
+
+/** Local mode's CA: --ca-dir (created with a fresh ECDSA P-256 root if absent) and local tokens. */
+const localIdentity = async (flags: ControlPlaneFlags, logger: Logger): Promise<HostedIdentity> => {
+  const caDir = flags.caDir;
+  if (caDir !== undefined && !existsSync(join(caDir, 'state.json'))) {
+    const created = await caInit(caDir, { trustDomain: flags.trustDomain });
+    if (!created.ok) fail(`cannot create the CA in ${caDir}:\n${formatIssues(created.error)}`);
+    logger.info({ caDir }, 'created a new CA root');
+  }
+  const keyFile = flags.tokenKeyFile ?? (caDir !== undefined ? join(caDir, 'token.key') : undefined);
+  let key = generateLocalTokenKey();
+  if (keyFile === undefined)
+    logger.warn(
+      'no --ca-dir or --token-key-file: the token key lives in memory and no sidecar can get a token',
+    );
+  else {
+    const read = await readOrCreateTokenKey(keyFile);
+    if (!read.ok) fail(formatIssues(read.error));
+    else key = read.value;
+  }
+  return hostIdentity({
+    ...(caDir !== undefined ? { caDir } : {}),
+    trustDomain: flags.trustDomain,
+    workloadTtlMs: flags.certTtl,
+    validator: createLocalTokenValidator({ key, clock: systemClock }),
+    clock: systemClock,
+    logger,
+    caDirPollMs: flags.caPoll,
+  });
+};
 
 const run = async (flags: ControlPlaneFlags): Promise<void> => {
   const logger = pino({ level: flags.logLevel, base: { component: 'control-plane' } });
@@ -30,9 +86,20 @@ const run = async (flags: ControlPlaneFlags): Promise<void> => {
     logger,
   };
   let cp: RunningControlPlane;
+  let identity: HostedIdentity | undefined;
   if (wantsKube(flags)) cp = await startFromKubeFlags(flags, common);
-  else if (flags.configDir) cp = await startControlPlane({ ...common, configDir: flags.configDir });
-  else {
+  else if (flags.configDir) {
+    identity = await localIdentity(flags, logger);
+    const hosted = identity;
+    cp = await startControlPlane({
+      ...common,
+      configDir: flags.configDir,
+      extraServices: (server, registry) => hosted.register(server, registry),
+      trustBundle: () => hosted.trustBundle(),
+    });
+    // A root rotation in the CA directory reaches every sidecar as a new trust bundle.
+    hosted.follow(() => cp.refresh());
+  } else {
     process.stderr.write(
       'weft control-plane: give --config-dir DIR (local mode), --kubeconfig FILE or --in-cluster\n',
     );
@@ -46,6 +113,7 @@ const run = async (flags: ControlPlaneFlags): Promise<void> => {
     });
   logger.info({ grpc: cp.grpcAddress, admin: cp.adminAddress }, 'control plane serving');
   const stop = async (): Promise<void> => {
+    identity?.close();
     await cp.close();
     process.exit(0);
   };
@@ -62,6 +130,28 @@ export const controlPlaneCommand = (): Command =>
     .addOption(portOption('--grpc-port <port>', 'gRPC discovery (and certificate) service', 15010))
     .addOption(portOption('--admin-port <port>', 'HTTP /metrics, /status, /ready', 15014))
     .addOption(envOption('--trust-domain <domain>', 'SPIFFE trust domain').default('cluster.local'))
+    .addOption(
+      envOption(
+        '--ca-dir <dir>',
+        'CA directory (local mode): created with a new ECDSA P-256 root if absent; `weft ca rotate` works on it',
+      ),
+    )
+    .addOption(
+      envOption('--cert-ttl <duration>', 'workload certificate lifetime, e.g. 24h or 6s (local mode)')
+        .argParser(durationArg)
+        .default(86_400_000, '24h'),
+    )
+    .addOption(
+      envOption(
+        '--token-key-file <file>',
+        'HMAC key of local workload tokens (created if absent; default <ca-dir>/token.key)',
+      ),
+    )
+    .addOption(
+      envOption('--ca-poll <duration>', 'how often the CA directory is checked for rotation')
+        .argParser(durationArg)
+        .default(10_000, '10s'),
+    )
     .addOption(envOption('--port-file <file>', 'write the bound ports as JSON here once listening'))
     .addOption(envOption('--exit-with-parent', 'exit when the parent process goes away (used by weft dev)'))
     .addOption(envOption('--log-level <level>', 'pino log level').default('info'))

@@ -1,13 +1,21 @@
-// `weft proxy`: run one sidecar. With --control-plane it takes its configuration (and, once
-// identity is on, its certificate) from the control plane; with --config from a static file.
-import { Command } from 'commander';
-import { pino } from 'pino';
+// `weft proxy`: run one sidecar. With --control-plane it takes its configuration from the control
+// plane, with --config from a static file. With --token-file it also gets its certificate from the
+// CA (--ca-address, default the control plane) and speaks mTLS to other sidecars: the key is
+// made in this process and never written anywhere.
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { pino, type Logger } from 'pino';
+import { spiffeId } from '../api/model/spiffe.ts';
 import { exitWithParent } from '../api/runtime/exit-with-parent.ts';
 import { writePortFile } from '../api/runtime/port-file.ts';
 import { DeferredSource } from '../proxy/discovery/deferred-source.ts';
 import { connectDiscovery } from '../proxy/discovery/grpc-source.ts';
 import { fromFile } from '../proxy/discovery/static-source.ts';
+import { authzInboundLayers } from '../proxy/identity/authz-inbound.ts';
+import { startIdentity, type SidecarIdentity } from '../proxy/identity/start-identity.ts';
+import { followTrustBundle } from '../proxy/identity/trust-bundle-follow.ts';
 import { startProxy } from '../proxy/runtime.ts';
+import type { InboundMode } from '../proxy/transport/listener.ts';
 import { envOption, portNumber, portOption } from './options.ts';
 
 interface ProxyFlags {
@@ -23,10 +31,41 @@ interface ProxyFlags {
   inboundPort: number;
   adminPort: number;
   metricsPort: number;
+  caAddress?: string;
+  tokenFile?: string;
+  trustDomain: string;
+  inboundMode?: InboundMode;
   portFile?: string;
   exitWithParent?: boolean;
   logLevel: string;
 }
+
+/** The workload certificate, when a token is given; resolves once the first one is installed. */
+const identityOf = async (flags: ProxyFlags, logger: Logger): Promise<SidecarIdentity | undefined> => {
+  const tokenFile = flags.tokenFile;
+  if (tokenFile === undefined) {
+    logger.warn('no --token-file: no workload certificate, sidecar-to-sidecar traffic is plaintext');
+    return undefined;
+  }
+  const caAddress = flags.caAddress ?? flags.controlPlane;
+  if (caAddress === undefined) {
+    process.stderr.write('weft proxy: --token-file needs --ca-address or --control-plane\n');
+    process.exit(2);
+  }
+  const identity = startIdentity({
+    caAddress,
+    // Read before every request: a projected token is rotated on disk by the kubelet.
+    tokenProvider: async () => (await readFile(tokenFile, 'utf8')).trim(),
+    identity: spiffeId({
+      trustDomain: flags.trustDomain,
+      namespace: flags.namespace,
+      serviceAccount: flags.serviceAccount ?? flags.workload,
+    }),
+    logger,
+  });
+  await identity.ready();
+  return identity;
+};
 
 const run = async (flags: ProxyFlags): Promise<void> => {
   if (!flags.controlPlane === !flags.config) {
@@ -35,6 +74,7 @@ const run = async (flags: ProxyFlags): Promise<void> => {
   }
   const logger = pino({ level: flags.logLevel, base: { component: 'proxy', workload: flags.workload } });
   const deferred = new DeferredSource();
+  const identity = await identityOf(flags, logger);
   const proxy = await startProxy({
     source: deferred,
     ports: {
@@ -46,7 +86,10 @@ const run = async (flags: ProxyFlags): Promise<void> => {
     appHost: flags.appHost,
     appPort: flags.appPort ?? 0,
     logger,
+    ...(identity ? { tls: identity, inboundMode: flags.inboundMode ?? 'STRICT' } : {}),
+    inboundLayers: authzInboundLayers(flags.appPort),
   });
+  const unfollow = identity ? followTrustBundle(deferred, identity, logger) : () => undefined;
   if (flags.config) deferred.attach(await fromFile(flags.config));
   else
     deferred.attach(
@@ -67,7 +110,9 @@ const run = async (flags: ProxyFlags): Promise<void> => {
   logger.info({ ports: proxy.ports }, 'sidecar listening');
   const stop = async (): Promise<void> => {
     logger.info('draining');
+    unfollow();
     await proxy.close();
+    identity?.close();
     await deferred.close();
     process.exit(0);
   };
@@ -105,6 +150,22 @@ export const proxyCommand = (): Command =>
       ),
     )
     .addOption(envOption('--app-host <host>', 'host of the app').default('127.0.0.1'))
+    .addOption(
+      envOption(
+        '--token-file <file>',
+        'service-account token proving this workload to the CA; turns on mTLS (re-read on each renewal)',
+      ),
+    )
+    .addOption(envOption('--ca-address <host:port>', 'CA gRPC address (default: --control-plane)'))
+    .addOption(envOption('--trust-domain <domain>', 'SPIFFE trust domain').default('cluster.local'))
+    .addOption(
+      new Option(
+        '--inbound-mode <mode>',
+        'inbound mTLS mode until the control plane names one (weft.io/mtls-mode); default STRICT with a token',
+      )
+        .choices(['STRICT', 'PERMISSIVE', 'DISABLE'])
+        .env('WEFT_INBOUND_MODE'),
+    )
     .addOption(
       portOption('--outbound-port <port>', 'outbound listener (the app sends mesh traffic here)', 15001),
     )

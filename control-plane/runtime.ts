@@ -3,6 +3,7 @@
 // gRPC server through `extraServices`.
 import * as grpc from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../api/model/result.ts';
 import { discoveryService } from '../api/proto/discovery.ts';
 import { systemClock, type Clock } from '../api/runtime/clock.ts';
@@ -35,8 +36,11 @@ export interface ControlPlaneOptions {
   readonly debounceMs?: number;
   /** A sent snapshot unanswered this long marks the stream stuck (default 30 s). */
   readonly sendTimeoutMs?: number;
-  /** HOOK (identity): register more services on the discovery gRPC server before it starts. */
-  readonly extraServices?: (server: grpc.Server) => void;
+  /**
+   * HOOK (identity): register more services on the discovery gRPC server before it starts; they
+   * may register their metrics on the control plane's registry (served on /metrics).
+   */
+  readonly extraServices?: (server: grpc.Server, registry: Registry) => void;
   /** HOOK (identity): PEM roots to put in every snapshot; call refresh() when they change. */
   readonly trustBundle?: () => readonly string[] | undefined;
 }
@@ -142,7 +146,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
 
   const server = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 });
   server.addService(discoveryService, discovery.implementation);
-  opts.extraServices?.(server);
+  opts.extraServices?.(server, metrics.registry);
   const grpcPort = await bind(server, host, opts.grpcPort ?? 15010);
 
   const status = (): ControlPlaneStatus => {

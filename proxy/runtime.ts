@@ -13,9 +13,11 @@ import { inboundSink } from './inbound/entry.ts';
 import { inboundStack, type InboundStack } from './inbound/stack.ts';
 import { loadTracker } from './layers/balancer.ts';
 import { proxyMetrics } from './metrics/request-metrics.ts';
+import { tlsMetrics } from './metrics/tls-metrics.ts';
 import { outboundSink, type ActiveHandler } from './outbound/entry.ts';
 import { outboundHandler } from './outbound/stack.ts';
 import type { Layer } from './stack/types.ts';
+import type { TlsEvents } from './transport/tls-events.ts';
 import { startListener, type InboundMode, type Listener } from './transport/listener.ts';
 import type { TlsMaterial } from './transport/tls-material.ts';
 import { upstreamTransport } from './transport/upstream.ts';
@@ -36,7 +38,11 @@ export interface ProxyOptions {
   readonly appPort: number;
   /** When present, sidecar-to-sidecar hops are mTLS. */
   readonly tls?: TlsMaterial;
-  /** Default: PERMISSIVE with tls, DISABLE without. */
+  /**
+   * Inbound mode until a snapshot names one (WorkloadView.inboundMode, which then wins and
+   * applies to new connections without a restart). Default: PERMISSIVE with tls. Without tls
+   * the inbound listener is always DISABLE (plaintext), whatever the snapshot says.
+   */
   readonly inboundMode?: InboundMode;
   readonly logger?: Logger;
   readonly clock?: Clock;
@@ -46,9 +52,15 @@ export interface ProxyOptions {
   /** Metrics bind address (default 0.0.0.0 for Prometheus). Admin is always 127.0.0.1. */
   readonly metricsHost?: string;
   /** Inbound policy layers (authz) for a snapshot, placed after error-response. */
-  readonly inboundLayers?: (snapshot: ProxySnapshot | undefined) => readonly Layer[];
+  readonly inboundLayers?: (snapshot: ProxySnapshot | undefined, deps: InboundLayerDeps) => readonly Layer[];
   /** How long close() lets in-flight requests finish (default 5 s). */
   readonly drainMs?: number;
+}
+
+/** What inbound policy layers may use: the sidecar's metrics registry and logger. */
+export interface InboundLayerDeps {
+  readonly registry: Registry;
+  readonly logger: Logger;
 }
 
 export interface RunningProxy {
@@ -69,10 +81,23 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
   const clock = o.clock ?? systemClock;
   const random = o.random ?? Math.random;
   const metrics = proxyMetrics();
-  const mesh = upstreamTransport({ tls: o.tls, logger: logger.child({ component: 'upstream.mesh' }) });
+  const tlsEvents = tlsMetrics(metrics.registry);
+  const mesh = upstreamTransport({
+    tls: o.tls,
+    logger: logger.child({ component: 'upstream.mesh' }),
+    tlsEvents,
+  });
   const app = upstreamTransport({ logger: logger.child({ component: 'upstream.app' }) });
   const outDeps = { transport: mesh, clock, random, load: loadTracker(clock), metrics, logger };
-  const inDeps = { transport: app, clock, metrics, logger, layers: o.inboundLayers };
+  const layerDeps: InboundLayerDeps = { registry: metrics.registry, logger };
+  const layers = o.inboundLayers;
+  const inDeps = {
+    transport: app,
+    clock,
+    metrics,
+    logger,
+    layers: layers && ((s: ProxySnapshot | undefined) => layers(s, layerDeps)),
+  };
 
   const build = (snapshot: ProxySnapshot | undefined): Active => ({
     snapshot,
@@ -85,8 +110,11 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
   let active = build(undefined);
   const apply = (snapshot: ProxySnapshot): void => {
     try {
+      const before = inboundModeOf(o, active.snapshot);
       active = build(snapshot); // one assignment: requests in flight keep the stacks they began with
       metrics.setConfigVersion(snapshot.version);
+      const mode = inboundModeOf(o, snapshot);
+      if (mode !== before) logger.info({ from: before, to: mode }, 'inbound mTLS mode changed');
       logger.info({ version: snapshot.version }, 'snapshot active');
     } catch (err) {
       logger.error({ err, version: snapshot.version }, 'snapshot could not be applied; keeping the last one');
@@ -117,7 +145,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
         logger: logger.child({ component: 'outbound' }),
       }),
     );
-    const inbound = track(await startInbound(o, () => active.inbound, logger));
+    const inbound = track(await startInbound(o, () => active, logger, tlsEvents));
     const admin = track(await startAdmin(o.ports.admin, () => active.snapshot));
     const scrape = track(
       await startMetricsServer(o.metricsHost ?? '0.0.0.0', o.ports.metrics, metrics.registry),
@@ -133,12 +161,22 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
   }
 };
 
-const startInbound = (o: ProxyOptions, active: () => InboundStack, logger: Logger): Promise<Listener> =>
+/** The snapshot's mode wins over the configured default; no TLS material means plaintext only. */
+const inboundModeOf = (o: ProxyOptions, snapshot: ProxySnapshot | undefined): InboundMode =>
+  o.tls ? (snapshot?.workload.inboundMode ?? o.inboundMode ?? 'PERMISSIVE') : 'DISABLE';
+
+const startInbound = (
+  o: ProxyOptions,
+  active: () => Active,
+  logger: Logger,
+  tlsEvents: TlsEvents,
+): Promise<Listener> =>
   startListener({
     host: o.inboundHost ?? '0.0.0.0',
     port: o.ports.inbound,
-    mode: o.inboundMode ?? (o.tls ? 'PERMISSIVE' : 'DISABLE'),
+    mode: () => inboundModeOf(o, active().snapshot),
     tls: o.tls,
-    sink: inboundSink(active, { address: o.appHost ?? '127.0.0.1', port: o.appPort }),
+    sink: inboundSink(() => active().inbound, { address: o.appHost ?? '127.0.0.1', port: o.appPort }),
     logger: logger.child({ component: 'inbound' }),
+    tlsEvents,
   });

@@ -1,9 +1,11 @@
 // Brings up the local mesh of `weft dev`: one control plane, then for each DevWorkload its app
-// and its sidecar, plus a sidecar for the load generator; writes .weft/dev/state.json.
+// and its sidecar, plus a sidecar for the load generator; writes .weft/dev/state.json. Every
+// sidecar gets a token, its certificate from the control plane's CA, and speaks mTLS (STRICT).
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitForPortFile, writePortFile } from '../../api/runtime/port-file.ts';
+import { prepareDevIdentity } from './identity.ts';
 import { type Child, Supervisor } from './supervisor.ts';
 import type { DevWorkloadSpec, Topology } from './topology.ts';
 
@@ -58,6 +60,7 @@ export const startMesh = async (
     waitForPortFile<T>(portFile(child.name), START_TIMEOUT_MS, () => child.alive());
 
   try {
+    const identity = await prepareDevIdentity(runDir);
     const cp = supervisor.start('control-plane', [
       cliMain,
       'control-plane',
@@ -67,6 +70,10 @@ export const startMesh = async (
       '0',
       '--admin-port',
       '0',
+      '--ca-dir',
+      identity.caDir,
+      '--token-key-file',
+      identity.tokenKeyFile,
       '--port-file',
       portFile('control-plane'),
       '--exit-with-parent',
@@ -97,6 +104,8 @@ export const startMesh = async (
         '0',
         '--metrics-port',
         '0',
+        '--token-file',
+        await identity.tokenFile(w),
         '--port-file',
         portFile(`${w.name}-sidecar`),
         '--exit-with-parent',

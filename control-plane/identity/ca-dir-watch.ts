@@ -18,7 +18,7 @@ export interface CaDirWatch {
 export const watchCaDir = (
   dir: string,
   ca: CertificateAuthority,
-  o: { clock: Clock; intervalMs?: number; logger?: Logger },
+  o: { clock: Clock; intervalMs?: number; logger?: Logger; onUpdate?: () => void },
 ): CaDirWatch => {
   const log = o.logger?.child({ component: 'control-plane.identity.ca-dir', dir });
   let last: string | undefined;
@@ -38,6 +38,7 @@ export const watchCaDir = (
     }
     await ca.update(loaded.value);
     last = text;
+    o.onUpdate?.();
     return { ok: true, value: true };
   };
 

@@ -11,6 +11,7 @@ import { sniff } from './detect.ts';
 import { spiffeIdOf } from './peer-identity.ts';
 import { h1Server } from './server-h1.ts';
 import { h2Server } from './server-h2.ts';
+import type { TlsEvents } from './tls-events.ts';
 import type { TlsMaterial } from './tls-material.ts';
 import { meshTlsServer } from './tls-server.ts';
 
@@ -20,13 +21,15 @@ export type InboundMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
 export interface ListenerOptions {
   readonly host: string;
   readonly port: number;
-  readonly mode: InboundMode;
+  /** A function is read per accepted connection, so a new snapshot can change the mode live. */
+  readonly mode: InboundMode | (() => InboundMode);
   /** Required unless mode is DISABLE. */
   readonly tls?: TlsMaterial;
   readonly sink: RequestSink;
   readonly logger: Logger;
   /** A connection that says nothing for this long is closed (default 10 s). */
   readonly sniffTimeoutMs?: number;
+  readonly tlsEvents?: TlsEvents;
 }
 
 export interface Listener {
@@ -62,7 +65,8 @@ const listen = (server: Server, port: number, host: string): Promise<number> =>
   });
 
 export const startListener = async (o: ListenerOptions): Promise<Listener> => {
-  if (o.mode !== 'DISABLE' && !o.tls) throw new Error(`inbound mode ${o.mode} needs TLS material`);
+  const modeNow = typeof o.mode === 'function' ? o.mode : () => o.mode as InboundMode;
+  if (modeNow() !== 'DISABLE' && !o.tls) throw new Error(`inbound mode ${modeNow()} needs TLS material`);
   const servers = httpServers(o.sink, o.logger);
   const sockets = new Set<Socket>();
   const toHttp = (socket: Socket, h2: boolean): void => {
@@ -73,11 +77,13 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
     ? meshTlsServer(
         o.tls,
         (s: TLSSocket) => {
+          o.tlsEvents?.inboundConnection(true, true);
           // Identity is read once per connection; every request on it reuses this object.
           tagConnection(s, { tls: true, peerIdentity: spiffeIdOf(s.getPeerCertificate()) });
           toHttp(s, s.alpnProtocol === 'h2');
         },
         o.logger,
+        o.tlsEvents,
       )
     : undefined;
 
@@ -89,11 +95,14 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
     socket.setNoDelay(true);
     const kind = await sniff(socket, o.sniffTimeoutMs ?? 10_000).catch(() => undefined);
     if (kind === undefined) return void socket.destroy();
-    if (kind === 'tls' && tlsServer && o.mode !== 'DISABLE') return void tlsServer.emit('connection', socket);
-    if (kind === 'tls' || o.mode === 'STRICT') {
-      o.logger.debug({ kind, mode: o.mode }, 'refused a connection the inbound mode does not allow');
+    const mode = modeNow();
+    if (kind === 'tls' && tlsServer && mode !== 'DISABLE') return void tlsServer.emit('connection', socket);
+    if (kind === 'tls' || mode === 'STRICT') {
+      o.tlsEvents?.inboundConnection(kind === 'tls', false);
+      o.logger.debug({ kind, mode }, 'refused a connection the inbound mode does not allow');
       return void socket.destroy();
     }
+    o.tlsEvents?.inboundConnection(false, true);
     tagConnection(socket, PLAINTEXT);
     toHttp(socket, kind === 'h2');
   };

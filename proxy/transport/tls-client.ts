@@ -3,6 +3,7 @@
 import { connect, type TLSSocket } from 'node:tls';
 import type { Endpoint } from '../../api/model/snapshot.ts';
 import { expectIdentity } from './peer-identity.ts';
+import type { TlsEvents } from './tls-events.ts';
 import type { TlsMaterial } from './tls-material.ts';
 
 /**
@@ -17,7 +18,12 @@ export type Alpn = 'h2' | 'http/1.1';
 const policyError = (message: string): Error =>
   Object.assign(new Error(message), { code: 'ERR_TLS_MESH_POLICY' });
 
-export const dialMeshTls = (material: TlsMaterial, endpoint: Endpoint, alpn: Alpn): TLSSocket => {
+export const dialMeshTls = (
+  material: TlsMaterial,
+  endpoint: Endpoint,
+  alpn: Alpn,
+  events?: TlsEvents,
+): TLSSocket => {
   const socket = connect({
     host: endpoint.address,
     port: endpoint.port,
@@ -31,5 +37,19 @@ export const dialMeshTls = (material: TlsMaterial, endpoint: Endpoint, alpn: Alp
     if (socket.getProtocol() !== 'TLSv1.3') socket.destroy(policyError('mesh peers must speak TLS 1.3'));
     else if (socket.alpnProtocol !== alpn) socket.destroy(policyError(`peer did not agree to ALPN ${alpn}`));
   });
+  if (events) {
+    // An error after TCP connected and before the handshake completed is a failed handshake
+    // (a refused connection is not); the policy checks above count too.
+    let tcpUp = false;
+    let secured = false;
+    socket.once('connect', () => (tcpUp = true));
+    socket.once(
+      'secureConnect',
+      () => (secured = socket.getProtocol() === 'TLSv1.3' && socket.alpnProtocol === alpn),
+    );
+    socket.once('error', (err: Error & { code?: string }) => {
+      if (tcpUp && !secured) events.handshakeFailed('outbound', err.code ?? 'UNKNOWN');
+    });
+  }
   return socket;
 };

@@ -3,12 +3,14 @@
 // required and verified against the trust bundle inside the material's secure context.
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import type { TlsEvents } from './tls-events.ts';
 import type { TlsMaterial } from './tls-material.ts';
 
 export const meshTlsServer = (
   material: TlsMaterial,
   onSecure: (socket: TLSSocket) => void,
   logger: Logger,
+  events?: TlsEvents,
 ): Server => {
   const server = createServer({
     // The context is taken per handshake so a rotated certificate is used at once.
@@ -22,12 +24,16 @@ export const meshTlsServer = (
   server.on('secureConnection', (socket: TLSSocket) => {
     if (socket.getProtocol() !== 'TLSv1.3') {
       logger.warn({ protocol: socket.getProtocol() }, 'refused a mesh peer below TLS 1.3');
+      events?.handshakeFailed('inbound', 'ERR_TLS_MESH_POLICY');
       socket.destroy();
       return;
     }
     onSecure(socket);
   });
+  // A rejected client certificate shows up here too: under TLS 1.3 Node checks it after the
+  // handshake and destroys the socket (ECONNRESET), so the client sees only a closed connection.
   server.on('tlsClientError', (err: Error & { code?: string }) => {
+    events?.handshakeFailed('inbound', err.code ?? 'UNKNOWN');
     logger.debug({ code: err.code }, 'inbound TLS handshake failed');
   });
   return server;

@@ -11,6 +11,7 @@ import { sendH1, type H1Pool } from './client-h1.ts';
 import { sendH2, type H2Conn } from './client-h2.ts';
 import { H2_CONNECTION_WINDOW, H2_SETTINGS } from './h2-settings.ts';
 import { dialMeshTls } from './tls-client.ts';
+import type { TlsEvents } from './tls-events.ts';
 import type { TlsMaterial } from './tls-material.ts';
 
 export interface Transport {
@@ -25,6 +26,8 @@ export interface TransportOptions {
   readonly logger: Logger;
   /** Idle connections and sessions are closed after this long (default 60 s). */
   readonly idleMs?: number;
+  /** Failed mesh handshakes are reported here (metrics). */
+  readonly tlsEvents?: TlsEvents;
 }
 
 const poolKey = (e: Endpoint): string => `${e.address}:${e.port}|${e.identity ?? ''}`;
@@ -42,7 +45,7 @@ export const upstreamTransport = (o: TransportOptions): Transport => {
     if (!pool) {
       const agent = new Agent({ keepAlive: true, maxFreeSockets: 64, timeout: idleMs, scheduling: 'lifo' });
       const tls = o.tls;
-      if (tls) agent.createConnection = () => dialMeshTls(tls, e, 'http/1.1');
+      if (tls) agent.createConnection = () => dialMeshTls(tls, e, 'http/1.1', o.tlsEvents);
       pool = { agent, readyEvent: tls ? 'secureConnect' : 'connect' };
       agents.set(key, pool);
     }
@@ -55,7 +58,7 @@ export const upstreamTransport = (o: TransportOptions): Transport => {
     let connected = false;
     const session = h2connect(`${scheme}://${hostPort(e)}`, {
       settings: H2_SETTINGS,
-      createConnection: () => (tls ? dialMeshTls(tls, e, 'h2') : tcpConnect(e.port, e.address)),
+      createConnection: () => (tls ? dialMeshTls(tls, e, 'h2', o.tlsEvents) : tcpConnect(e.port, e.address)),
     });
     session.once('connect', () => {
       connected = true;
