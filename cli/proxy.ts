@@ -14,11 +14,12 @@ import { fromFile } from '../proxy/discovery/static-source.ts';
 import { authzInboundLayers } from '../proxy/identity/authz-inbound.ts';
 import { startIdentity, type SidecarIdentity } from '../proxy/identity/start-identity.ts';
 import { followTrustBundle } from '../proxy/identity/trust-bundle-follow.ts';
-import { startProxy } from '../proxy/runtime.ts';
+import { startProxy, type RunningProxy } from '../proxy/runtime.ts';
 import type { InboundMode } from '../proxy/transport/listener.ts';
 import { envOption, portNumber, portOption } from './options.ts';
 
-interface ProxyFlags {
+/** What a sidecar needs to start; tests pass these directly to startSidecar (same path as the CLI). */
+export interface SidecarFlags {
   controlPlane?: string;
   config?: string;
   workload: string;
@@ -31,27 +32,35 @@ interface ProxyFlags {
   inboundPort: number;
   adminPort: number;
   metricsPort: number;
+  /** Bind address of the inbound and metrics listeners (default 0.0.0.0). */
+  listenHost?: string;
   caAddress?: string;
   tokenFile?: string;
   trustDomain: string;
   inboundMode?: InboundMode;
+}
+
+interface ProxyFlags extends SidecarFlags {
   portFile?: string;
   exitWithParent?: boolean;
   logLevel: string;
 }
 
+export interface RunningSidecar {
+  readonly proxy: RunningProxy;
+  readonly identity?: SidecarIdentity;
+  close(): Promise<void>;
+}
+
 /** The workload certificate, when a token is given; resolves once the first one is installed. */
-const identityOf = async (flags: ProxyFlags, logger: Logger): Promise<SidecarIdentity | undefined> => {
+const identityOf = async (flags: SidecarFlags, logger: Logger): Promise<SidecarIdentity | undefined> => {
   const tokenFile = flags.tokenFile;
   if (tokenFile === undefined) {
     logger.warn('no --token-file: no workload certificate, sidecar-to-sidecar traffic is plaintext');
     return undefined;
   }
   const caAddress = flags.caAddress ?? flags.controlPlane;
-  if (caAddress === undefined) {
-    process.stderr.write('weft proxy: --token-file needs --ca-address or --control-plane\n');
-    process.exit(2);
-  }
+  if (caAddress === undefined) throw new Error('--token-file needs --ca-address or --control-plane');
   const identity = startIdentity({
     caAddress,
     // Read before every request: a projected token is rotated on disk by the kubelet.
@@ -67,12 +76,32 @@ const identityOf = async (flags: ProxyFlags, logger: Logger): Promise<SidecarIde
   return identity;
 };
 
-const run = async (flags: ProxyFlags): Promise<void> => {
-  if (!flags.controlPlane === !flags.config) {
-    process.stderr.write('weft proxy: give exactly one of --control-plane HOST:PORT or --config FILE\n');
-    process.exit(2);
-  }
-  const logger = pino({ level: flags.logLevel, base: { component: 'proxy', workload: flags.workload } });
+const sourceOf = async (
+  flags: SidecarFlags,
+  deferred: DeferredSource,
+  proxy: RunningProxy,
+  logger: Logger,
+): Promise<void> => {
+  if (flags.config) return deferred.attach(await fromFile(flags.config));
+  deferred.attach(
+    connectDiscovery({
+      address: flags.controlPlane as string,
+      node: {
+        workload: flags.workload,
+        namespace: flags.namespace,
+        service: flags.service,
+        serviceAccount: flags.serviceAccount ?? flags.workload,
+        inbound: { host: '127.0.0.1', port: proxy.ports.inbound },
+      },
+      logger,
+      registry: proxy.metricsRegistry,
+    }),
+  );
+};
+
+export const startSidecar = async (flags: SidecarFlags, logger: Logger): Promise<RunningSidecar> => {
+  if (!flags.controlPlane === !flags.config)
+    throw new Error('give exactly one of --control-plane HOST:PORT or --config FILE');
   const deferred = new DeferredSource();
   const identity = await identityOf(flags, logger);
   const proxy = await startProxy({
@@ -86,34 +115,36 @@ const run = async (flags: ProxyFlags): Promise<void> => {
     appHost: flags.appHost,
     appPort: flags.appPort ?? 0,
     logger,
+    ...(flags.listenHost ? { inboundHost: flags.listenHost, metricsHost: flags.listenHost } : {}),
     ...(identity ? { tls: identity, inboundMode: flags.inboundMode ?? 'STRICT' } : {}),
     inboundLayers: authzInboundLayers(flags.appPort),
   });
   const unfollow = identity ? followTrustBundle(deferred, identity, logger) : () => undefined;
-  if (flags.config) deferred.attach(await fromFile(flags.config));
-  else
-    deferred.attach(
-      connectDiscovery({
-        address: flags.controlPlane as string,
-        node: {
-          workload: flags.workload,
-          namespace: flags.namespace,
-          service: flags.service,
-          serviceAccount: flags.serviceAccount ?? flags.workload,
-          inbound: { host: '127.0.0.1', port: proxy.ports.inbound },
-        },
-        logger,
-        registry: proxy.metricsRegistry,
-      }),
-    );
+  await sourceOf(flags, deferred, proxy, logger);
+  return {
+    proxy,
+    ...(identity ? { identity } : {}),
+    close: async () => {
+      unfollow();
+      await proxy.close();
+      identity?.close();
+      await deferred.close();
+    },
+  };
+};
+
+const run = async (flags: ProxyFlags): Promise<void> => {
+  const logger = pino({ level: flags.logLevel, base: { component: 'proxy', workload: flags.workload } });
+  const sidecar = await startSidecar(flags, logger).catch((e: unknown) => {
+    process.stderr.write(`weft proxy: ${(e as Error).message}\n`);
+    return process.exit(2);
+  });
+  const { proxy } = sidecar;
   if (flags.portFile) await writePortFile(flags.portFile, { ...proxy.ports, pid: process.pid });
   logger.info({ ports: proxy.ports }, 'sidecar listening');
   const stop = async (): Promise<void> => {
     logger.info('draining');
-    unfollow();
-    await proxy.close();
-    identity?.close();
-    await deferred.close();
+    await sidecar.close();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());
@@ -150,6 +181,12 @@ export const proxyCommand = (): Command =>
       ),
     )
     .addOption(envOption('--app-host <host>', 'host of the app').default('127.0.0.1'))
+    .addOption(
+      envOption(
+        '--listen-host <host>',
+        'bind address of the inbound and metrics listeners (default 0.0.0.0)',
+      ),
+    )
     .addOption(
       envOption(
         '--token-file <file>',

@@ -106,6 +106,8 @@ export const startMesh = async (
         '0',
         '--token-file',
         await identity.tokenFile(w),
+        '--listen-host',
+        '127.0.0.1',
         '--port-file',
         portFile(`${w.name}-sidecar`),
         '--exit-with-parent',

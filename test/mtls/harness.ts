@@ -1,0 +1,131 @@
+// In-process mesh for the mTLS tests, composed exactly as the CLIs compose it: a control plane
+// hosting the CA from a CA directory (hostIdentity + startControlPlane, as `weft control-plane`),
+// sidecars started by cli/proxy.ts's startSidecar with a local token (as `weft proxy
+// --token-file`). Everything on 127.0.0.1, ports ephemeral, logs silent.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { systemClock } from '../../api/runtime/clock.ts';
+import { caInit } from '../../cli/ca.ts';
+import { startSidecar, type RunningSidecar } from '../../cli/proxy.ts';
+import { hostIdentity, type HostedIdentity } from '../../control-plane/identity/hosted.ts';
+import { createLocalTokenValidator, issueLocalToken } from '../../control-plane/identity/local-token.ts';
+import { readOrCreateTokenKey } from '../../control-plane/identity/token-key-file.ts';
+import { startControlPlane, type RunningControlPlane } from '../../control-plane/runtime.ts';
+import type { InboundMode } from '../../proxy/transport/listener.ts';
+
+export const silent = pino({ level: 'silent' });
+
+export interface MeshControlPlane {
+  readonly dir: string;
+  readonly configDir: string;
+  readonly caDir: string;
+  readonly cp: RunningControlPlane;
+  readonly identity: HostedIdentity;
+  /** Writes a local token for ns/sa (signed with the control plane's key) and returns its path. */
+  tokenFile(namespace: string, serviceAccount: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const startMeshControlPlane = async (
+  config: Readonly<Record<string, string>>,
+  o: { certTtlMs?: number; caPollMs?: number } = {},
+): Promise<MeshControlPlane> => {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-mtls-'));
+  const configDir = join(dir, 'config');
+  const caDir = join(dir, 'ca');
+  await mkdir(configDir);
+  for (const [name, text] of Object.entries(config)) await writeFile(join(configDir, name), text);
+  const created = await caInit(caDir, { trustDomain: 'cluster.local' });
+  if (!created.ok) throw new Error(JSON.stringify(created.error));
+  const key = await readOrCreateTokenKey(join(caDir, 'token.key'));
+  if (!key.ok) throw new Error(JSON.stringify(key.error));
+  const identity = await hostIdentity({
+    caDir,
+    trustDomain: 'cluster.local',
+    ...(o.certTtlMs !== undefined ? { workloadTtlMs: o.certTtlMs } : {}),
+    validator: createLocalTokenValidator({ key: key.value, clock: systemClock }),
+    clock: systemClock,
+    logger: silent,
+    caDirPollMs: o.caPollMs ?? 200,
+  });
+  const cp = await startControlPlane({
+    configDir,
+    host: '127.0.0.1',
+    grpcPort: 0,
+    adminPort: 0,
+    logger: silent,
+    debounceMs: 20,
+    extraServices: (server, registry) => identity.register(server, registry),
+    trustBundle: () => identity.trustBundle(),
+  });
+  identity.follow(() => cp.refresh());
+  let tokens = 0;
+  return {
+    dir,
+    configDir,
+    caDir,
+    cp,
+    identity,
+    tokenFile: async (namespace, serviceAccount) => {
+      const token = issueLocalToken({ key: key.value, namespace, serviceAccount, clock: systemClock });
+      const path = join(dir, `token-${++tokens}`);
+      await writeFile(path, token);
+      return path;
+    },
+    close: async () => {
+      identity.close();
+      await cp.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+export interface SidecarSpec {
+  readonly workload: string;
+  readonly namespace?: string;
+  readonly serviceAccount?: string;
+  readonly service?: string;
+  readonly appPort?: number;
+  readonly inboundMode?: InboundMode;
+}
+
+/** A sidecar with a certificate from the mesh CA, as `weft proxy --token-file` runs it. */
+export const meshSidecar = async (mesh: MeshControlPlane, s: SidecarSpec): Promise<RunningSidecar> => {
+  const namespace = s.namespace ?? 'demo';
+  const serviceAccount = s.serviceAccount ?? s.workload;
+  return startSidecar(
+    {
+      controlPlane: mesh.cp.grpcAddress,
+      workload: s.workload,
+      namespace,
+      serviceAccount,
+      ...(s.service ? { service: s.service } : {}),
+      ...(s.appPort !== undefined ? { appPort: s.appPort } : {}),
+      appHost: '127.0.0.1',
+      outboundPort: 0,
+      inboundPort: 0,
+      adminPort: 0,
+      metricsPort: 0,
+      listenHost: '127.0.0.1',
+      tokenFile: await mesh.tokenFile(namespace, serviceAccount),
+      trustDomain: 'cluster.local',
+      ...(s.inboundMode ? { inboundMode: s.inboundMode } : {}),
+    },
+    silent,
+  );
+};
+
+/** Polls `check` every 20 ms until it holds or `ms` pass (waiting on other processes, not a timeout proof). */
+export const eventually = async (
+  check: () => boolean | Promise<boolean>,
+  ms: number,
+  what: string,
+): Promise<void> => {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
