@@ -10,7 +10,7 @@ import { formatIssues } from '../api/model/result.ts';
 import { parseArgs, USAGE, type BenchOptions } from './lib/args.ts';
 import { mergeDirect } from './lib/baseline.ts';
 import { makeCerts } from './lib/certs.ts';
-import { discoverHooks, runHook } from './lib/hooks.ts';
+import { discoverHooks, hookAllowance, runHook } from './lib/hooks.ts';
 import { latestJson } from './lib/latest-json.ts';
 import { machine, versions } from './lib/machine.ts';
 import { measureScenario } from './lib/measure.ts';
@@ -49,11 +49,13 @@ const layout = (nproc: number) =>
     ? {
         load: '0',
         proxies: '1',
-        text: 'load generator (wrk, open-loop) pinned to cpu 0; proxies and the upstream nginx pinned to cpu 1',
+        all: `0-${nproc - 1}`,
+        text: 'load generator (wrk, h2load, open-loop) pinned to cpu 0; proxies and the upstream nginx pinned to cpu 1; hooks run afterwards on all CPUs',
       }
     : {
         load: '0',
         proxies: '0',
+        all: '0',
         text: 'single CPU: generator, proxies and upstream all on cpu 0 (figures are not comparable to 2-CPU runs)',
       };
 
@@ -74,7 +76,7 @@ const runRows = async (rows: readonly Scenario[], o: BenchOptions, cpus: ReturnT
       const measure = async (s: Scenario): Promise<RowResult> => {
         log(`${s.name} …`);
         // a short pause lets the previous row's sockets close and its CPU go quiet
-        await new Promise((r) => setTimeout(r, 500));
+        await new Promise((r) => setTimeout(r, 250));
         const r = await measureScenario(s, env, o.plan, cpus.load);
         log(summaryLine(r));
         return r;
@@ -118,8 +120,14 @@ const main = async (): Promise<void> => {
   const rows = chosen.rows.length ? await runRows(chosen.rows, o, cpus) : [];
   const hooks: HookResult[] = [];
   for (const h of chosen.hooks) {
+    const allowance = hookAllowance(o.plan.hookTimeoutMs, o.plan.budgetMs, performance.now() - t0);
+    if (allowance === 0) {
+      const error = `skipped: the ${o.plan.mode} run's time budget was used up (run it with --only ${h.name})`;
+      hooks.push({ name: h.name, seconds: 0, error });
+      continue;
+    }
     log(`hook ${h.name} …`);
-    hooks.push(await runHook(h, cpus.proxies, o.plan.hookTimeoutMs, o.plan.mode === 'quick'));
+    hooks.push(await runHook(h, cpus.all, allowance, o.plan.mode === 'quick'));
   }
   const notes = [...o.notes];
   if (rows.filter((r) => r.protocol === 'h1').length > 1)

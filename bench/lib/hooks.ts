@@ -1,6 +1,7 @@
 // Other benches plug in by dropping a script into a sub-directory of bench/ (e.g. bench/ca/
-// issuance.ts) that prints JSON on stdout. The runner finds them, runs each pinned to the
-// proxy CPU with a time limit, and puts their numbers in the report under `<dir>/<file>`.
+// issuance.ts) that prints JSON on stdout. The runner finds them, runs each after the rows (on
+// every CPU: they have their own methodology) with a time limit, and puts their numbers in the
+// report under `<dir>/<file>`.
 import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -53,6 +54,16 @@ export const parseHookOutput = (stdout: string): unknown => {
     }
     return undefined;
   }
+};
+
+/**
+ * How long the next hook may run: its own limit, cut to what is left of the run's budget;
+ * 0 means skip it (less than 5 s left).
+ */
+export const hookAllowance = (limitMs: number, budgetMs: number | undefined, elapsedMs: number): number => {
+  if (budgetMs === undefined) return limitMs;
+  const left = budgetMs - elapsedMs;
+  return left < 5000 ? 0 : Math.min(limitMs, left);
 };
 
 export const runHook = (hook: Hook, cpus: string, timeoutMs: number, quick: boolean): Promise<HookResult> =>

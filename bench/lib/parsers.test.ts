@@ -5,7 +5,7 @@ import { mergeDirect } from './baseline.ts';
 import type { OpenLoopResult } from './open-loop.ts';
 import type { RowResult } from './types.ts';
 import { nearest, parseArgs } from './args.ts';
-import { isHookFile, parseHookOutput } from './hooks.ts';
+import { hookAllowance, isHookFile, parseHookOutput } from './hooks.ts';
 import { parseStat, parseVmRss } from './proc-stats.ts';
 import type { Scenario } from './scenario.ts';
 import { select } from './select.ts';
@@ -183,5 +183,16 @@ describe('gRPC frames', () => {
     // field 1, length-delimited, 1021 bytes
     expect([...m.subarray(5, 8)]).toEqual([0x0a, 0xfd, 0x07]);
     expect(grpcMessage(16).readUInt32BE(1)).toBe(16);
+  });
+});
+
+describe('hook time allowance', () => {
+  it.each([
+    [45_000, undefined, 500_000, 45_000], // full run: no budget, the hook's own limit
+    [45_000, 170_000, 100_000, 45_000], // plenty left
+    [45_000, 170_000, 150_000, 20_000], // cut to what is left
+    [45_000, 170_000, 166_000, 0], // under 5 s left: skip
+  ])('limit %s, budget %s, elapsed %s → %s', (limit, budget, elapsed, want) => {
+    expect(hookAllowance(limit, budget, elapsed)).toBe(want);
   });
 });

@@ -14,6 +14,8 @@ export interface Plan {
   /** The rate at which CPU per 1000 requests is taken. */
   readonly cpuRate: number;
   readonly hookTimeoutMs: number;
+  /** Whole-run time limit; hooks get what the rows left (quick mode), none when undefined. */
+  readonly budgetMs?: number;
 }
 
 export interface RowResult {
