@@ -10,7 +10,8 @@ import { formatIssues } from '../api/model/result.ts';
 import { parseArgs, USAGE, type BenchOptions } from './lib/args.ts';
 import { mergeDirect } from './lib/baseline.ts';
 import { makeCerts } from './lib/certs.ts';
-import { discoverHooks, hookAllowance, runHook } from './lib/hooks.ts';
+import { discoverHooks, hookAllowance, runHook, type Hook } from './lib/hooks.ts';
+import { runNotes } from './lib/notes.ts';
 import { latestJson } from './lib/latest-json.ts';
 import { machine, versions } from './lib/machine.ts';
 import { measureScenario } from './lib/measure.ts';
@@ -95,17 +96,49 @@ const runRows = async (rows: readonly Scenario[], o: BenchOptions, cpus: ReturnT
   return results;
 };
 
-const main = async (): Promise<void> => {
+const runHooks = async (hooks: readonly Hook[], o: BenchOptions, cpus: string, t0: number) => {
+  const out: HookResult[] = [];
+  for (const h of hooks) {
+    const allowance = hookAllowance(o.plan.hookTimeoutMs, o.plan.budgetMs, performance.now() - t0);
+    if (allowance === 0) {
+      const error = `skipped: the ${o.plan.mode} run's time budget was used up (run it with --only ${h.name})`;
+      out.push({ name: h.name, seconds: 0, error });
+      continue;
+    }
+    log(`hook ${h.name} …`);
+    out.push(await runHook(h, cpus, allowance, o.plan.mode === 'quick'));
+  }
+  return out;
+};
+
+/** Writes the Markdown file (and latest.json for complete runs); returns the Markdown path. */
+const writeResults = (report: RunReport, o: BenchOptions): string => {
+  const outDir = o.outDir ?? join(benchDir, 'results');
+  mkdirSync(outDir, { recursive: true });
+  const suffix = o.only.length ? `-only-${o.only.join('+').replaceAll('/', '_')}` : '';
+  const mdPath = join(outDir, `${report.meta.date}-${o.plan.mode}${suffix}.md`);
+  writeFileSync(mdPath, renderMarkdown(report));
+  // a partial run must not replace the full summary other tools compare against
+  if (!o.only.length)
+    writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(latestJson(report), null, 2)}\n`);
+  return mdPath;
+};
+
+const options = (): BenchOptions => {
   const parsed = parseArgs(process.argv.slice(2));
   if (!parsed.ok) {
     process.stderr.write(`${formatIssues(parsed.error)}\n${USAGE}\n`);
     process.exit(2);
   }
-  const o = parsed.value;
-  if (o.help) {
+  if (parsed.value.help) {
     process.stdout.write(`${USAGE}\n`);
-    return;
+    process.exit(0);
   }
+  return parsed.value;
+};
+
+const main = async (): Promise<void> => {
+  const o = options();
   setNiceness(o.nice);
   const chosen = select(o.only, scenarios, discoverHooks(benchDir));
   if (chosen.unknown.length) {
@@ -118,44 +151,16 @@ const main = async (): Promise<void> => {
   if (chosen.rows.length) ensureTools(o.setup);
   const t0 = performance.now();
   const rows = chosen.rows.length ? await runRows(chosen.rows, o, cpus) : [];
-  const hooks: HookResult[] = [];
-  for (const h of chosen.hooks) {
-    const allowance = hookAllowance(o.plan.hookTimeoutMs, o.plan.budgetMs, performance.now() - t0);
-    if (allowance === 0) {
-      const error = `skipped: the ${o.plan.mode} run's time budget was used up (run it with --only ${h.name})`;
-      hooks.push({ name: h.name, seconds: 0, error });
-      continue;
-    }
-    log(`hook ${h.name} …`);
-    hooks.push(await runHook(h, cpus.all, allowance, o.plan.mode === 'quick'));
-  }
-  const notes = [...o.notes];
-  if (rows.filter((r) => r.protocol === 'h1').length > 1)
-    notes.push(
-      'direct is measured before and after the proxy rows; per rate the run with the lower p99 is the baseline',
-    );
-  if (m.loadAverage[0] !== undefined && m.loadAverage[0] > 0.5)
-    notes.push(
-      `the machine was not idle at start (1-min load average ${m.loadAverage[0].toFixed(2)}): expect noise, compare ratios rather than absolute figures`,
-    );
-  if (o.nice) notes.push(`every bench process ran at niceness ${o.nice} (--nice)`);
-  if (o.only.length) notes.push(`partial run: --only ${o.only.join(',')}`);
+  const hooks = await runHooks(chosen.hooks, o, cpus.all, t0);
+  const notes = runNotes(o, rows, m.loadAverage[0] ?? 0);
   const date = new Date().toISOString().slice(0, 10);
   const report: RunReport = {
     meta: { date, mode: o.plan.mode, ...m, versions: versions(), layout: cpus.text, plan: o.plan, notes },
     rows,
     hooks,
   };
-  const outDir = o.outDir ?? join(benchDir, 'results');
-  mkdirSync(outDir, { recursive: true });
-  const suffix = o.only.length ? `-only-${o.only.join('+').replaceAll('/', '_')}` : '';
-  const mdPath = join(outDir, `${date}-${o.plan.mode}${suffix}.md`);
-  const md = renderMarkdown(report);
-  writeFileSync(mdPath, md);
-  // a partial run must not replace the full summary other tools compare against
-  if (!o.only.length)
-    writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(latestJson(report), null, 2)}\n`);
-  process.stdout.write(md);
+  const mdPath = writeResults(report, o);
+  process.stdout.write(renderMarkdown(report));
   log(`wrote ${mdPath} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 };
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runNotes } from './notes.ts';
 import { grpcMessage, varint } from './grpc-frames.ts';
 import { parseH2load } from './h2load.ts';
 import { mergeDirect } from './baseline.ts';
@@ -194,5 +195,23 @@ describe('hook time allowance', () => {
     [45_000, 170_000, 166_000, 0], // under 5 s left: skip
   ])('limit %s, budget %s, elapsed %s → %s', (limit, budget, elapsed, want) => {
     expect(hookAllowance(limit, budget, elapsed)).toBe(want);
+  });
+});
+
+describe('results notes', () => {
+  const opts = (argv: string[]) => {
+    const r = parseArgs(argv);
+    if (!r.ok) throw new Error('bad flags');
+    return r.value;
+  };
+  it('says when the machine was busy, the run partial or reniced, and keeps --note lines first', () => {
+    const notes = runNotes(opts(['--note', 'hello', '--nice', '-10', '--only', 'weft-hop']), [], 3.2);
+    expect(notes[0]).toBe('hello');
+    expect(notes.join('\n')).toContain('load average 3.20');
+    expect(notes.join('\n')).toContain('niceness -10');
+    expect(notes.join('\n')).toContain('partial run: --only weft-hop');
+  });
+  it('says nothing extra for a quiet, complete, default run', () => {
+    expect(runNotes(opts([]), [], 0.1)).toEqual([]);
   });
 });

@@ -1,0 +1,18 @@
+// The notes a results file opens with: what a reader must know before trusting its numbers.
+import type { BenchOptions } from './args.ts';
+import type { RowResult } from './types.ts';
+
+export const runNotes = (o: BenchOptions, rows: readonly RowResult[], loadAverage1m: number): string[] => {
+  const notes = [...o.notes];
+  if (rows.filter((r) => r.protocol === 'h1').length > 1)
+    notes.push(
+      'direct is measured before and after the proxy rows; per rate the run with the lower p99 is the baseline',
+    );
+  if (loadAverage1m > 0.5)
+    notes.push(
+      `the machine was not idle at start (1-min load average ${loadAverage1m.toFixed(2)}): expect noise, compare ratios rather than absolute figures`,
+    );
+  if (o.nice) notes.push(`every bench process ran at niceness ${o.nice} (--nice)`);
+  if (o.only.length) notes.push(`partial run: --only ${o.only.join(',')}`);
+  return notes;
+};
