@@ -91,16 +91,14 @@ export interface SidecarSpec {
   readonly inboundMode?: InboundMode;
 }
 
-/** A sidecar with a certificate from the mesh CA, as `weft proxy --token-file` runs it. */
-export const meshSidecar = async (mesh: MeshControlPlane, s: SidecarSpec): Promise<RunningSidecar> => {
-  const namespace = s.namespace ?? 'demo';
-  const serviceAccount = s.serviceAccount ?? s.workload;
-  return startSidecar(
+/** A sidecar with a certificate from the CA at `controlPlane`, as `weft proxy --token-file` runs it. */
+export const sidecarAt = (controlPlane: string, tokenFile: string, s: SidecarSpec): Promise<RunningSidecar> =>
+  startSidecar(
     {
-      controlPlane: mesh.cp.grpcAddress,
+      controlPlane,
       workload: s.workload,
-      namespace,
-      serviceAccount,
+      namespace: s.namespace ?? 'demo',
+      serviceAccount: s.serviceAccount ?? s.workload,
       ...(s.service ? { service: s.service } : {}),
       ...(s.appPort !== undefined ? { appPort: s.appPort } : {}),
       appHost: '127.0.0.1',
@@ -109,13 +107,20 @@ export const meshSidecar = async (mesh: MeshControlPlane, s: SidecarSpec): Promi
       adminPort: 0,
       metricsPort: 0,
       listenHost: '127.0.0.1',
-      tokenFile: await mesh.tokenFile(namespace, serviceAccount),
+      tokenFile,
       trustDomain: 'cluster.local',
       ...(s.inboundMode ? { inboundMode: s.inboundMode } : {}),
     },
     silent,
   );
-};
+
+/** A sidecar of the in-process mesh, with a token for its namespace and service account. */
+export const meshSidecar = async (mesh: MeshControlPlane, s: SidecarSpec): Promise<RunningSidecar> =>
+  sidecarAt(
+    mesh.cp.grpcAddress,
+    await mesh.tokenFile(s.namespace ?? 'demo', s.serviceAccount ?? s.workload),
+    s,
+  );
 
 /** Polls `check` every 20 ms until it holds or `ms` pass (waiting on other processes, not a timeout proof). */
 export const eventually = async (
