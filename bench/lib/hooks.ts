@@ -63,7 +63,8 @@ export const parseHookOutput = (stdout: string): unknown => {
 export const hookAllowance = (limitMs: number, budgetMs: number | undefined, elapsedMs: number): number => {
   if (budgetMs === undefined) return limitMs;
   const left = budgetMs - elapsedMs;
-  return left < 5000 ? 0 : Math.min(limitMs, left);
+  // whole milliseconds: child_process rejects a fractional timeout
+  return left < 5000 ? 0 : Math.floor(Math.min(limitMs, left));
 };
 
 export const runHook = (hook: Hook, cpus: string, timeoutMs: number, quick: boolean): Promise<HookResult> =>

@@ -193,6 +193,7 @@ describe('hook time allowance', () => {
     [45_000, 170_000, 100_000, 45_000], // plenty left
     [45_000, 170_000, 150_000, 20_000], // cut to what is left
     [45_000, 170_000, 166_000, 0], // under 5 s left: skip
+    [45_000, 170_000, 150_000.5, 19_999], // whole milliseconds
   ])('limit %s, budget %s, elapsed %s → %s', (limit, budget, elapsed, want) => {
     expect(hookAllowance(limit, budget, elapsed)).toBe(want);
   });
