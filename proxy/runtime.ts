@@ -15,6 +15,7 @@ import { loadTracker } from './layers/balancer.ts';
 import { proxyMetrics } from './metrics/request-metrics.ts';
 import { tlsMetrics } from './metrics/tls-metrics.ts';
 import { outboundSink, type ActiveHandler } from './outbound/entry.ts';
+import { policyRegistry } from './outbound/policy-registry.ts';
 import { outboundHandler } from './outbound/stack.ts';
 import type { Layer } from './stack/types.ts';
 import type { TlsEvents } from './transport/tls-events.ts';
@@ -88,7 +89,8 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
     tlsEvents,
   });
   const app = upstreamTransport({ logger: logger.child({ component: 'upstream.app' }) });
-  const outDeps = { transport: mesh, clock, random, load: loadTracker(clock), metrics, logger };
+  const policies = policyRegistry({ clock, random, registry: metrics.registry, logger });
+  const outDeps = { transport: mesh, clock, random, load: loadTracker(clock), metrics, logger, policies };
   const layerDeps: InboundLayerDeps = { registry: metrics.registry, logger };
   const layers = o.inboundLayers;
   const inDeps = {
@@ -134,6 +136,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
     unsubscribe();
     await Promise.all(opened.map((x) => x.close()));
     await Promise.all([mesh.close(), app.close()]);
+    policies.close();
   };
   try {
     const outbound = track(
@@ -146,7 +149,9 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
       }),
     );
     const inbound = track(await startInbound(o, () => active, logger, tlsEvents));
-    const admin = track(await startAdmin(o.ports.admin, () => active.snapshot));
+    const admin = track(
+      await startAdmin(o.ports.admin, () => active.snapshot, { faults: policies.faultReport }),
+    );
     const scrape = track(
       await startMetricsServer(o.metricsHost ?? '0.0.0.0', o.ports.metrics, metrics.registry),
     );

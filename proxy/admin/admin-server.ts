@@ -1,18 +1,30 @@
-// Admin port, bound to 127.0.0.1 only: /ready (a snapshot is active), /live, and /config (the
-// active snapshot as JSON, to see what the sidecar knows).
+// Admin port, bound to 127.0.0.1 only: /ready (a snapshot is active), /live, /config (the
+// active snapshot as JSON, to see what the sidecar knows) and /faults (fault experiments).
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
-import { serveRoutes, text, type Served } from './serve.ts';
+import { serveRoutes, text, type Reply, type Served } from './serve.ts';
 
-export const startAdmin = (port: number, active: () => ProxySnapshot | undefined): Promise<Served> =>
+export interface AdminViews {
+  /** Per FaultInjection name: `{ active, endsAt, delayed, aborted }` (PolicyRegistry.faultReport). */
+  readonly faults?: () => unknown;
+}
+
+const json = (value: unknown): Reply => ({
+  status: 200,
+  contentType: 'application/json',
+  body: JSON.stringify(value, null, 2),
+});
+
+export const startAdmin = (
+  port: number,
+  active: () => ProxySnapshot | undefined,
+  views: AdminViews = {},
+): Promise<Served> =>
   serveRoutes('127.0.0.1', port, {
+    '/faults': () => json(views.faults?.() ?? {}),
     '/ready': () => (active() ? text(200, 'ready') : text(503, 'no configuration yet')),
     '/live': () => text(200, 'live'),
     '/config': () => {
       const snapshot = active();
-      return {
-        status: 200,
-        contentType: 'application/json',
-        body: JSON.stringify({ version: snapshot?.version ?? null, snapshot: snapshot ?? null }, null, 2),
-      };
+      return json({ version: snapshot?.version ?? null, snapshot: snapshot ?? null });
     },
   });

@@ -80,13 +80,18 @@ const applies = (a: Armed, req: MeshRequest, ctx: CallCtx, wallNow: number): boo
     (ctx.sourceServiceAccount !== undefined && a.sources.has(ctx.sourceServiceAccount))) &&
   a.matches(req);
 
+export interface FaultDeps extends PolicyDeps {
+  /** Counters kept by the caller per fault, so they outlive this layer (config changes rebuild layers). */
+  readonly counts?: (fault: FaultView) => FaultCounts;
+}
+
 /** The first fault (in the given order) that is live and matches is the one applied. */
-export const faultLayer = (faults: readonly FaultView[], deps: PolicyDeps): FaultLayer => {
+export const faultLayer = (faults: readonly FaultView[], deps: FaultDeps): FaultLayer => {
   const armed: Armed[] = faults.map((fault) => ({
     fault,
     matches: fault.match ? compileRouteMatch(fault.match) : () => true,
     sources: fault.sources ? new Set(fault.sources) : undefined,
-    counts: { delayed: 0, aborted: 0 },
+    counts: deps.counts?.(fault) ?? { delayed: 0, aborted: 0 },
   }));
   const hit = (percent: number | undefined): boolean =>
     percent !== undefined && deps.random() * 100 < percent;

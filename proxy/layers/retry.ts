@@ -19,6 +19,8 @@ export interface RetryGate {
 
 export interface RetryDeps extends PolicyDeps {
   readonly retryGate?: RetryGate;
+  /** A budget kept by the caller, so it outlives this layer (config changes rebuild layers). */
+  readonly budget?: RetryBudget;
 }
 
 export const DEFAULT_MAX_REPLAY_BYTES = 64 * 1024;
@@ -60,7 +62,7 @@ interface Call {
 
 export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
   if (view.attempts < 1) return (next) => next;
-  const budget: RetryBudget = retryBudget(view.budget, deps.clock);
+  const budget: RetryBudget = deps.budget ?? retryBudget(view.budget, deps.clock);
   const maxReplay = view.maxReplayBytes ?? DEFAULT_MAX_REPLAY_BYTES;
 
   const skip = (call: Call, why: string): false => {

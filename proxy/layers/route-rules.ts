@@ -76,3 +76,9 @@ export const selectRules = (view: TrafficPolicyView, req: MatchableRequest): Pol
   const c = compile(view);
   return c.routes.find((r) => r.matches(req))?.rules ?? c.base;
 };
+
+/** Every rule set selectRules can return for this view: the service-wide one, then one per route. */
+export const ruleSets = (view: TrafficPolicyView): readonly PolicyRules[] => {
+  const c = compile(view);
+  return [c.base, ...c.routes.map((r) => r.rules)];
+};

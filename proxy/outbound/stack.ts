@@ -1,20 +1,24 @@
 // The outbound request path, outer to inner, listed once:
-//   request-metrics → error-response → route-match → [request-timeout → fault → retry] → split
-//   → [concurrency-limit] → balancer → [per-try-timeout] → client
-// Bracketed layers come from policySlots(). Everything here is built once per snapshot; requests
-// in flight keep the handlers they started with when a new snapshot replaces them.
+//   request-metrics → error-response → route-match → [rule set by route] → [request-timeout →
+//   fault → retry] → split → [per backend: concurrency-limit] → balancer → [outlier record →
+//   per-try-timeout] → client
+// Bracketed layers come from policy-slots.ts. Everything here is built once per snapshot; requests
+// in flight keep the handlers they started with when a new snapshot replaces them. Policy state
+// (budgets, breakers, ejections, fault counts) lives in the PolicyRegistry across snapshots.
 import type { ProxySnapshot, ServiceView } from '../../api/model/snapshot.ts';
 import type { Clock, Random } from '../../api/runtime/clock.ts';
 import type { Logger } from 'pino';
 import { balancerLayer, type LoadTracker } from '../layers/balancer.ts';
 import { clientHandler, type HopSender } from '../layers/client.ts';
 import { errorResponseLayer } from '../layers/error-response.ts';
+import { selectRules } from '../layers/route-rules.ts';
 import { buildRouteIndex, routeMatchLayer } from '../layers/route-match.ts';
 import { splitLayer, type WeightedBackend } from '../layers/split.ts';
 import { requestMetricsLayer, type ProxyMetrics } from '../metrics/request-metrics.ts';
 import { MeshError } from '../stack/errors.ts';
 import { compose, type Handler, type Layer } from '../stack/types.ts';
-import { policySlots } from './policy-slots.ts';
+import type { PolicyBuild, PolicyRegistry } from './policy-registry.ts';
+import { faultLayerOf, policySlots, ruleSetsOf, type RuleSet } from './policy-slots.ts';
 
 export interface OutboundDeps {
   readonly transport: HopSender;
@@ -24,45 +28,85 @@ export interface OutboundDeps {
   readonly load: LoadTracker;
   readonly metrics: ProxyMetrics;
   readonly logger: Logger;
+  /** Shared across snapshots so policy state survives config changes. */
+  readonly policies: PolicyRegistry;
 }
 
-const splitFor = (
-  service: ServiceView,
-  services: Readonly<Record<string, ServiceView>>,
-  deps: OutboundDeps,
-): Layer[] => {
-  const split = service.split;
-  if (!split) return [];
+type Services = Readonly<Record<string, ServiceView>>;
+
+const splitBackends = (service: ServiceView, services: Services, deps: OutboundDeps): WeightedBackend[] => {
   const backends: WeightedBackend[] = [];
-  for (const b of split.backends) {
+  for (const b of service.split?.backends ?? []) {
     const view = services[b.service];
     if (view) backends.push({ service: view, weight: b.weight });
-    else deps.logger.warn({ split: split.name, backend: b.service }, 'split backend is not a known service');
+    else
+      deps.logger.warn(
+        { split: service.split?.name, backend: b.service },
+        'split backend is not a known service',
+      );
   }
-  return [splitLayer({ name: split.name, backends, matches: split.matches }, deps)];
+  return backends;
 };
 
-/** The per-service part, below route-match. */
+/** split → per-backend chain (breaker, balancer, outlier, per-try timeout, client) for one rule set. */
+const ruleSetChain = (
+  service: ServiceView,
+  backends: readonly WeightedBackend[],
+  ruleSet: RuleSet | undefined,
+  fault: Layer | undefined,
+  ctx: { readonly deps: OutboundDeps; readonly state: PolicyBuild },
+): Handler => {
+  const { deps, state } = ctx;
+  const slots = policySlots(service, ruleSet, fault, state);
+  const client = clientHandler(deps.transport);
+  const byBackend = new Map<ServiceView, Handler>();
+  // Requests a split with matches leaves alone go to the root service itself.
+  for (const target of [service, ...backends.map((b) => b.service)]) {
+    if (byBackend.has(target)) continue;
+    const b = slots.backend(target);
+    const balancer = balancerLayer({
+      clock: deps.clock,
+      random: deps.random,
+      load: deps.load,
+      health: b.health,
+    });
+    byBackend.set(target, compose(...b.beforeBalancer, balancer, ...b.perTry)(client));
+  }
+  const toBackend: Handler = (req, c) =>
+    byBackend.get(c.backend ?? c.service)?.(req, c) ??
+    Promise.reject(new MeshError('INTERNAL', 'split chose a backend without a chain'));
+  const split = service.split
+    ? [splitLayer({ name: service.split.name, backends, matches: service.split.matches }, deps)]
+    : [];
+  return compose(...slots.beforeSplit, ...split)(toBackend);
+};
+
+/** The per-service part, below route-match: one chain per rule set, picked per request. */
 export const serviceChain = (
   service: ServiceView,
-  services: Readonly<Record<string, ServiceView>>,
+  services: Services,
   deps: OutboundDeps,
+  state: PolicyBuild,
 ): Handler => {
-  const slots = policySlots(service, deps);
-  return compose(
-    ...slots.beforeSplit,
-    ...splitFor(service, services, deps),
-    ...slots.beforeBalancer,
-    balancerLayer({ clock: deps.clock, random: deps.random, load: deps.load, health: slots.health }),
-    ...slots.perTry,
-  )(clientHandler(deps.transport));
+  const backends = splitBackends(service, services, deps);
+  const fault = faultLayerOf(service, state);
+  const sets = ruleSetsOf(service);
+  const policy = service.policy;
+  if (!policy || sets.length <= 1) return ruleSetChain(service, backends, sets[0], fault, { deps, state });
+  const chains = new Map(
+    sets.map((s) => [s.rules, ruleSetChain(service, backends, s, fault, { deps, state })]),
+  );
+  const fallback = chains.get(sets[0]!.rules) as Handler;
+  return (req, c) => (chains.get(selectRules(policy, req)) ?? fallback)(req, c);
 };
 
 /** The whole outbound handler for one snapshot (or for none yet: everything is NO_ROUTE). */
 export const outboundHandler = (snapshot: ProxySnapshot | undefined, deps: OutboundDeps): Handler => {
   const services = snapshot?.services ?? {};
+  const state = deps.policies.build();
   const chains = new Map<ServiceView, Handler>();
-  for (const svc of Object.values(services)) chains.set(svc, serviceChain(svc, services, deps));
+  for (const svc of Object.values(services)) chains.set(svc, serviceChain(svc, services, deps, state));
+  state.commit();
   const dispatch: Handler = (req, ctx) =>
     chains.get(ctx.service)?.(req, ctx) ?? Promise.reject(new MeshError('INTERNAL', 'route without a chain'));
   return compose(
