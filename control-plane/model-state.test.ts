@@ -55,6 +55,37 @@ describe('ModelState', () => {
     expect(endsAt()).toBe(1_065_000);
   });
 
+  it('reports each fault experiment: active from first seen until start + duration, then ended', () => {
+    const { clock, state, load } = setup();
+    const forever = `
+---
+apiVersion: policy.weft.io/v1alpha1
+kind: FaultInjection
+metadata: { name: forever, namespace: demo }
+spec: { targetRef: { kind: Service, name: web }, abort: { httpStatus: 503, percent: 5 } }
+`;
+    load(yaml('10ms') + forever);
+    state.rebuild([]);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect(state.faultStatus()).toEqual([
+      {
+        name: 'demo/chaos',
+        target: 'demo/web',
+        state: 'active',
+        startTime: iso(1_000_000),
+        endTime: iso(1_060_000),
+      },
+      { name: 'demo/forever', target: 'demo/web', state: 'active', startTime: iso(1_000_000) },
+    ]);
+    clock.advance(59_999);
+    expect(state.faultStatus()[0]?.state).toBe('active');
+    clock.advance(1); // no rebuild needed: the experiment ends on the clock alone
+    expect(state.faultStatus().map((f) => f.state)).toEqual(['ended', 'active']);
+    load(yaml('10ms'));
+    state.rebuild([]);
+    expect(state.faultStatus().map((f) => f.name)).toEqual(['demo/chaos']);
+  });
+
   it('logs each cross-object issue once, however often the model is rebuilt', () => {
     const { lines, state, load } = setup();
     load(yaml('10ms'));

@@ -1,11 +1,14 @@
 // The control plane's live state between source and push: latest config, connected sidecars'
-// endpoints, FaultInjection first-seen times, the compiled model and its issues (logged once).
+// endpoints, FaultInjection first-seen times (and the experiments' status), the compiled model
+// and its issues (logged once).
 import type { Logger } from 'pino';
 import type { NodeInfo } from '../api/convert/node.ts';
 import type { ConfigIssue } from '../api/model/result.ts';
 import type { Clock } from '../api/runtime/clock.ts';
 import { buildModel } from './index/build-model.ts';
 import type { LocalEndpoint, MeshModel } from './index/model.ts';
+import { faultVersionKey } from './index/policies.ts';
+import { keyOf, ofKind } from './index/select.ts';
 import { spiffeId } from './snapshot/snapshot-for.ts';
 import type { ConfigState } from './sources/types.ts';
 
@@ -16,6 +19,26 @@ export interface ModelStateOptions {
   readonly trustDomain: string;
 }
 
+/** One FaultInjection experiment as `/status` shows it (times are ISO 8601, wall clock). */
+export interface FaultStatus {
+  /** `namespace/name` of the FaultInjection. */
+  readonly name: string;
+  /** `namespace/name` of the Service it targets. */
+  readonly target: string;
+  readonly state: 'active' | 'ended';
+  /** When the control plane first saw this version of the object. */
+  readonly startTime: string;
+  /** startTime + spec.duration; absent when the experiment has no duration. */
+  readonly endTime?: string;
+}
+
+interface FaultTimes {
+  readonly name: string;
+  readonly target: string;
+  readonly startMs: number;
+  readonly endMs?: number;
+}
+
 export class ModelState {
   private readonly opts: ModelStateOptions;
   private readonly log: Logger;
@@ -23,6 +46,7 @@ export class ModelState {
   private loggedIssues = new Set<string>();
   private config: ConfigState = { resources: [], issues: [] };
   private indexIssues: readonly ConfigIssue[] = [];
+  private faultTimes: readonly FaultTimes[] = [];
   model: MeshModel = { services: new Map(), authz: {} };
 
   constructor(opts: ModelStateOptions) {
@@ -66,11 +90,38 @@ export class ModelState {
       localEndpoints,
       firstSeen,
     });
+    this.faultTimes = this.timeFaults(firstSeen);
     // A fault that disappears and comes back later starts a new experiment.
     for (const key of this.firstSeenAt.keys()) if (!used.has(key)) this.firstSeenAt.delete(key);
     this.model = built.model;
     this.indexIssues = built.issues;
     this.logNewIssues(built.issues);
+  }
+
+  /** Every FaultInjection of the configuration, active until its end time on the injected clock. */
+  faultStatus(): readonly FaultStatus[] {
+    const now = this.opts.clock.wallNow();
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    return this.faultTimes.map((f) => ({
+      name: f.name,
+      target: f.target,
+      state: f.endMs !== undefined && now >= f.endMs ? 'ended' : 'active',
+      startTime: iso(f.startMs),
+      ...(f.endMs !== undefined ? { endTime: iso(f.endMs) } : {}),
+    }));
+  }
+
+  /** Start (first seen, the same clock the sidecars' endsAtMs comes from) and end of each fault. */
+  private timeFaults(firstSeen: (key: string) => number): FaultTimes[] {
+    return [...ofKind(this.config.resources, 'FaultInjection', []).values()].map(({ resource: f }) => {
+      const startMs = firstSeen(faultVersionKey(f));
+      return {
+        name: keyOf(f),
+        target: `${f.meta.namespace}/${f.spec.targetRef.name}`,
+        startMs,
+        ...(f.spec.duration !== undefined ? { endMs: startMs + f.spec.duration } : {}),
+      };
+    });
   }
 
   private logNewIssues(issues: readonly ConfigIssue[]): void {

@@ -9,7 +9,7 @@ import { discoveryService } from '../api/proto/discovery.ts';
 import { systemClock, type Clock } from '../api/runtime/clock.ts';
 import { startAdminServer } from './admin/admin-server.ts';
 import { debounce } from './debounce.ts';
-import { ModelState } from './model-state.ts';
+import { ModelState, type FaultStatus } from './model-state.ts';
 import { createDiscoveryServer } from './push/discovery-server.ts';
 import { createPushMetrics } from './push/metrics.ts';
 import { snapshotFor } from './snapshot/snapshot-for.ts';
@@ -64,6 +64,8 @@ export interface ControlPlaneStatus {
   readonly versions: Readonly<Record<string, string>>;
   readonly issues: readonly ConfigIssue[];
   readonly sidecars: readonly SidecarStatus[];
+  /** Every FaultInjection: active or ended, with its start and (given a duration) end time. */
+  readonly faults: readonly FaultStatus[];
 }
 
 export interface RunningControlPlane {
@@ -167,6 +169,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
         ...(s.session.ackedVersion ? { ackedVersion: s.session.ackedVersion } : {}),
         ...(s.session.lastNack ? { lastNack: s.session.lastNack } : {}),
       })),
+      faults: state.faultStatus(),
     };
   };
   const admin = await startAdminServer({
