@@ -9,8 +9,11 @@ import { startPair } from '../helpers/mesh.ts';
 import { metricValue } from '../helpers/metrics.ts';
 import type { RunningProxy } from '../../proxy/runtime.ts';
 
-const failures = async (p: RunningProxy, direction: string): Promise<number> =>
-  metricValue(await p.metricsRegistry.metrics(), 'weft_tls_handshake_failures_total', { direction });
+const failures = async (p: RunningProxy, direction: string, code?: string): Promise<number> =>
+  metricValue(await p.metricsRegistry.metrics(), 'weft_tls_handshake_failures_total', {
+    direction,
+    ...(code ? { code } : {}),
+  });
 
 describe('handshake failure metrics', () => {
   let pki: TestPki;
@@ -25,9 +28,19 @@ describe('handshake failure metrics', () => {
   });
 
   it.each([
-    ['server certificate from an untrusted CA', 'other', spiffe('hs-server')],
-    ['server certificate naming another identity', 'mesh', spiffe('someone-else')],
-  ] as const)('counts outbound: %s', async (_name, serverCa, expected) => {
+    [
+      'server certificate from an untrusted CA',
+      'other',
+      spiffe('hs-server'),
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    ],
+    [
+      'server certificate naming another identity',
+      'mesh',
+      spiffe('someone-else'),
+      'WEFT_PEER_IDENTITY_MISMATCH',
+    ],
+  ] as const)('counts outbound: %s', async (_name, serverCa, expected, code) => {
     const pair = await startPair('hs', app.port, {
       identity: expected,
       server: { tls: pki.material('hs-server', serverCa), inboundMode: 'STRICT' },
@@ -36,7 +49,7 @@ describe('handshake failure metrics', () => {
     try {
       const r = await h1Call(pair.client.proxy.ports.outbound, { authority: 'hs' });
       expect(r.status).toBeGreaterThanOrEqual(500);
-      expect(await failures(pair.client.proxy, 'outbound')).toBeGreaterThanOrEqual(1);
+      expect(await failures(pair.client.proxy, 'outbound', code)).toBeGreaterThanOrEqual(1);
       expect(app.requests).toBe(0);
     } finally {
       await pair.close();
