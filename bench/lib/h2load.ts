@@ -7,16 +7,12 @@ export const parseH2load = (out: string): ClosedLoopResult | undefined => {
   const rate = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out);
   if (!rate) return undefined;
   const req = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed/.exec(out);
-  const status = /status codes: (\d+) 2xx/.exec(out);
-  const done = req ? Number(req[2]) : 0;
-  // "succeeded" counts any complete response; only 2xx is a success here
-  const ok2xx = status ? Number(status[1]) : 0;
-  return {
-    tool: 'h2load',
-    rps: Number(rate[1]),
-    requests: done,
-    failed: (req ? Number(req[4]) : 0) + done - ok2xx,
-  };
+  const status = /status codes: \d+ 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(out);
+  // status codes also count streams cut off in flight at the end, so they are not compared with
+  // "done"; a non-2xx answer is a failure even where h2load counts it as succeeded (3xx)
+  const non2xx = status ? Number(status[1]) + Number(status[2]) + Number(status[3]) : 0;
+  const failed = Math.max(req ? Number(req[4]) : 0, non2xx);
+  return { tool: 'h2load', rps: Number(rate[1]), requests: req ? Number(req[2]) : 0, failed };
 };
 
 export interface GrpcCall {
