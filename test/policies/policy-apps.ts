@@ -3,7 +3,7 @@
 // and keeps the size of every request body it read. Flaky and gated variants on top.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Random } from '../../api/runtime/clock.ts';
+import { seededRandom, type Random } from '../../api/runtime/clock.ts';
 
 export interface PolicyApp {
   readonly port: number;
@@ -56,6 +56,21 @@ export const startPolicyApp = async (name: string, decide: Decide): Promise<Poli
 /** Answers 503 to a `share` of requests (seeded draw), 200 to the others. */
 export const startFlakyApp = (name: string, random: Random, share: number): Promise<PolicyApp> =>
   startPolicyApp(name, () => (random() < share ? 503 : 200));
+
+/**
+ * 503 for a `share` of tries, drawn from a seeded sequence per `x-test-id` (shared by every
+ * replica using this function): the fate of each request is fixed by its id, whichever replica
+ * and in whatever order its tries arrive, so a success rate over n requests is reproducible.
+ */
+export const flakyPerRequest = (seed: number, share: number): Decide => {
+  const draws = new Map<string, Random>();
+  return (req) => {
+    const id = String(req.headers['x-test-id'] ?? '');
+    let random = draws.get(id);
+    if (!random) draws.set(id, (random = seededRandom(seed * 1_000_003 + Number(id))));
+    return random() < share ? 503 : 200;
+  };
+};
 
 export interface GatedApp extends PolicyApp {
   /** Answers every request held so far with 200. */
