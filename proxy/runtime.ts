@@ -17,9 +17,14 @@ import { tlsMetrics } from './metrics/tls-metrics.ts';
 import { outboundSink, type ActiveHandler } from './outbound/entry.ts';
 import { policyRegistry } from './outbound/policy-registry.ts';
 import { outboundHandler } from './outbound/stack.ts';
+import type { AppProbes } from './probes/app-probes.ts';
+import { startProbeServer } from './probes/probe-server.ts';
 import type { Layer } from './stack/types.ts';
+import { destinationIndex } from './outbound/by-destination.ts';
+import { transparentCapture, type Transparent } from './transparent.ts';
 import type { TlsEvents } from './transport/tls-events.ts';
 import { startListener, type InboundMode, type Listener } from './transport/listener.ts';
+import type { OriginalDstReader } from './transport/original-dst/original-dst.ts';
 import type { TlsMaterial } from './transport/tls-material.ts';
 import { upstreamTransport } from './transport/upstream.ts';
 
@@ -28,6 +33,8 @@ export interface ProxyPorts {
   readonly inbound: number;
   readonly admin: number;
   readonly metrics: number;
+  /** The probe port, when ProxyOptions.probes asks for one. */
+  readonly probe?: number;
 }
 
 export interface ProxyOptions {
@@ -56,6 +63,13 @@ export interface ProxyOptions {
   readonly inboundLayers?: (snapshot: ProxySnapshot | undefined, deps: InboundLayerDeps) => readonly Layer[];
   /** How long close() lets in-flight requests finish (default 5 s). */
   readonly drainMs?: number;
+  /**
+   * Transparent capture: connections iptables redirected to the outbound port are routed by their
+   * original destination (docs/capture.md). Default: the native addon's reader; false = off.
+   */
+  readonly originalDst?: OriginalDstReader | false;
+  /** The probe listener (WEFT_PROBE_PORT) with the app's original probes; absent = none. */
+  readonly probes?: { readonly port: number; readonly host?: string; readonly app: AppProbes };
 }
 
 /** What inbound policy layers may use: the sidecar's metrics registry and logger. */
@@ -106,6 +120,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
     outbound: {
       handler: outboundHandler(snapshot, outDeps),
       sourceServiceAccount: snapshot && `${snapshot.workload.namespace}/${snapshot.workload.serviceAccount}`,
+      destinations: destinationIndex(snapshot?.services ?? {}),
     },
     inbound: inboundStack(snapshot, inDeps),
   });
@@ -132,6 +147,11 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
     opened.push({ close: () => x.close(drainMs) });
     return x;
   };
+  const capture = transparentCapture(
+    { ...o, appHost: o.appHost ?? '127.0.0.1', appPort: o.appPort },
+    { snapshot: () => active.snapshot, destinations: () => active.outbound.destinations },
+    { ...outDeps, registry: metrics.registry, tlsEvents },
+  );
   const shutdown = async (): Promise<void> => {
     unsubscribe();
     await Promise.all(opened.map((x) => x.close()));
@@ -146,9 +166,15 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
         mode: 'DISABLE',
         sink: outboundSink(() => active.outbound),
         logger: logger.child({ component: 'outbound' }),
+        ...capture.outbound,
       }),
     );
-    const inbound = track(await startInbound(o, () => active, logger, tlsEvents));
+    const inbound = track(await startInbound(o, () => active, logger, { tlsEvents, capture }));
+    const p = o.probes;
+    const ready = (): boolean => active.snapshot !== undefined;
+    const appHost = o.appHost ?? '127.0.0.1';
+    const probe =
+      p && track(await startProbeServer({ host: '0.0.0.0', ...p, probes: p.app, appHost, ready, clock }));
     const admin = track(
       await startAdmin(o.ports.admin, () => active.snapshot, { faults: policies.faultReport }),
     );
@@ -156,7 +182,10 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
       await startMetricsServer(o.metricsHost ?? '0.0.0.0', o.ports.metrics, metrics.registry),
     );
     return {
-      ports: { outbound: outbound.port, inbound: inbound.port, admin: admin.port, metrics: scrape.port },
+      ports: {
+        ...{ outbound: outbound.port, inbound: inbound.port, admin: admin.port, metrics: scrape.port },
+        ...(probe ? { probe: probe.port } : {}),
+      },
       metricsRegistry: metrics.registry,
       close: shutdown,
     };
@@ -174,7 +203,7 @@ const startInbound = (
   o: ProxyOptions,
   active: () => Active,
   logger: Logger,
-  tlsEvents: TlsEvents,
+  { tlsEvents, capture }: { tlsEvents: TlsEvents; capture: Transparent },
 ): Promise<Listener> =>
   startListener({
     host: o.inboundHost ?? '0.0.0.0',
@@ -184,4 +213,5 @@ const startInbound = (
     sink: inboundSink(() => active().inbound, { address: o.appHost ?? '127.0.0.1', port: o.appPort }),
     logger: logger.child({ component: 'inbound' }),
     tlsEvents,
+    ...capture.inbound,
   });

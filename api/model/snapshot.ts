@@ -55,6 +55,11 @@ export interface ServiceView {
   readonly hosts: readonly string[];
   readonly ports: readonly ServicePort[];
   readonly endpoints: readonly Endpoint[];
+  /**
+   * Virtual IPs of the Service (Kubernetes spec.clusterIPs). A connection the capture rules
+   * redirected to the sidecar is routed by its original destination clusterIP:port first.
+   */
+  readonly clusterIPs?: readonly string[];
   readonly split?: SplitView;
   readonly policy?: TrafficPolicyView;
   readonly faults?: readonly FaultView[];

@@ -1,5 +1,7 @@
-// Schema of a core v1 Service as weft reads it: name, ports (port, targetPort, appProtocol).
+// Schema of a core v1 Service as weft reads it: name, ports (port, targetPort, appProtocol) and
+// clusterIP(s), the virtual IPs captured traffic is routed by.
 // Fields weft does not use but real Services carry are accepted and ignored; typos are not.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { INT_OR_STRING, field, oneOf, port, text } from './fields.ts';
 import { envelope } from './meta.ts';
@@ -15,6 +17,13 @@ const targetPort = field<number | string>(
       ? { ok: true, value: v as number | string }
       : { ok: false },
   INT_OR_STRING,
+);
+
+/** An IP address; "None" (headless) and "" (not allocated yet) are accepted and carry no address. */
+const clusterIp = field<string>(
+  'an IPv4 or IPv6 address, "None" or ""',
+  (v) => (typeof v === 'string' && (v === '' || v === 'None' || isIP(v) !== 0) ? { ok: true, value: v } : { ok: false }),
+  { type: 'string' },
 );
 
 const servicePort = z.strictObject({
@@ -34,8 +43,8 @@ export const serviceSchema = envelope(['v1'], 'Service', {
     ports: z.array(servicePort).optional(),
     selector: z.record(z.string(), z.string()).optional(),
     type: oneOf(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']).optional(),
-    clusterIP: ignored,
-    clusterIPs: ignored,
+    clusterIP: clusterIp.optional(),
+    clusterIPs: z.array(clusterIp).optional(),
     externalIPs: ignored,
     externalName: ignored,
     externalTrafficPolicy: ignored,

@@ -84,6 +84,7 @@ const service = z.looseObject({
   endpoints: z.array(
     z.looseObject({ address: name, port, workload: z.string().optional(), identity: z.string().optional() }),
   ),
+  clusterIPs: z.array(z.ipv4().or(z.ipv6())).optional(),
   split: z
     .looseObject({
       name,

@@ -32,6 +32,12 @@ const targetPortOf = (p: ServicePortSpec, named: ReadonlyMap<string, number> | u
   return (p.name !== undefined ? named?.get(p.name) : undefined) ?? p.port;
 };
 
+/** spec.clusterIPs (or the older single clusterIP), without "None" and unallocated "". */
+export const clusterIPsOf = (spec: { clusterIP?: string; clusterIPs?: readonly string[] }): string[] => {
+  const all = spec.clusterIPs ?? (spec.clusterIP !== undefined ? [spec.clusterIP] : []);
+  return [...new Set(all.filter((ip) => ip !== '' && ip !== 'None'))];
+};
+
 export const compileServices = (
   all: readonly SourcedResource[],
   endpoints: EndpointIndex,
@@ -57,12 +63,14 @@ export const compileServices = (
         protocol: PROTOCOL[p.appProtocol ?? 'http'] ?? 'http',
       });
     });
+    const clusterIPs = clusterIPsOf(s.resource.spec);
     out.set(key, {
       name,
       namespace,
       hosts: hostsOf(name, namespace, clusterDomain),
       ports,
       endpoints: endpoints.byService.get(key) ?? [],
+      ...(clusterIPs.length > 0 ? { clusterIPs } : {}),
     });
   }
   return out;

@@ -54,7 +54,8 @@ export const routeMatchLayer =
   (index: RouteIndex): Layer =>
   (next) =>
   (req, ctx) => {
-    const target = index.resolve(req.authority);
+    // A captured connection's original destination names the service better than its Host.
+    const target = ctx.destination ?? index.resolve(req.authority);
     if (!target)
       return Promise.reject(new MeshError('NO_ROUTE', `no mesh service is named "${req.authority}"`));
     ctx.service = target.service;

@@ -47,6 +47,11 @@ export interface CallCtx {
   readonly sourceIdentity?: string;
   /** Outbound: the service port the authority's port selected, when it named one. */
   servicePort?: ServicePort;
+  /**
+   * Outbound capture: the service (and port) the connection's original destination IP:port
+   * names. When set, route-match uses it instead of the authority (which may be just an IP).
+   */
+  destination?: { readonly service: ServiceView; readonly port?: ServicePort };
   /** Decisions layers made, for headers/metrics/logs (e.g. "fault:abort", "retry:2"). */
   readonly notes: string[];
 }

@@ -1,8 +1,10 @@
 // Protocol detection on a fresh connection: peek at the first bytes (TLS record, HTTP/2 prior-
-// knowledge preface, or anything else = HTTP/1.1), then put them back for the real parser.
+// knowledge preface, a sidecar's opaque TCP tunnel preamble, or anything else = HTTP/1.1), then
+// put them back for the real parser.
 import type { Socket } from 'node:net';
+import { startsLikeTunnel, TUNNEL_MAGIC } from './tcp-preamble.ts';
 
-export type Sniffed = 'tls' | 'h2' | 'http1';
+export type Sniffed = 'tls' | 'h2' | 'http1' | 'tunnel';
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 /** First byte of a TLS handshake record (ContentType handshake = 22). */
@@ -12,6 +14,7 @@ const TLS_HANDSHAKE = 0x16;
 export const classifyPrefix = (buf: Buffer): Sniffed | undefined => {
   if (buf.length === 0) return undefined;
   if (buf[0] === TLS_HANDSHAKE) return 'tls';
+  if (startsLikeTunnel(buf)) return buf.length >= TUNNEL_MAGIC.length ? 'tunnel' : undefined;
   const n = Math.min(buf.length, PREFACE.length);
   if (buf.compare(PREFACE, 0, n, 0, n) !== 0) return 'http1';
   return n === PREFACE.length ? 'h2' : undefined;

@@ -6,17 +6,23 @@ import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { PLAINTEXT, tagConnection, type RequestSink } from './connection.ts';
-import { sniff } from './detect.ts';
+import { PLAINTEXT, tagConnection, type ConnectionInfo, type RequestSink } from './connection.ts';
+import { sniff, type Sniffed } from './detect.ts';
 import { spiffeIdOf } from './peer-identity.ts';
 import { h1Server } from './server-h1.ts';
 import { h2Server } from './server-h2.ts';
 import type { TlsEvents } from './tls-events.ts';
 import type { TlsMaterial } from './tls-material.ts';
 import { meshTlsServer } from './tls-server.ts';
+import { TUNNEL_ALPN } from './tcp-preamble.ts';
 
 /** STRICT: mTLS only. PERMISSIVE: mTLS or plaintext (first byte decides). DISABLE: plaintext only. */
 export type InboundMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+
+/** What a divert hook did with a connection: took it, or handed it back (with what it learned). */
+export type Diverted =
+  | { readonly taken: true }
+  | { readonly taken: false; readonly kind?: Sniffed; readonly conn?: ConnectionInfo };
 
 export interface ListenerOptions {
   readonly host: string;
@@ -30,6 +36,16 @@ export interface ListenerOptions {
   /** A connection that says nothing for this long is closed (default 10 s). */
   readonly sniffTimeoutMs?: number;
   readonly tlsEvents?: TlsEvents;
+  /**
+   * Opaque TCP tunnels from peer sidecars: ALPN `weft-tcp` over mTLS, or the plaintext preamble
+   * where the mode allows plaintext (proxy/transport/tcp-preamble.ts). Without it they are refused.
+   */
+  readonly tunnel?: (socket: Socket, conn: ConnectionInfo) => void;
+  /**
+   * Runs first on every accepted connection (outbound capture, proxy/outbound/capture.ts): it may
+   * take the socket (opaque TCP, passthrough) or hand it back for the HTTP path.
+   */
+  readonly divert?: (socket: Socket) => Promise<Diverted>;
 }
 
 export interface Listener {
@@ -64,6 +80,17 @@ const listen = (server: Server, port: number, host: string): Promise<number> =>
     });
   });
 
+const KEEP: Diverted = { taken: false };
+
+const divertFirst = (o: ListenerOptions, socket: Socket): Promise<Diverted> =>
+  o.divert
+    ? o.divert(socket).catch((err: unknown) => {
+        o.logger.warn({ err }, 'divert hook failed; connection closed');
+        socket.destroy();
+        return { taken: true } as const;
+      })
+    : Promise.resolve(KEEP);
+
 export const startListener = async (o: ListenerOptions): Promise<Listener> => {
   const modeNow = typeof o.mode === 'function' ? o.mode : () => o.mode as InboundMode;
   if (modeNow() !== 'DISABLE' && !o.tls) throw new Error(`inbound mode ${modeNow()} needs TLS material`);
@@ -79,7 +106,9 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
         (s: TLSSocket) => {
           o.tlsEvents?.inboundConnection(true, true);
           // Identity is read once per connection; every request on it reuses this object.
-          tagConnection(s, { tls: true, peerIdentity: spiffeIdOf(s.getPeerCertificate()) });
+          const conn = { tls: true, peerIdentity: spiffeIdOf(s.getPeerCertificate()) };
+          if (s.alpnProtocol === TUNNEL_ALPN) return void (o.tunnel ? o.tunnel(s, conn) : s.destroy());
+          tagConnection(s, conn);
           toHttp(s, s.alpnProtocol === 'h2');
         },
         o.logger,
@@ -93,7 +122,9 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
     // Peers reset connections all the time; that must never become an uncaught exception.
     socket.on('error', (err) => o.logger.debug({ err }, 'downstream connection error'));
     socket.setNoDelay(true);
-    const kind = await sniff(socket, o.sniffTimeoutMs ?? 10_000).catch(() => undefined);
+    const diverted = await divertFirst(o, socket);
+    if (diverted.taken) return;
+    const kind = diverted.kind ?? (await sniff(socket, o.sniffTimeoutMs ?? 10_000).catch(() => undefined));
     if (kind === undefined) return void socket.destroy();
     const mode = modeNow();
     if (kind === 'tls' && tlsServer && mode !== 'DISABLE') return void tlsServer.emit('connection', socket);
@@ -103,7 +134,8 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
       return void socket.destroy();
     }
     o.tlsEvents?.inboundConnection(false, true);
-    tagConnection(socket, PLAINTEXT);
+    if (kind === 'tunnel') return void (o.tunnel ? o.tunnel(socket, PLAINTEXT) : socket.destroy());
+    tagConnection(socket, diverted.conn ?? PLAINTEXT);
     toHttp(socket, kind === 'h2');
   };
   const server = createServer((socket) => void accept(socket));

@@ -12,7 +12,8 @@ import type { TlsMaterial } from './tls-material.ts';
  */
 export const MESH_SNI = 'weft.mesh';
 
-export type Alpn = 'h2' | 'http/1.1';
+/** `weft-tcp`: an opaque TCP tunnel (tcp-preamble.ts). */
+export type Alpn = 'h2' | 'http/1.1' | 'weft-tcp';
 
 /** Coded like node:tls's own errors, so the hop counts it as a failed connect. */
 const policyError = (message: string): Error =>

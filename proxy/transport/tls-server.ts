@@ -3,6 +3,7 @@
 // required and verified against the trust bundle inside the material's secure context.
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import { TUNNEL_ALPN } from './tcp-preamble.ts';
 import type { TlsEvents } from './tls-events.ts';
 import type { TlsMaterial } from './tls-material.ts';
 
@@ -19,7 +20,8 @@ export const meshTlsServer = (
     minVersion: 'TLSv1.3',
     requestCert: true,
     rejectUnauthorized: true,
-    ALPNProtocols: ['h2', 'http/1.1'],
+    // weft-tcp: an opaque TCP tunnel from a peer sidecar (tcp-preamble.ts).
+    ALPNProtocols: ['h2', 'http/1.1', TUNNEL_ALPN],
   });
   server.on('secureConnection', (socket: TLSSocket) => {
     if (socket.getProtocol() !== 'TLSv1.3') {
