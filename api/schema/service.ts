@@ -22,7 +22,10 @@ const targetPort = field<number | string>(
 /** An IP address; "None" (headless) and "" (not allocated yet) are accepted and carry no address. */
 const clusterIp = field<string>(
   'an IPv4 or IPv6 address, "None" or ""',
-  (v) => (typeof v === 'string' && (v === '' || v === 'None' || isIP(v) !== 0) ? { ok: true, value: v } : { ok: false }),
+  (v) =>
+    typeof v === 'string' && (v === '' || v === 'None' || isIP(v) !== 0)
+      ? { ok: true, value: v }
+      : { ok: false },
   { type: 'string' },
 );
 
