@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { pino, type Logger } from 'pino';
+import { formatIssues } from '../api/model/result.ts';
 import { spiffeId } from '../api/model/spiffe.ts';
 import { exitWithParent } from '../api/runtime/exit-with-parent.ts';
 import { writePortFile } from '../api/runtime/port-file.ts';
@@ -14,7 +15,8 @@ import { fromFile } from '../proxy/discovery/static-source.ts';
 import { authzInboundLayers } from '../proxy/identity/authz-inbound.ts';
 import { startIdentity, type SidecarIdentity } from '../proxy/identity/start-identity.ts';
 import { followTrustBundle } from '../proxy/identity/trust-bundle-follow.ts';
-import { startProxy, type RunningProxy } from '../proxy/runtime.ts';
+import { parseAppProbes } from '../proxy/probes/app-probes.ts';
+import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/runtime.ts';
 import type { InboundMode } from '../proxy/transport/listener.ts';
 import { envOption, portNumber, portOption } from './options.ts';
 
@@ -38,6 +40,12 @@ export interface SidecarFlags {
   tokenFile?: string;
   trustDomain: string;
   inboundMode?: InboundMode;
+  /** Probe listener port (WEFT_PROBE_PORT); absent = no probe listener. */
+  probePort?: number;
+  /** The app's original probes as the injector writes them (WEFT_APP_PROBES JSON). */
+  appProbes?: string;
+  /** This pod's IP (WEFT_POD_IP): the address peers reach the inbound listener at. */
+  podIp?: string;
 }
 
 interface ProxyFlags extends SidecarFlags {
@@ -91,7 +99,7 @@ const sourceOf = async (
         namespace: flags.namespace,
         service: flags.service,
         serviceAccount: flags.serviceAccount ?? flags.workload,
-        inbound: { host: '127.0.0.1', port: proxy.ports.inbound },
+        inbound: { host: flags.podIp ?? '127.0.0.1', port: proxy.ports.inbound },
       },
       logger,
       registry: proxy.metricsRegistry,
@@ -99,9 +107,20 @@ const sourceOf = async (
   );
 };
 
+/** The probe listener's settings; a bad WEFT_APP_PROBES fails start-up with every issue. */
+const probesOf = (flags: SidecarFlags): ProxyOptions['probes'] => {
+  if (flags.probePort === undefined) return undefined;
+  if (flags.appProbes === undefined || flags.appProbes.trim() === '')
+    return { port: flags.probePort, app: {} };
+  const parsed = parseAppProbes(flags.appProbes, '--app-probes (WEFT_APP_PROBES)');
+  if (!parsed.ok) throw new Error(formatIssues(parsed.error));
+  return { port: flags.probePort, app: parsed.value };
+};
+
 export const startSidecar = async (flags: SidecarFlags, logger: Logger): Promise<RunningSidecar> => {
   if (!flags.controlPlane === !flags.config)
     throw new Error('give exactly one of --control-plane HOST:PORT or --config FILE');
+  const probes = probesOf(flags);
   const deferred = new DeferredSource();
   const identity = await identityOf(flags, logger);
   const proxy = await startProxy({
@@ -118,6 +137,7 @@ export const startSidecar = async (flags: SidecarFlags, logger: Logger): Promise
     ...(flags.listenHost ? { inboundHost: flags.listenHost, metricsHost: flags.listenHost } : {}),
     ...(identity ? { tls: identity, inboundMode: flags.inboundMode ?? 'STRICT' } : {}),
     inboundLayers: authzInboundLayers(flags.appPort),
+    ...(probes ? { probes } : {}),
   });
   const unfollow = identity ? followTrustBundle(deferred, identity, logger) : () => undefined;
   await sourceOf(flags, deferred, proxy, logger);
@@ -211,6 +231,16 @@ export const proxyCommand = (): Command =>
     )
     .addOption(portOption('--admin-port <port>', 'admin listener on 127.0.0.1: /ready /live /config', 15000))
     .addOption(portOption('--metrics-port <port>', 'Prometheus /metrics listener', 15090))
+    .addOption(
+      envOption(
+        '--probe-port <port>',
+        'probe listener for kubelet: /ready, /live, /app-health/...',
+      ).argParser(portNumber),
+    )
+    .addOption(
+      envOption('--app-probes <json>', "the app's original probes, keyed by /app-health/<container>/<probe>"),
+    )
+    .addOption(envOption('--pod-ip <ip>', 'this pod IP: where peers reach the inbound listener (local mode)'))
     .addOption(envOption('--port-file <file>', 'write the bound ports as JSON here once listening'))
     .addOption(envOption('--exit-with-parent', 'exit when the parent process goes away (used by weft dev)'))
     .addOption(envOption('--log-level <level>', 'pino log level').default('info'))
