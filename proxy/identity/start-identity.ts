@@ -118,6 +118,8 @@ export const startIdentity = (o: IdentityOptions): SidecarIdentity => {
       {
         notAfter: new Date(next.notAfterMs).toISOString(),
         renewAt: new Date(at).toISOString(),
+        // Which authority signed it: during a root rotation, whether this sidecar has moved on.
+        issuer: new X509Certificate(next.chainPem[0] as string).issuer.replaceAll('\n', ', '),
         trustedRoots: bundle.length,
       },
       'certificate installed',

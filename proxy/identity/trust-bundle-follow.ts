@@ -8,7 +8,10 @@ import type { ProxySnapshot } from '../../api/model/snapshot.ts';
 import type { SnapshotSource } from '../discovery/source.ts';
 import type { SidecarIdentity } from './start-identity.ts';
 
-type Followed = Pick<SidecarIdentity, 'setTrustBundle' | 'certificateChain' | 'renewNow'>;
+type Followed = Pick<SidecarIdentity, 'setTrustBundle' | 'certificateChain' | 'renewNow' | 'onChange'>;
+
+/** Early renewals asked for per active root: enough to get past races, not enough to hammer a CA. */
+export const MAX_EARLY_RENEWALS = 5;
 
 /** True when the top of `chain` was signed by `rootPem` (name and signature both checked). */
 const issuedBy = (chain: readonly string[], rootPem: string): boolean => {
@@ -23,13 +26,22 @@ const issuedBy = (chain: readonly string[], rootPem: string): boolean => {
   }
 };
 
-/** Applies one snapshot's bundle; returns whether it asked for an early renewal. */
-export const applyTrustBundle = (identity: Followed, snapshot: ProxySnapshot, logger?: Logger): boolean => {
+/**
+ * Applies one snapshot's bundle; returns whether it asked for an early renewal. `mayRenew` may
+ * refuse (a budget per root).
+ */
+export const applyTrustBundle = (
+  identity: Omit<Followed, 'onChange'>,
+  snapshot: ProxySnapshot,
+  logger?: Logger,
+  mayRenew: (root: string) => boolean = () => true,
+): boolean => {
   const bundle = snapshot.trustBundle;
   if (!bundle || bundle.length === 0) return false;
   identity.setTrustBundle(bundle);
   const chain = identity.certificateChain();
-  if (chain.length === 0 || issuedBy(chain, bundle[0] as string)) return false;
+  const root = bundle[0] as string;
+  if (chain.length === 0 || issuedBy(chain, root) || !mayRenew(root)) return false;
   logger?.info(
     { roots: bundle.length },
     'certificate does not chain to the active root (root rotation): renewing now',
@@ -45,7 +57,35 @@ export const followTrustBundle = (
   logger?: Logger,
 ): (() => void) => {
   const log = logger?.child({ component: 'proxy.identity.bundle' });
-  const initial = source.current();
-  if (initial) applyTrustBundle(identity, initial, log);
-  return source.subscribe((s) => void applyTrustBundle(identity, s, log));
+  const asked = new Map<string, number>();
+  const mayRenew = (root: string): boolean => {
+    const n = asked.get(root) ?? 0;
+    asked.set(root, n + 1);
+    return n < MAX_EARLY_RENEWALS;
+  };
+  let latest = source.current();
+  let applying = false;
+  const apply = (): void => {
+    // setTrustBundle fires onChange, which lands here again: one pass at a time is enough.
+    if (!latest || applying) return;
+    applying = true;
+    try {
+      applyTrustBundle(identity, latest, log, mayRenew);
+    } finally {
+      applying = false;
+    }
+  };
+  apply();
+  const unsubscribe = source.subscribe((s) => {
+    latest = s;
+    apply();
+  });
+  // renewNow is a no-op while a renewal is in flight, and that renewal may bring back a
+  // certificate from the old root (signed just before the switch); the CA's answer also carries
+  // its own bundle. So look again after every change: re-apply the snapshot's bundle, renew if needed.
+  const unlisten = identity.onChange(apply);
+  return () => {
+    unsubscribe();
+    unlisten();
+  };
 };

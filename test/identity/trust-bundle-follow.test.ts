@@ -3,7 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
 import { createCa, type CertificateAuthority } from '../../control-plane/identity/ca.ts';
-import { applyTrustBundle, followTrustBundle } from '../../proxy/identity/trust-bundle-follow.ts';
+import {
+  applyTrustBundle,
+  followTrustBundle,
+  MAX_EARLY_RENEWALS,
+} from '../../proxy/identity/trust-bundle-follow.ts';
 import { staticSource } from '../../proxy/discovery/static-source.ts';
 import { makeCsr, spiffe } from './fixtures.ts';
 
@@ -14,13 +18,32 @@ const leafChain = async (ca: CertificateAuthority): Promise<readonly string[]> =
   return issued.value.certChainPem;
 };
 
-const fakeIdentity = (chain: readonly string[]) => {
+/** Behaves like SidecarIdentity where it matters: listeners run when the bundle or certificate changes. */
+const fakeIdentity = (initialChain: readonly string[]) => {
   const calls = { bundles: [] as (readonly string[])[], renewals: 0 };
+  const listeners = new Set<() => void>();
+  let chain = initialChain;
+  let bundle: readonly string[] = [];
+  const changed = () => listeners.forEach((l) => l());
   return {
     calls,
-    setTrustBundle: (pems: readonly string[]) => void calls.bundles.push(pems),
+    setTrustBundle: (pems: readonly string[]) => {
+      calls.bundles.push(pems);
+      if (pems.join() === bundle.join()) return;
+      bundle = pems;
+      changed();
+    },
     certificateChain: () => chain,
     renewNow: () => void calls.renewals++,
+    onChange: (l: () => void) => {
+      listeners.add(l);
+      return () => void listeners.delete(l);
+    },
+    /** A renewal (in flight before) completes with this chain. */
+    install: (next: readonly string[]) => {
+      chain = next;
+      changed();
+    },
   };
 };
 
@@ -63,11 +86,36 @@ describe('trust bundle from snapshots', async () => {
     const source = staticSource(snap([oldRoot]));
     const id = fakeIdentity(chain);
     const stop = followTrustBundle(source, id);
-    expect(id.calls.bundles).toEqual([[oldRoot]]);
+    expect(id.calls.bundles.at(-1)).toEqual([oldRoot]);
     source.replace(snap([newRoot, oldRoot]));
     expect(id.calls.renewals).toBe(1);
+    const seen = id.calls.bundles.length;
     stop();
     source.replace(snap([newRoot]));
-    expect(id.calls.bundles.length).toBe(2);
+    expect(id.calls.bundles.length).toBe(seen);
+  });
+
+  it('renews again when a renewal in flight at the switch brings back an old-root certificate', async () => {
+    const source = staticSource(snap([oldRoot]));
+    const id = fakeIdentity(chain);
+    const stop = followTrustBundle(source, id);
+    source.replace(snap([newRoot, oldRoot])); // renewNow: a no-op in the real identity (in flight)
+    expect(id.calls.renewals).toBe(1);
+    id.install(await leafChain(oldCa)); // the in-flight one, signed just before the switch
+    expect(id.calls.renewals).toBe(2);
+    id.install(await leafChain(newCa));
+    expect(id.calls.renewals).toBe(2);
+    // The CA's answer carried its own bundle; the snapshot's is put back.
+    expect(id.calls.bundles.at(-1)).toEqual([newRoot, oldRoot]);
+    stop();
+  });
+
+  it(`asks at most ${MAX_EARLY_RENEWALS} times per root when the CA keeps answering from the old one`, async () => {
+    const source = staticSource(snap([newRoot, oldRoot]));
+    const id = fakeIdentity(chain);
+    const stop = followTrustBundle(source, id);
+    for (let i = 0; i < 2 * MAX_EARLY_RENEWALS; i++) id.install(await leafChain(oldCa));
+    expect(id.calls.renewals).toBe(MAX_EARLY_RENEWALS);
+    stop();
   });
 });

@@ -4,8 +4,9 @@
 // A token for one service account cannot get another's certificate; certificates renew several
 // times and the root is rotated (add → switch → remove with `weft ca rotate`) under ≥ 200 req/s
 // with zero failed requests, probes or handshakes.
+import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
@@ -194,6 +195,19 @@ describe('mTLS in a running mesh (processes)', () => {
       };
       const earlyRenewals = () =>
         count(sidecars.client.proc.output() + sidecars.server.proc.output(), 'renewing now');
+      /** Whether every sidecar's newest certificate was signed by authority `id`. */
+      const allSignedBy = (id: string) => (): boolean => {
+        const lastInstalled = (out: string): string =>
+          out
+            .split('\n')
+            .filter((l) => l.includes('certificate installed'))
+            .at(-1) ?? '';
+        const processes = [sidecars.client, sidecars.server].every((s) =>
+          lastInstalled(s.proc.output()).includes(id),
+        );
+        const leaf = prober.identity?.certificateChain()[0];
+        return processes && leaf !== undefined && new X509Certificate(leaf).issuer.includes(id);
+      };
       const [load, probe] = await runUnderLoad(async () => {
         await new Promise((r) => setTimeout(r, 1_000));
         await rotate('add');
@@ -201,12 +215,16 @@ describe('mTLS in a running mesh (processes)', () => {
         await new Promise((r) => setTimeout(r, 1_000));
         const early = earlyRenewals();
         await rotate('switch');
-        // Renewed at once, not at ~70 % of the certificate's life.
+        const { active } = JSON.parse(await readFile(join(caDir, 'state.json'), 'utf8')) as {
+          active: string;
+        };
+        // Renewed at once (not at ~70 % of the certificate's life), and onto the new root.
         await eventually(
           () => earlyRenewals() >= early + 2,
           3_000,
           'both sidecars to renew after the switch',
         );
+        await eventually(allSignedBy(active), 3_000, `every sidecar to hold a certificate from ${active}`);
         await new Promise((r) => setTimeout(r, 1_000));
         await rotate('remove');
         await eventually(bundlesAre(1), 10_000, 'every sidecar to drop the old root');
