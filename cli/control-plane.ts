@@ -87,8 +87,13 @@ const run = async (flags: ControlPlaneFlags): Promise<void> => {
   };
   let cp: RunningControlPlane;
   let identity: HostedIdentity | undefined;
-  if (wantsKube(flags)) cp = await startFromKubeFlags(flags, common);
-  else if (flags.configDir) {
+  if (wantsKube(flags)) {
+    if (flags.caDir !== undefined || flags.tokenKeyFile !== undefined)
+      logger.warn(
+        '--ca-dir and --token-key-file are for local mode; Kubernetes mode keeps its CA in a Secret',
+      );
+    cp = await startFromKubeFlags(flags, common);
+  } else if (flags.configDir) {
     identity = await localIdentity(flags, logger);
     const hosted = identity;
     cp = await startControlPlane({

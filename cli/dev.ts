@@ -102,7 +102,7 @@ const run = async (dirArg: string | undefined, opts: DevOptions): Promise<number
   let exitCode = 0;
   try {
     human.write(
-      `weft dev: mesh up from ${dir} (control plane ${mesh.state.controlPlane.address}); state in .weft/dev/state.json\n`,
+      `weft dev: mesh up from ${dir} (control plane ${mesh.state.controlPlane.address}); mTLS between every sidecar (STRICT unless weft.io/mtls-mode says otherwise; CA in .weft/dev/ca); state in .weft/dev/state.json\n`,
     );
     await waitUntilServing(via, load.target, 30_000);
     generator = new LoadGenerator({
