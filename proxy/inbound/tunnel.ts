@@ -10,7 +10,7 @@ import type { TcpEvents } from '../metrics/tcp-metrics.ts';
 import type { ConnectionInfo } from '../transport/connection.ts';
 import { peek } from '../transport/peek.ts';
 import { dialPlain } from '../transport/tcp-dial.ts';
-import { abort, splice } from '../transport/tcp-passthrough.ts';
+import { abort, keepHalfOpen, splice } from '../transport/tcp-passthrough.ts';
 import { parsePreamble, type Parsed } from '../transport/tcp-preamble.ts';
 
 export interface InboundTunnelOptions {
@@ -59,6 +59,7 @@ export const inboundTunnel = (o: InboundTunnelOptions): ((socket: Socket, conn: 
     abort(socket);
   };
   const serve = async (socket: Socket, conn: ConnectionInfo): Promise<void> => {
+    keepHalfOpen(socket); // a FIN may follow the preamble at once
     const seen = await peek(socket, decided, o.preambleMs ?? 5_000);
     const p = seen.verdict;
     if (!p || p.state !== 'done') return refuse(socket, 'no valid preamble', { reason: p });

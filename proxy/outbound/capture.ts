@@ -14,6 +14,7 @@ import {
   type DestinationIndex,
   type Plan,
 } from './by-destination.ts';
+import { keepHalfOpen } from '../transport/tcp-passthrough.ts';
 import type { TcpForwarder } from './tcp-forward.ts';
 
 export interface CaptureOptions {
@@ -45,6 +46,8 @@ export const captureDivert = (o: CaptureOptions): ((socket: Socket) => Promise<D
   return async (socket) => {
     const dst = o.reader.read(socket);
     if (!dst) return NOT_CAPTURED;
+    // Before any byte is read: a FIN right behind the first bytes must not end our side too.
+    keepHalfOpen(socket);
     const index = o.destinations();
     const target = index.lookup(dst.address, dst.port);
     const early = planBeforeBytes(target);
@@ -69,6 +72,7 @@ export const captureDivert = (o: CaptureOptions): ((socket: Socket) => Promise<D
       'captured',
     );
     if (plan.action === 'http') {
+      socket.allowHalfOpen = false; // node:http handles the client's FIN itself
       putBack(socket, seen.bytes);
       return { taken: false, kind: plan.kind, conn: { tls: false, originalDst: dst } };
     }
