@@ -5,6 +5,12 @@ need=()
 command -v openssl >/dev/null || need+=(openssl)
 command -v ip >/dev/null || need+=(iproute2)
 command -v iptables >/dev/null || need+=(iptables)
+# curl: the unmodified client of the capture end-to-end test.
+command -v curl >/dev/null || need+=(curl)
+# The SO_ORIGINAL_DST addon is compiled by `npm ci` (node-gyp): a C compiler, make and python3.
+command -v g++ >/dev/null || need+=(g++)
+command -v make >/dev/null || need+=(make)
+command -v python3 >/dev/null || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
