@@ -1,10 +1,18 @@
 # One image for every weft component; the entrypoint is the `weft` CLI.
-# Stage 1 installs production dependencies only; stage 2 is the slim runtime.
+# Stage 1 installs production dependencies only, stage 2 compiles the SO_ORIGINAL_DST addon
+# (transparent capture, docs/capture.md); stage 3 is the slim runtime.
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The pinned `node` devDependency is for development machines; the image already is Node 24.
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+
+# The full image has python3, make and g++; npm bundles node-gyp; the image's own headers
+# (/usr/local/include/node) mean nothing is downloaded. N-API 8: the binary loads in any Node >= 16.
+FROM node:24 AS addon
+WORKDIR /addon
+COPY proxy/transport/original-dst/binding.gyp proxy/transport/original-dst/original_dst.c ./
+RUN node /usr/local/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --nodedir=/usr/local
 
 FROM node:24-slim
 # iptables: `weft init` (the injected init container) writes the traffic-capture rules.
@@ -16,6 +24,7 @@ COPY package.json ./
 COPY api ./api
 COPY cli ./cli
 COPY proxy ./proxy
+COPY --from=addon /addon/build/Release/original_dst.node ./proxy/transport/original-dst/build/Release/
 COPY control-plane ./control-plane
 COPY injector ./injector
 COPY crds ./crds
