@@ -3,6 +3,7 @@
 // the runtime does it (same deps, so policy state carries over), on a ManualClock.
 import { text } from 'node:stream/consumers';
 import { pino } from 'pino';
+import type { RetryPolicyView } from '../../api/model/policy.ts';
 import type { Endpoint, ProxySnapshot } from '../../api/model/snapshot.ts';
 import { ManualClock, seededRandom } from '../../api/runtime/clock.ts';
 import type { HopSender } from '../layers/client.ts';
@@ -14,6 +15,17 @@ import { endpointKey } from '../stack/endpoint-health.ts';
 import type { CallCtx, Handler, HeaderMap, MeshRequest, MeshResponse } from '../stack/types.ts';
 import { policyRegistry, type PolicyRegistry } from './policy-registry.ts';
 import { outboundHandler, type OutboundDeps } from './stack.ts';
+
+/** A retry policy for tests: 5xx, no back-off, 64 KiB replay; `over` sets the rest. */
+export const retryView = (over: Partial<RetryPolicyView> = {}): RetryPolicyView => ({
+  attempts: 1,
+  retryOn: ['5xx'],
+  backoff: { baseMs: 0, maxMs: 0 },
+  budget: { ratio: 0, minPerSecond: 1, windowMs: 10_000 },
+  maxReplayBytes: 65_536,
+  retryNonIdempotent: false,
+  ...over,
+});
 
 export type Answer = (req: MeshRequest, endpoint: Endpoint, signal: AbortSignal) => Promise<MeshResponse>;
 

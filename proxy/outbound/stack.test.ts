@@ -7,7 +7,7 @@ import type { Endpoint, ProxySnapshot, ServiceView } from '../../api/model/snaps
 import { service, snapshot } from '../../test/helpers/mesh.ts';
 import { flush } from '../layers/policy-testkit.ts';
 import type { MeshResponse } from '../stack/types.ts';
-import { hang, inProcessOutbound, reply, stubTransport } from './outbound-testkit.ts';
+import { hang, inProcessOutbound, reply, retryView, stubTransport } from './outbound-testkit.ts';
 
 const ep = (port: number): Endpoint => ({ address: '10.0.0.1', port });
 
@@ -27,15 +27,7 @@ const cb = (maxRequests: number) => ({
   maxRetries: 3,
 });
 
-const retries = (over: Partial<NonNullable<PolicyRules['retries']>> = {}) => ({
-  attempts: 1,
-  retryOn: ['5xx' as const],
-  backoff: { baseMs: 0, maxMs: 0 },
-  budget: { ratio: 0, minPerSecond: 1, windowMs: 10_000 },
-  maxReplayBytes: 65_536,
-  retryNonIdempotent: false,
-  ...over,
-});
+const retries = retryView;
 
 /** An unrelated change: another service appears, so the snapshot and every handler are rebuilt. */
 const churn = (n: number): ServiceView => svc(`other-${n}`, [ep(9000 + n)]);

@@ -5,22 +5,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RetryPolicyView } from '../../api/model/policy.ts';
 import type { Endpoint } from '../../api/model/snapshot.ts';
-import { hang, inProcessOutbound, reply, stubTransport } from '../../proxy/outbound/outbound-testkit.ts';
+import {
+  hang,
+  inProcessOutbound,
+  reply,
+  retryView,
+  stubTransport,
+} from '../../proxy/outbound/outbound-testkit.ts';
 import { bytes, h1Call } from '../helpers/http-clients.ts';
 import { service, snapshot, startSidecar, type Sidecar } from '../helpers/mesh.ts';
 import { flakyPerRequest, startPolicyApp, type PolicyApp } from './policy-apps.ts';
 import { measured } from './report.ts';
 
-const retries = (over: Partial<RetryPolicyView> = {}): RetryPolicyView => ({
-  attempts: 3,
-  retryOn: ['5xx'],
-  backoff: { baseMs: 1, maxMs: 5 },
-  // Generous on purpose: this measures what retries can rescue, not the budget (tested below).
-  budget: { ratio: 1, minPerSecond: 100, windowMs: 10_000 },
-  maxReplayBytes: 65_536,
-  retryNonIdempotent: false,
-  ...over,
-});
+const retries = (over: Partial<RetryPolicyView> = {}): RetryPolicyView =>
+  retryView({
+    attempts: 3,
+    backoff: { baseMs: 1, maxMs: 5 },
+    // Generous on purpose: this measures what retries can rescue, not the budget (tested below).
+    budget: { ratio: 1, minPerSecond: 100, windowMs: 10_000 },
+    ...over,
+  });
 
 /** Sends n requests with ids from `first`, `concurrency` at a time; returns how many got a 200. */
 const load = async (port: number, n: number, first: number, concurrency = 8): Promise<number> => {

@@ -44,14 +44,20 @@ const SERVICES =
   ['catalog', 'catalog-v2', 'slow', 'pool', 'frontend'].map((s) => serviceYaml(s)).join('') +
   serviceYaml('catalog-v3', 81);
 
-const RETRIES = `
+/** A TrafficPolicy for `service` with the given blocks (YAML flow mappings, one per line). */
+const trafficPolicy = (service: string, blocks: string) => `
 apiVersion: policy.weft.io/v1alpha1
 kind: TrafficPolicy
-metadata: { name: catalog, namespace: demo }
+metadata: { name: ${service}, namespace: demo }
 spec:
-  targetRef: { kind: Service, name: catalog }
-  retries: { attempts: 3, backoff: { base: 1ms, max: 5ms }, budget: { ratio: 1, minPerSecond: 100 } }
+  targetRef: { kind: Service, name: ${service} }
+  ${blocks}
 `;
+
+const RETRIES = trafficPolicy(
+  'catalog',
+  'retries: { attempts: 3, backoff: { base: 1ms, max: 5ms }, budget: { ratio: 1, minPerSecond: 100 } }',
+);
 
 const fault = (duration: string) => `
 apiVersion: policy.weft.io/v1alpha1
@@ -257,15 +263,7 @@ spec:
   });
 
   it('refuses request N+1 with CIRCUIT_OPEN once a circuitBreaker is written', async () => {
-    await config.write(
-      'slow-policy.yaml',
-      `
-apiVersion: policy.weft.io/v1alpha1
-kind: TrafficPolicy
-metadata: { name: slow, namespace: demo }
-spec: { targetRef: { kind: Service, name: slow }, circuitBreaker: { maxRequests: 2 } }
-`,
-    );
+    await config.write('slow-policy.yaml', trafficPolicy('slow', 'circuitBreaker: { maxRequests: 2 }'));
     await pushed('the breaker', (s) => svc(s, 'slow')?.policy?.circuitBreaker?.maxRequests === 2);
     const held = [call({}, 'slow'), call({}, 'slow')];
     await eventually(() => (slowApp.inFlight === 2 ? true : undefined), 5_000, 'two requests held');
@@ -276,17 +274,8 @@ spec: { targetRef: { kind: Service, name: slow }, circuitBreaker: { maxRequests:
   });
 
   it('ejects the failing endpoint once outlierDetection is written', async () => {
-    await config.write(
-      'pool-policy.yaml',
-      `
-apiVersion: policy.weft.io/v1alpha1
-kind: TrafficPolicy
-metadata: { name: pool, namespace: demo }
-spec:
-  targetRef: { kind: Service, name: pool }
-  outlierDetection: { consecutive5xx: 3, baseEjectionTime: 1h }
-`,
-    );
+    const outlier = 'outlierDetection: { consecutive5xx: 3, baseEjectionTime: 1h }';
+    await config.write('pool-policy.yaml', trafficPolicy('pool', outlier));
     await pushed('outlier detection', (s) => svc(s, 'pool')?.policy?.outlierDetection !== undefined);
     const bad = apps.find((a) => a.name === 'pool-3') as PolicyApp;
     const start = bad.requests;
