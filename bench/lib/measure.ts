@@ -22,6 +22,8 @@ const openLoop = async (t: Target, plan: Plan, rate: number, loadCpus: string) =
   const pids = t.procs.map((p) => p.pid);
   let ticks0 = 0;
   let ticks = 0;
+  let t0 = 0;
+  let windowMs = 0;
   const result = await runGenerator(
     {
       port: t.port,
@@ -34,11 +36,18 @@ const openLoop = async (t: Target, plan: Plan, rate: number, loadCpus: string) =
     loadCpus,
     (phase) => {
       const now = sampleTrees(pids).cpuTicks;
-      if (phase === 'measure-start') ticks0 = now;
-      else ticks = now - ticks0;
+      if (phase === 'measure-start') {
+        ticks0 = now;
+        t0 = performance.now();
+      } else {
+        ticks = now - ticks0;
+        windowMs = performance.now() - t0;
+      }
     },
   );
-  return { result, cpuSecPer1000: perThousand(ticks, result.measured) };
+  // busy: share of one CPU over the real window (an overloaded row's drain makes it longer)
+  const busy = windowMs > 0 ? ticks / clockTicksPerSecond() / (windowMs / 1000) : undefined;
+  return { result, cpuSecPer1000: perThousand(ticks, result.measured), busy };
 };
 
 interface Load {
@@ -69,6 +78,7 @@ const measureTarget = async (s: Scenario, l: Load, plan: Plan): Promise<RowResul
   const peak = watchPeakRss(pids);
   const rates: Record<string, OpenLoopResult> = {};
   const cpuByRate: Record<string, number> = {};
+  const busyByRate: Record<string, number> = {};
   try {
     // closed loop first: it also warms the JIT of the Node proxies before latency is taken
     await warmUp(s, l);
@@ -79,10 +89,12 @@ const measureTarget = async (s: Scenario, l: Load, plan: Plan): Promise<RowResul
       const r = await openLoop(t, plan, rate, loadCpus);
       rates[String(rate)] = r.result;
       cpuByRate[String(rate)] = r.cpuSecPer1000;
+      if (r.busy !== undefined) busyByRate[String(rate)] = r.busy;
     }
     const resources = {
       cpuSecPer1000: cpuByRate[String(plan.cpuRate)],
       cpuByRate,
+      busyByRate,
       cpuSecPer1000AtMax,
       rssIdleMb: rssIdleKb / 1024,
       rssLoadMb: peak() / 1024,

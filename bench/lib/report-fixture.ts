@@ -37,6 +37,7 @@ const row = (
     : {
         cpuSecPer1000: base / 10,
         cpuByRate: { '1000': base / 10 },
+        busyByRate: { '1000': base / 10 },
         rssIdleMb: base * 10,
         rssLoadMb: base * 20,
       }),

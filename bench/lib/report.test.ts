@@ -108,7 +108,7 @@ describe('markdown', () => {
     expect(nearCapacity(slow, 1000)).toBe(true);
     expect(nearCapacity(slow, 500)).toBe(false);
     // or when its proxies used more than 80 % of their CPU at that rate
-    const busy = { ...byName('weft-hop'), cpuByRate: { '1000': 0.85 } };
+    const busy = { ...byName('weft-hop'), busyByRate: { '1000': 0.85 } };
     expect(busyPercent(busy, 1000)).toBeCloseTo(85);
     expect(nearCapacity(busy, 1000)).toBe(true);
     expect(renderMarkdown({ ...fixtureReport, rows: [byName('direct'), slow] })).toContain(

@@ -62,8 +62,8 @@ export const nearCapacity = (r: RowResult, rate: number): boolean =>
 
 /** Share of one CPU the row's proxies used at that rate (pairs: both ends on the one proxy CPU). */
 export const busyPercent = (r: RowResult, rate: number): number | undefined => {
-  const cpu = r.cpuByRate?.[String(rate)];
-  return cpu === undefined ? undefined : (cpu * rate) / 10;
+  const busy = r.busyByRate?.[String(rate)];
+  return busy === undefined ? undefined : busy * 100;
 };
 
 const latencyTable = (rows: readonly RowResult[], rate: string): string =>

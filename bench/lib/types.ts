@@ -35,6 +35,8 @@ export interface RowResult {
   readonly cpuSecPer1000?: number;
   /** The same at every open-loop rate, keyed like `rates`. */
   readonly cpuByRate?: Readonly<Record<string, number>>;
+  /** Share of one CPU the proxies used during each rate's measured window (1 = one full CPU). */
+  readonly busyByRate?: Readonly<Record<string, number>>;
   readonly rssIdleMb?: number;
   readonly rssLoadMb?: number;
 }
