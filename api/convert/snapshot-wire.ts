@@ -11,10 +11,23 @@ export interface WireSnapshot {
   readonly snapshotJson: Buffer;
 }
 
-export const toWire = (snapshot: ProxySnapshot): WireSnapshot => ({
-  version: snapshot.version,
-  snapshotJson: Buffer.from(JSON.stringify(snapshot), 'utf8'),
-});
+// Every sidecar of a namespace shares one services object (control-plane/snapshot), which is
+// most of a snapshot's bytes: serialise it once per model instead of once per sidecar.
+const servicesJson = new WeakMap<object, string>();
+
+export const toWire = (snapshot: ProxySnapshot): WireSnapshot => {
+  const { services, ...rest } = snapshot;
+  let body = servicesJson.get(services);
+  if (body === undefined) {
+    body = JSON.stringify(services);
+    servicesJson.set(services, body);
+  }
+  const head = JSON.stringify(rest); // never empty: version and workload are required
+  return {
+    version: snapshot.version,
+    snapshotJson: Buffer.from(`${head.slice(0, -1)},"services":${body}}`, 'utf8'),
+  };
+};
 
 export const fromWire = (msg: {
   readonly version: string;
