@@ -4,6 +4,7 @@ import type { CircuitBreakerView } from '../../api/model/policy.ts';
 import { MeshError } from '../stack/errors.ts';
 import type { Layer } from '../stack/types.ts';
 import { whenBodyDone } from './body-done.ts';
+import { connectionLimitLayer } from './connection-limit.ts';
 import { note, type PolicyDeps } from './policy-deps.ts';
 import type { CircuitLimit } from './policy-metrics.ts';
 import type { RetryGate } from './retry.ts';
@@ -47,6 +48,8 @@ export interface CircuitBreaker extends RetryGate {
   /** For the connection pool: open connections to the backend. */
   readonly connections: Resource;
   readonly maxConnections: number;
+  /** Between balancer and client: HTTP/1.1 tries take a connection unit or wait as pending. */
+  readonly connectionLayer: Layer;
 }
 
 export const circuitBreaker = (view: CircuitBreakerView, deps: Partial<PolicyDeps>): CircuitBreaker => {
@@ -71,12 +74,15 @@ export const circuitBreaker = (view: CircuitBreakerView, deps: Partial<PolicyDep
     whenBodyDone(res, requests.release);
     return res;
   };
+  const pendingRequests = resource('max_pending_requests', view.maxPendingRequests, deps);
+  const connections = resource('max_connections', view.maxConnections, deps);
   return {
     layer,
     requests,
     retries,
-    pendingRequests: resource('max_pending_requests', view.maxPendingRequests, deps),
-    connections: resource('max_connections', view.maxConnections, deps),
+    pendingRequests,
+    connections,
+    connectionLayer: connectionLimitLayer({ connections, pendingRequests }),
     maxConnections: view.maxConnections,
     tryAcquireRetry: retries.tryAcquire,
     releaseRetry: retries.release,

@@ -18,7 +18,7 @@ import type { PolicyBuild } from './policy-registry.ts';
 export interface BackendSlots {
   /** Between split and balancer: concurrency-limit. */
   readonly beforeBalancer: readonly Layer[];
-  /** Between balancer and client: the outlier-detection recorder, then per-try-timeout. */
+  /** Between balancer and client: outlier recorder, per-try-timeout, then the connection limit. */
   readonly perTry: readonly Layer[];
   /** Ejections the balancer must honour (outlier detection). */
   readonly health?: EndpointHealth;
@@ -75,7 +75,10 @@ const backendSlots = (
   const perTry: Layer[] = [];
   if (detector) perTry.push(outlierLayer(detector));
   if (perTryMs !== undefined) perTry.push(perTryTimeoutLayer({ perTryTimeoutMs: perTryMs }, state));
-  return { beforeBalancer: cb ? [state.breaker(name, cb).layer] : [], perTry, health: detector };
+  const breaker = cb && state.breaker(name, cb);
+  // Innermost, so a per-try timeout also bounds the wait for a connection.
+  if (breaker) perTry.push(breaker.connectionLayer);
+  return { beforeBalancer: breaker ? [breaker.layer] : [], perTry, health: detector };
 };
 
 /** The fault layer of a service, shared by all its rule sets (one set of counters per fault). */
