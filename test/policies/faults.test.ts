@@ -2,13 +2,13 @@
 // handler on a ManualClock, an experiment that ends on its own after `duration`, and a gRPC abort
 // through a real sidecar pair to a @grpc/grpc-js client, visible on the sidecar's /faults page.
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FaultView } from '../../api/model/policy.ts';
 import { ManualClock } from '../../api/runtime/clock.ts';
 import { inProcessOutbound, reply, stubTransport } from '../../proxy/outbound/outbound-testkit.ts';
-import { grpcEchoClient, startGrpcEcho, type App, type EchoClient, type EchoReply } from '../helpers/apps.ts';
+import { sayOverGrpc, useGrpcEchoPair } from '../helpers/grpc-pair.ts';
 import { h1Call } from '../helpers/http-clients.ts';
-import { service, snapshot, startPair, type Pair } from '../helpers/mesh.ts';
+import { service, snapshot } from '../helpers/mesh.ts';
 import { compileMesh, endpoint, serviceYaml } from './compile.ts';
 import { measured } from './report.ts';
 
@@ -81,45 +81,32 @@ describe('fault injection through the outbound handler (ManualClock)', () => {
   });
 });
 
-const say = (c: EchoClient, text: string): Promise<EchoReply> =>
-  new Promise((resolve, reject) =>
-    c.say({ text }, new grpc.Metadata(), (e, r) => (e ? reject(e) : resolve(r as EchoReply))),
-  );
+const say = sayOverGrpc;
 
-describe('gRPC abort through a real sidecar pair', () => {
-  let app: App;
-  let pair: Pair;
-  let client: EchoClient;
-  beforeAll(async () => {
-    app = await startGrpcEcho('echo');
-    pair = await startPair('echo', app.port);
-    client = grpcEchoClient(pair.client.proxy.ports.outbound, 'echo');
-  });
-  afterAll(async () => {
-    client.close();
-    await pair.close();
-    await app.close();
-  });
+describe('gRPC abort through a real sidecar f.pair', () => {
+  const f = useGrpcEchoPair('echo');
 
   const withFaults = (faults: FaultView[]) => {
-    const endpoints = pair.client.source.current()?.services['demo/echo']?.endpoints ?? [];
-    pair.client.source.replace(snapshot({ name: 'echo-client' }, [service('echo', endpoints, { faults })]));
+    const endpoints = f.pair.client.source.current()?.services['demo/echo']?.endpoints ?? [];
+    f.pair.client.source.replace(
+      snapshot({ name: 'echo-f.client' }, [service('echo', endpoints, { faults })]),
+    );
   };
 
   it('answers with the configured grpc-status, counts it on /faults, and stops when the fault goes', async () => {
     const endsAtMs = Date.now() + 60_000;
     withFaults([{ name: 'demo/grpc-chaos', abort: { grpcStatus: 8, percent: 100 }, endsAtMs }]);
-    const err = await say(client, 'hi').catch((e: grpc.ServiceError) => e);
+    const err = await say(f.client, 'hi').catch((e: grpc.ServiceError) => e);
     expect(err).toMatchObject({
       code: grpc.status.RESOURCE_EXHAUSTED,
       details: 'fault injected by demo/grpc-chaos',
     });
     withFaults([{ name: 'demo/grpc-chaos', abort: { httpStatus: 503, percent: 100 }, endsAtMs }]);
-    const mapped = await say(client, 'hi').catch((e: grpc.ServiceError) => e);
+    const mapped = await say(f.client, 'hi').catch((e: grpc.ServiceError) => e);
     expect(mapped).toMatchObject({ code: grpc.status.UNAVAILABLE }); // gRPC's HTTP 503 → UNAVAILABLE
-    expect(app.requests).toBe(0);
-    await say(client, 'again').catch(() => undefined);
-    const page = await h1Call(pair.client.proxy.ports.admin, { authority: 'admin', path: '/faults' });
+    expect(f.app.requests).toBe(0);
+    await say(f.client, 'again').catch(() => undefined);
+    const page = await h1Call(f.pair.client.proxy.ports.admin, { authority: 'admin', path: '/faults' });
     expect(JSON.parse(page.body.toString())).toEqual({
       'demo/grpc-chaos': {
         service: 'demo/echo',
@@ -130,7 +117,7 @@ describe('gRPC abort through a real sidecar pair', () => {
       },
     });
     withFaults([]);
-    expect((await say(client, 'ok')).text).toBe('echo:ok');
-    expect(app.requests).toBe(1);
+    expect((await say(f.client, 'ok')).text).toBe('echo:ok');
+    expect(f.app.requests).toBe(1);
   });
 });

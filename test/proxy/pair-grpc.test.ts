@@ -2,15 +2,12 @@
 // outbound port with its default authority set to the service name; unary and server-streaming
 // calls, application errors (grpc-status in trailers) and mesh errors (trailers-only).
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grpcEchoClient, startGrpcEcho, type App, type EchoClient, type EchoReply } from '../helpers/apps.ts';
+import { describe, expect, it } from 'vitest';
+import { grpcEchoClient, type EchoClient, type EchoReply } from '../helpers/apps.ts';
+import { sayOverGrpc, useGrpcEchoPair } from '../helpers/grpc-pair.ts';
 import { bytes, sha256 } from '../helpers/http-clients.ts';
-import { startPair, type Pair } from '../helpers/mesh.ts';
 
-const say = (c: EchoClient, text: string, payload?: Buffer): Promise<EchoReply> =>
-  new Promise((resolve, reject) =>
-    c.say({ text, payload }, new grpc.Metadata(), (e, r) => (e ? reject(e) : resolve(r as EchoReply))),
-  );
+const say = sayOverGrpc;
 
 const collect = (c: EchoClient, n: number, size: number): Promise<EchoReply[]> =>
   new Promise((resolve, reject) => {
@@ -21,45 +18,33 @@ const collect = (c: EchoClient, n: number, size: number): Promise<EchoReply[]> =
     call.once('end', () => resolve(out));
   });
 
-describe('gRPC through a sidecar pair', () => {
-  let app: App;
-  let pair: Pair;
-  let client: EchoClient;
-  beforeAll(async () => {
-    app = await startGrpcEcho('echo');
-    pair = await startPair('echo', app.port);
-    client = grpcEchoClient(pair.client.proxy.ports.outbound, 'echo');
-  });
-  afterAll(async () => {
-    client.close();
-    await pair.close();
-    await app.close();
-  });
+describe('gRPC through a sidecar f.pair', () => {
+  const f = useGrpcEchoPair('echo');
 
   it('unary call arrives with its authority and payload intact', async () => {
     const payload = bytes(256 * 1024, 9);
-    const r = await say(client, 'hi', payload);
+    const r = await say(f.client, 'hi', payload);
     expect(r.text).toBe('echo:hi');
     expect(r.authority).toBe('echo');
     expect(sha256(r.payload)).toBe(sha256(payload));
   });
 
   it('server-streaming call delivers every message in order', async () => {
-    const replies = await collect(client, 200, 4096);
+    const replies = await collect(f.client, 200, 4096);
     expect(replies).toHaveLength(200);
     expect(replies.map((r) => r.index)).toEqual([...Array(200).keys()]);
     expect(replies[17]?.payload.equals(Buffer.alloc(4096, 17))).toBe(true);
   });
 
-  it('passes the app’s grpc-status through unchanged', async () => {
-    await expect(say(client, 'fail')).rejects.toMatchObject({
+  it('passes the f.app’s grpc-status through unchanged', async () => {
+    await expect(say(f.client, 'fail')).rejects.toMatchObject({
       code: grpc.status.FAILED_PRECONDITION,
       details: 'asked to fail',
     });
   });
 
   it('answers an unknown service with a trailers-only UNIMPLEMENTED from the sidecar', async () => {
-    const stray = grpcEchoClient(pair.client.proxy.ports.outbound, 'nowhere');
+    const stray = grpcEchoClient(f.pair.client.proxy.ports.outbound, 'nowhere');
     try {
       const err = await say(stray, 'x').catch((e: grpc.ServiceError) => e);
       expect(err).toMatchObject({ code: grpc.status.UNIMPLEMENTED });
