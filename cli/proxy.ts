@@ -11,8 +11,10 @@ import { exitWithParent } from '../api/runtime/exit-with-parent.ts';
 import { writePortFile } from '../api/runtime/port-file.ts';
 import { DeferredSource } from '../proxy/discovery/deferred-source.ts';
 import { connectDiscovery } from '../proxy/discovery/grpc-source.ts';
+import { loadLastKnownGood, persistSnapshots, withFallback } from '../proxy/discovery/last-known-good.ts';
 import { fromFile } from '../proxy/discovery/static-source.ts';
 import { authzInboundLayers } from '../proxy/identity/authz-inbound.ts';
+import { identitySaver, loadIdentity } from '../proxy/identity/persisted-identity.ts';
 import { startIdentity, type SidecarIdentity } from '../proxy/identity/start-identity.ts';
 import { followTrustBundle } from '../proxy/identity/trust-bundle-follow.ts';
 import { parseAppProbes } from '../proxy/probes/app-probes.ts';
@@ -46,6 +48,11 @@ export interface SidecarFlags {
   appProbes?: string;
   /** This pod's IP (WEFT_POD_IP): the address peers reach the inbound listener at. */
   podIp?: string;
+  /**
+   * WEFT_STATE_DIR: where the last accepted snapshot and the still-valid certificate are kept so
+   * a restart while the control plane is away can serve (the injector mounts an in-memory volume).
+   */
+  stateDir?: string;
 }
 
 interface ProxyFlags extends SidecarFlags {
@@ -69,16 +76,21 @@ const identityOf = async (flags: SidecarFlags, logger: Logger): Promise<SidecarI
   }
   const caAddress = flags.caAddress ?? flags.controlPlane;
   if (caAddress === undefined) throw new Error('--token-file needs --ca-address or --control-plane');
+  const id = spiffeId({
+    trustDomain: flags.trustDomain,
+    namespace: flags.namespace,
+    serviceAccount: flags.serviceAccount ?? flags.workload,
+  });
+  const dir = flags.stateDir;
+  const initial = dir === undefined ? undefined : await loadIdentity(dir, id, Date.now(), logger);
   const identity = startIdentity({
     caAddress,
     // Read before every request: a projected token is rotated on disk by the kubelet.
     tokenProvider: async () => (await readFile(tokenFile, 'utf8')).trim(),
-    identity: spiffeId({
-      trustDomain: flags.trustDomain,
-      namespace: flags.namespace,
-      serviceAccount: flags.serviceAccount ?? flags.workload,
-    }),
+    identity: id,
     logger,
+    ...(initial ? { initial } : {}),
+    ...(dir !== undefined ? { persist: identitySaver(dir, logger) } : {}),
   });
   await identity.ready();
   return identity;
@@ -91,20 +103,23 @@ const sourceOf = async (
   logger: Logger,
 ): Promise<void> => {
   if (flags.config) return deferred.attach(await fromFile(flags.config));
-  deferred.attach(
-    connectDiscovery({
-      address: flags.controlPlane as string,
-      node: {
-        workload: flags.workload,
-        namespace: flags.namespace,
-        service: flags.service,
-        serviceAccount: flags.serviceAccount ?? flags.workload,
-        inbound: { host: flags.podIp ?? '127.0.0.1', port: proxy.ports.inbound },
-      },
-      logger,
-      registry: proxy.metricsRegistry,
-    }),
-  );
+  const dir = flags.stateDir;
+  const owner = { workload: flags.workload, namespace: flags.namespace };
+  // Read before connecting, so the stream's first snapshot can never be overtaken by an older one.
+  const fallback = dir === undefined ? undefined : await loadLastKnownGood(dir, owner, logger);
+  const discovery = connectDiscovery({
+    address: flags.controlPlane as string,
+    node: {
+      ...owner,
+      service: flags.service,
+      serviceAccount: flags.serviceAccount ?? flags.workload,
+      inbound: { host: flags.podIp ?? '127.0.0.1', port: proxy.ports.inbound },
+    },
+    logger,
+    registry: proxy.metricsRegistry,
+  });
+  if (dir !== undefined) persistSnapshots(discovery, dir, logger);
+  deferred.attach(withFallback(discovery, fallback));
 };
 
 /** The probe listener's settings; a bad WEFT_APP_PROBES fails start-up with every issue. */
@@ -241,6 +256,12 @@ export const proxyCommand = (): Command =>
       envOption('--app-probes <json>', "the app's original probes, keyed by /app-health/<container>/<probe>"),
     )
     .addOption(envOption('--pod-ip <ip>', 'this pod IP: where peers reach the inbound listener (local mode)'))
+    .addOption(
+      envOption(
+        '--state-dir <dir>',
+        'keep the last accepted snapshot and the still-valid certificate here (an in-memory volume) for restarts while the control plane is away',
+      ),
+    )
     .addOption(envOption('--port-file <file>', 'write the bound ports as JSON here once listening'))
     .addOption(envOption('--exit-with-parent', 'exit when the parent process goes away (used by weft dev)'))
     .addOption(envOption('--log-level <level>', 'pino log level').default('info'))

@@ -65,6 +65,8 @@ const proxyEnv = (v: InjectValues, p: ProxyInputs): EnvVar[] => [
   ...(p.appPort !== undefined ? [{ name: 'WEFT_APP_PORT', value: String(p.appPort) }] : []),
   { name: 'WEFT_TOKEN_FILE', value: `${TOKEN_DIR}/token` },
   { name: 'WEFT_CERT_DIR', value: CERTS_DIR },
+  // The sidecar keeps its last snapshot and still-valid certificate here (in memory) for restarts.
+  { name: 'WEFT_STATE_DIR', value: CERTS_DIR },
   ...(Object.keys(p.probes).length ? [{ name: 'WEFT_APP_PROBES', value: stableStringify(p.probes) }] : []),
 ];
 

@@ -15,6 +15,9 @@ export class DeferredSource implements SnapshotSource {
     inner.subscribe((s) => {
       for (const l of this.listeners) l(s);
     });
+    // A source that already holds a snapshot (a persisted last-known-good one) applies it now.
+    const now = inner.current();
+    if (now) for (const l of this.listeners) l(now);
     void inner.ready().then((s) => this.resolveReady(s));
   }
   current(): ProxySnapshot | undefined {

@@ -12,6 +12,7 @@ import { grpcCaSigner, type CaSigner } from './ca-client.ts';
 import { backoffMs, DEFAULT_RENEWAL, renewAt, type RenewalPolicy } from './renewal.ts';
 import { buildSecureContext, type ContextMaterial } from './secure-context.ts';
 import { generateWorkloadKey } from './workload-key.ts';
+import type { StoredIdentity } from './persisted-identity.ts';
 
 export interface IdentityOptions {
   /** host:port of the CA; ignored when `signer` is given. */
@@ -27,6 +28,13 @@ export interface IdentityOptions {
   /** Transport to the CA; default gRPC to `caAddress`. */
   readonly signer?: CaSigner;
   readonly renewal?: Partial<RenewalPolicy>;
+  /**
+   * A still-valid certificate from the state directory (persisted-identity.ts loadIdentity):
+   * installed at once, so ready() resolves without the CA; renewal is scheduled from now.
+   */
+  readonly initial?: StoredIdentity;
+  /** Called with the certificate, key and bundle after every change (identitySaver). */
+  readonly persist?: (s: StoredIdentity) => void;
 }
 
 export interface SidecarIdentity extends TlsMaterial {
@@ -94,6 +102,7 @@ export const startIdentity = (o: IdentityOptions): SidecarIdentity => {
       trustBundlePem: bundle,
     };
     context = buildSecureContext(material);
+    o.persist?.({ ...issued, trustBundlePem: bundle });
     for (const l of listeners) l();
   };
 
@@ -158,7 +167,19 @@ export const startIdentity = (o: IdentityOptions): SidecarIdentity => {
     }
   };
 
-  void attempt();
+  const initial = o.initial;
+  if (initial && initial.notAfterMs > clock.wallNow()) {
+    issued = {
+      privateKeyPem: initial.privateKeyPem,
+      chainPem: initial.chainPem,
+      notAfterMs: initial.notAfterMs,
+    };
+    bundle = initial.trustBundlePem;
+    rebuild();
+    settle?.resolve();
+    log?.info({ notAfter: new Date(initial.notAfterMs).toISOString() }, 'persisted certificate installed');
+    scheduleAt(renewAt(clock.wallNow(), initial.notAfterMs, random, policy));
+  } else void attempt();
 
   return {
     identity: () => o.identity,
