@@ -8,6 +8,7 @@ import type { ConfigIssue } from '../api/model/result.ts';
 import { discoveryService } from '../api/proto/discovery.ts';
 import { systemClock, type Clock } from '../api/runtime/clock.ts';
 import { startAdminServer } from './admin/admin-server.ts';
+import { caRootExpiryGauge } from './admin/ca-metrics.ts';
 import { debounce } from './debounce.ts';
 import { ModelState, type FaultStatus } from './model-state.ts';
 import { createDiscoveryServer } from './push/discovery-server.ts';
@@ -108,6 +109,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
   const log = logger.child({ component: 'control-plane' });
   const trustDomain = opts.trustDomain ?? 'cluster.local';
   const metrics = createPushMetrics();
+  if (opts.trustBundle) caRootExpiryGauge(metrics.registry, opts.trustBundle);
   const state = new ModelState({
     clock,
     logger,

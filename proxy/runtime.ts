@@ -13,6 +13,7 @@ import { inboundSink } from './inbound/entry.ts';
 import { inboundStack, type InboundStack } from './inbound/stack.ts';
 import { loadTracker } from './layers/balancer.ts';
 import { proxyMetrics } from './metrics/request-metrics.ts';
+import { stateGauges } from './metrics/state-gauges.ts';
 import { tlsMetrics } from './metrics/tls-metrics.ts';
 import { outboundSink, type ActiveHandler } from './outbound/entry.ts';
 import { policyRegistry } from './outbound/policy-registry.ts';
@@ -97,6 +98,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
   const random = o.random ?? Math.random;
   const metrics = proxyMetrics();
   const tlsEvents = tlsMetrics(metrics.registry);
+  const stateMetrics = stateGauges(metrics.registry, clock, o.tls);
   const mesh = upstreamTransport({
     tls: o.tls,
     logger: logger.child({ component: 'upstream.mesh' }),
@@ -130,6 +132,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
       const before = inboundModeOf(o, active.snapshot);
       active = build(snapshot); // one assignment: requests in flight keep the stacks they began with
       metrics.setConfigVersion(snapshot.version);
+      stateMetrics.configApplied();
       const mode = inboundModeOf(o, snapshot);
       if (mode !== before) logger.info({ from: before, to: mode }, 'inbound mTLS mode changed');
       logger.info({ version: snapshot.version }, 'snapshot active');
