@@ -6,6 +6,7 @@ import type { NodeInfo } from '../api/convert/node.ts';
 import type { ConfigIssue } from '../api/model/result.ts';
 import type { Clock } from '../api/runtime/clock.ts';
 import { buildModel } from './index/build-model.ts';
+import { internServices } from './index/intern.ts';
 import type { LocalEndpoint, MeshModel } from './index/model.ts';
 import { faultVersionKey } from './index/policies.ts';
 import { keyOf, ofKind } from './index/select.ts';
@@ -93,7 +94,7 @@ export class ModelState {
     this.faultTimes = this.timeFaults(firstSeen);
     // A fault that disappears and comes back later starts a new experiment.
     for (const key of this.firstSeenAt.keys()) if (!used.has(key)) this.firstSeenAt.delete(key);
-    this.model = built.model;
+    this.model = internServices(this.model, built.model);
     this.indexIssues = built.issues;
     this.logNewIssues(built.issues);
   }

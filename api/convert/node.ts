@@ -9,6 +9,8 @@ export interface NodeInfo {
   readonly service?: string;
   readonly serviceAccount: string;
   readonly inbound?: { readonly host: string; readonly port: number };
+  /** The sidecar applies snapshot deltas (SnapshotResponse.base_version). */
+  readonly acceptsDelta?: boolean;
 }
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/;
@@ -20,6 +22,7 @@ export const nodeToWire = (node: NodeInfo): NodeMessage => ({
   serviceAccount: node.serviceAccount,
   inboundAddress: node.inbound ? `${node.inbound.host}:${node.inbound.port}` : '',
   protocolVersion: DISCOVERY_PROTOCOL_VERSION,
+  acceptsDelta: node.acceptsDelta === true,
 });
 
 const inboundOf = (address: string, issues: ConfigIssue[]): NodeInfo['inbound'] => {
@@ -49,6 +52,11 @@ export const nodeFromWire = (msg: NodeMessage | null | undefined): Result<NodeIn
   };
   return {
     ok: true,
-    value: { ...node, ...(msg.service ? { service: msg.service } : {}), ...(inbound ? { inbound } : {}) },
+    value: {
+      ...node,
+      ...(msg.service ? { service: msg.service } : {}),
+      ...(inbound ? { inbound } : {}),
+      ...(msg.acceptsDelta ? { acceptsDelta: true } : {}),
+    },
   };
 };

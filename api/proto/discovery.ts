@@ -13,6 +13,8 @@ export interface NodeMessage {
   serviceAccount: string;
   inboundAddress: string;
   protocolVersion: number;
+  /** Optional on the wire: absent (an older sidecar) reads as false. */
+  acceptsDelta?: boolean;
 }
 export interface IssueMessage {
   path: string;
@@ -32,6 +34,8 @@ export interface SnapshotResponseMessage {
   version: string;
   nonce: string;
   snapshotJson: Buffer | Uint8Array;
+  /** Set when snapshotJson is a delta against that version (older peers leave it empty). */
+  baseVersion?: string;
 }
 
 const PROTO_PATH = fileURLToPath(new URL('./discovery.proto', import.meta.url));

@@ -1,12 +1,15 @@
 // Control-plane propagation: `node bench/control-plane/propagation.ts [--services N] [--sidecars N]
-// [--changes N]` prints JSON. The kube-apiserver stand-in (in this process) holds N Services × 10
+// [--changes N] [--whole]` prints JSON (WEFT_BENCH_QUICK=1, set by `npm run bench -- --quick`:
+// a smaller mesh by default). The kube-apiserver stand-in (in this process) holds N Services × 10
 // endpoints in meshed namespaces; the control plane runs as its own process in Kubernetes mode
 // (`weft control-plane --kubeconfig`), so its memory is its own; N simulated sidecars connect at
 // once. Each is a raw discovery stream (the real wire protocol: Node, then an ACK per response)
 // that finds what it needs in the snapshot bytes instead of decoding megabytes of JSON: 1,000 full
 // decodes in one process would measure this process, not the control plane (tried: it falls behind
-// the 30 s ACK deadline). Measured: time to each sidecar's first full snapshot, then for each
-// TrafficSplit change the time until every sidecar has the new weights. Every wait is bounded.
+// the 30 s ACK deadline). The sidecars accept deltas as the real one does (--whole: they do not,
+// and every change is a whole snapshot). Measured: time to each sidecar's first full snapshot,
+// then for each TrafficSplit change the time until every sidecar has the new weights, and the
+// bytes that took. Every wait is bounded.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,12 +29,14 @@ import { endpointSlice, meshedNamespace, service, trafficSplit } from '../../tes
 import { parseVmRss } from '../lib/proc-stats.ts';
 import { summarize } from '../lib/percentiles.ts';
 
+const QUICK = process.env.WEFT_BENCH_QUICK === '1';
 const { values: args } = parseArgs({
   options: {
-    services: { type: 'string', default: '1000' },
-    sidecars: { type: 'string', default: '1000' },
-    changes: { type: 'string', default: '5' },
+    services: { type: 'string', default: QUICK ? '200' : '1000' },
+    sidecars: { type: 'string', default: QUICK ? '200' : '1000' },
+    changes: { type: 'string', default: QUICK ? '3' : '5' },
     namespaces: { type: 'string', default: '10' },
+    whole: { type: 'boolean', default: false },
   },
 });
 const SERVICES = Number(args.services);
@@ -62,6 +67,8 @@ const seed = (api: KubeApiServer): void => {
 const split = (v1: number): KubeObject =>
   trafficSplit(ns(0), 'web', 'web', { 'web-v1': v1, 'web-v2': 100 - v1 });
 
+let received = 0; // snapshot bytes, all sidecars
+
 interface SimulatedSidecar {
   firstFullAt: number | undefined;
   onSnapshot(fn: (snapshotJson: Buffer) => void): void;
@@ -73,12 +80,18 @@ const simulatedSidecar = (client: DiscoveryClientApi, i: number): SimulatedSidec
   const stream: DiscoveryStream = client.StreamSnapshots();
   let probe: (b: Buffer) => void = () => undefined;
   stream.write({
-    node: nodeToWire({ workload: `w-${i}`, namespace: ns(i), serviceAccount: `sa-${i}` }),
+    node: nodeToWire({
+      workload: `w-${i}`,
+      namespace: ns(i),
+      serviceAccount: `sa-${i}`,
+      acceptsDelta: !args.whole,
+    }),
     versionInfo: '',
     responseNonce: '',
   });
   stream.on('data', (res: { version: string; nonce: string; snapshotJson: Buffer }) => {
     stream.write({ versionInfo: res.version, responseNonce: res.nonce });
+    received += res.snapshotJson.length;
     probe(res.snapshotJson);
   });
   stream.on('error', () => undefined); // cancelled at the end of the run
@@ -163,6 +176,7 @@ const main = async (): Promise<void> => {
     await until(() => firstFull.length === SIDECARS, 'every first full snapshot');
     const rssConnected = await rssOf(cp.pid!);
 
+    const bytesBefore = received;
     const perSidecar: number[] = [];
     const allReached: number[] = [];
     let rssPeak = rssConnected;
@@ -193,7 +207,9 @@ const main = async (): Promise<void> => {
           sidecars: SIDECARS,
           namespaces: NAMESPACES,
           changes: CHANGES,
+          deltas: !args.whole,
           snapshotKiB: ms(snapshotBytes / 1024),
+          bytesPerChangeKiB: ms((received - bytesBefore) / CHANGES / 1024),
           controlPlaneStartupMs: ms(startupMs),
           firstFullSnapshotMs: round(summarize(firstFull)),
           splitChangeToSidecarMs: round(summarize(perSidecar)),
@@ -212,7 +228,10 @@ const main = async (): Promise<void> => {
   } finally {
     for (const sc of sidecars) sc.close();
     for (const c of channels) c.close();
+    // The control plane lets go of its Lease on the way out: the stand-in must still be there.
+    const exited = new Promise((r) => cp.once('exit', r));
     cp.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
     await api.close();
     await rm(dir, { recursive: true, force: true });
   }

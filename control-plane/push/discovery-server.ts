@@ -65,10 +65,11 @@ export const createDiscoveryServer = (opts: DiscoveryServerOptions): DiscoverySe
       {
         clock: opts.clock,
         sendTimeoutMs: opts.sendTimeoutMs,
-        send: (snapshot, nonce) => {
+        deltas: node.acceptsDelta === true,
+        send: (snapshot, nonce, base) => {
           opts.metrics.pushes.inc();
-          call.write({ ...toWire(snapshot), nonce });
-          slog.debug({ version: snapshot.version, nonce }, 'snapshot sent');
+          call.write({ ...toWire(snapshot, base), nonce });
+          slog.debug({ version: snapshot.version, base: base?.version, nonce }, 'snapshot sent');
         },
         drop: (reason) => {
           opts.metrics.streamDrops.inc({ reason: 'send-timeout' });

@@ -9,16 +9,17 @@ const snap = (version: string): ProxySnapshot => ({
   services: {},
 });
 
-const setup = (runningVersion?: string) => {
+const setup = (runningVersion?: string, deltas = false) => {
   const clock = new ManualClock();
-  const sent: { version: string; nonce: string }[] = [];
+  const sent: { version: string; nonce: string; base: string | undefined }[] = [];
   const drops: string[] = [];
   const answers: { nacked: boolean; latencyMs: number }[] = [];
   const session = new PushSession(
     {
       clock,
       sendTimeoutMs: 1_000,
-      send: (s, nonce) => sent.push({ version: s.version, nonce }),
+      deltas,
+      send: (s, nonce, base) => sent.push({ version: s.version, nonce, base: base?.version }),
       drop: (reason) => drops.push(reason),
       onAnswer: (a) => answers.push(a),
     },
@@ -94,5 +95,74 @@ describe('PushSession', () => {
     expect(drops).toEqual(['no ACK or NACK for version v1 within 1000 ms']);
     session.offer(snap('v2'));
     expect(sent).toHaveLength(1); // closed sessions send nothing more
+  });
+
+  describe('deltas', () => {
+    const nack = (session: PushSession, nonce: string, runs: string, path = 'base_version') =>
+      session.answer({
+        versionInfo: runs,
+        responseNonce: nonce,
+        error: { message: 'no', issues: [{ path, message: 'm' }] },
+      });
+
+    it('names the ACKed snapshot as the base of the next send, only for a sidecar that accepts deltas', () => {
+      for (const deltas of [true, false]) {
+        const { session, sent, ack } = setup(undefined, deltas);
+        session.offer(snap('v1'));
+        ack(0);
+        session.offer(snap('v2'));
+        ack(1);
+        session.offer(snap('v3'));
+        expect(sent.map((s) => s.base)).toEqual(
+          deltas ? [undefined, 'v1', 'v2'] : [undefined, undefined, undefined],
+        );
+      }
+    });
+
+    it('sends whole after a reconnect: it only knows the running version, not its content', () => {
+      const { session, sent } = setup('v1', true);
+      session.offer(snap('v2'));
+      expect(sent).toMatchObject([{ version: 'v2', base: undefined }]);
+    });
+
+    it('sends a delta whose base the sidecar does not run again whole, once; refused content is not resent', () => {
+      const { session, sent, ack } = setup(undefined, true);
+      session.offer(snap('v1'));
+      ack(0);
+      session.offer(snap('v2'));
+      nack(session, sent[1]!.nonce, 'v1');
+      expect(sent.map((s) => [s.version, s.base])).toEqual([
+        ['v1', undefined],
+        ['v2', 'v1'],
+        ['v2', undefined],
+      ]);
+      nack(session, sent[2]!.nonce, 'v1');
+      session.offer(snap('v2'));
+      expect(sent).toHaveLength(3);
+      session.offer(snap('v3'));
+      expect(sent.at(-1)).toMatchObject({ version: 'v3', base: undefined });
+      ack(3);
+      session.offer(snap('v4'));
+      nack(session, sent[4]!.nonce, 'v3', 'snapshot: services');
+      session.offer(snap('v4'));
+      expect(sent.map((s) => [s.version, s.base]).slice(3)).toEqual([
+        ['v3', undefined],
+        ['v4', 'v3'],
+      ]);
+    });
+
+    it('a newer offer waiting behind a refused delta wins over resending it', () => {
+      const { session, sent, ack } = setup(undefined, true);
+      session.offer(snap('v1'));
+      ack(0);
+      session.offer(snap('v2'));
+      session.offer(snap('v3'));
+      nack(session, sent[1]!.nonce, 'v1');
+      expect(sent.map((s) => [s.version, s.base])).toEqual([
+        ['v1', undefined],
+        ['v2', 'v1'],
+        ['v3', undefined],
+      ]);
+    });
   });
 });

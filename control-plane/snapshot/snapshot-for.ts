@@ -29,9 +29,26 @@ interface NamespaceView {
   readonly hash: string;
 }
 
-// Every sidecar of a namespace sees the same services: build and hash them once per model and
-// namespace (the model is immutable, so a WeakMap on it is a safe cache).
+// Everything below is cached by object, so it is computed once per model and namespace, and an
+// unchanged service (the same object across models, control-plane/index/intern.ts) keeps its
+// view and hash: a change to one service re-hashes one service per namespace.
 const namespaceViews = new WeakMap<MeshModel, Map<string, NamespaceView>>();
+const views = new WeakMap<ServiceView, Map<string, ServiceView>>();
+const hashes = new WeakMap<ServiceView, string>();
+
+const viewFrom = (s: ServiceView, namespace: string): ServiceView => {
+  let byNs = views.get(s);
+  if (!byNs) views.set(s, (byNs = new Map()));
+  let view = byNs.get(namespace);
+  if (!view) byNs.set(namespace, (view = visibleFrom(s, namespace)));
+  return view;
+};
+
+const hashOf = (view: ServiceView): string => {
+  let hash = hashes.get(view);
+  if (hash === undefined) hashes.set(view, (hash = contentHash(view)));
+  return hash;
+};
 
 const servicesFor = (model: MeshModel, namespace: string): NamespaceView => {
   let byNs = namespaceViews.get(model);
@@ -39,15 +56,19 @@ const servicesFor = (model: MeshModel, namespace: string): NamespaceView => {
   let view = byNs.get(namespace);
   if (!view) {
     const services: Record<string, ServiceView> = {};
-    for (const [key, s] of model.services) services[key] = visibleFrom(s, namespace);
-    byNs.set(namespace, (view = { services, hash: contentHash(services) }));
+    const serviceHashes: Record<string, string> = {};
+    for (const [key, s] of model.services) {
+      services[key] = viewFrom(s, namespace);
+      serviceHashes[key] = hashOf(services[key]);
+    }
+    byNs.set(namespace, (view = { services, hash: contentHash(serviceHashes) }));
   }
   return view;
 };
 
 /**
- * The version hashes the workload, the trust bundle and the hash of the services (a Merkle
- * step): equal content still gives an equal version, at the cost of one services hash per namespace.
+ * The version hashes the workload, the trust bundle and the hash of the services' hashes (a
+ * Merkle tree of depth two): equal content still gives an equal version.
  */
 export const snapshotFor = (model: MeshModel, w: WorkloadRef, opts: SnapshotOptions): ProxySnapshot => {
   let workload: WorkloadView = {

@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { toWire } from '../../api/convert/snapshot-wire.ts';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
 import {
   discoveryService,
@@ -146,6 +147,39 @@ describe('connectDiscovery speaks the ACK/NACK protocol', () => {
     expect(ack4).toMatchObject({ versionInfo: 'v4', responseNonce: '4', errorDetail: null });
     expect(seen).toEqual(['v1', 'v4']);
     expect(source.stats()).toMatchObject({ accepted: 2, rejected: 2 });
+    cp.close();
+  });
+
+  it('announces it accepts deltas, applies one to the snapshot it runs, and NACKs one with another base', async () => {
+    const web = {
+      name: 'web',
+      namespace: 'demo',
+      hosts: ['web'],
+      ports: [{ port: 80, targetPort: 8080, protocol: 'http' as const }],
+      endpoints: [],
+    };
+    const v1 = { ...snapshot('v1'), services: { 'demo/web': web } };
+    // v2 keeps web (the same object, so the delta leaves it out) and adds api.
+    const v2 = { ...snapshot('v2'), services: { 'demo/web': web, 'demo/api': { ...web, name: 'api' } } };
+    const delta = (nonce: string, base: string): SnapshotResponseMessage => ({
+      ...toWire(v2, { ...v1, version: base }),
+      nonce,
+    });
+    const cp = await fakeControlPlane([response('1', v1), delta('2', 'v0'), delta('3', 'v1')]);
+    const seen: ProxySnapshot[] = [];
+    source = connectDiscovery({
+      address: cp.address,
+      node: { workload: 'w', namespace: 'demo', serviceAccount: 'w' },
+      logger: pino({ level: 'silent' }),
+    });
+    source.subscribe((s) => seen.push(s));
+    await waitFor(() => cp.requests.length === 4, 'three answers');
+    const [hello, , nack, ack] = cp.requests;
+    expect(hello?.node?.acceptsDelta).toBe(true);
+    expect(nack).toMatchObject({ versionInfo: 'v1', responseNonce: '2' });
+    expect(nack?.errorDetail?.issues[0]?.path).toBe('base_version');
+    expect(ack).toMatchObject({ versionInfo: 'v2', responseNonce: '3', errorDetail: null });
+    expect(Object.keys(seen.at(-1)?.services ?? {}).sort()).toEqual(['demo/api', 'demo/web']);
     cp.close();
   });
 });

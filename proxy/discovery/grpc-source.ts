@@ -89,7 +89,9 @@ export const connectDiscovery = (opts: DiscoveryOptions): DiscoverySource => {
   readyPromise.catch(() => undefined); // close() before the first snapshot is not an unhandled rejection
 
   const check = (msg: SnapshotResponseMessage): Result<ProxySnapshot> => {
-    const r = fromWire({ version: msg.version, snapshotJson: msg.snapshotJson });
+    // A delta (baseVersion set) applies to the snapshot this sidecar runs; fromWire refuses it
+    // when that is not its base, and the NACK below makes the control plane send it whole.
+    const r = fromWire(msg, current);
     if (!r.ok) return r;
     const { name, namespace } = r.value.workload;
     if (name !== opts.node.workload || namespace !== opts.node.namespace) {
@@ -176,7 +178,7 @@ export const connectDiscovery = (opts: DiscoveryOptions): DiscoverySource => {
     s.on('error', (e: grpc.ServiceError) => end('error', e));
     s.on('end', () => end('end'));
     send(s, {
-      node: nodeToWire(opts.node),
+      node: nodeToWire({ ...opts.node, acceptsDelta: true }),
       versionInfo: current?.version ?? '',
       responseNonce: '',
       errorDetail: null,
