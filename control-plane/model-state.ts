@@ -7,6 +7,7 @@ import type { ConfigIssue } from '../api/model/result.ts';
 import type { Clock } from '../api/runtime/clock.ts';
 import { buildModel } from './index/build-model.ts';
 import { internServices } from './index/intern.ts';
+import { podOwners } from './index/pod-identity.ts';
 import type { LocalEndpoint, MeshModel } from './index/model.ts';
 import { faultVersionKey } from './index/policies.ts';
 import { keyOf, ofKind } from './index/select.ts';
@@ -86,10 +87,12 @@ export class ModelState {
       if (at === undefined) this.firstSeenAt.set(key, (at = this.opts.clock.wallNow()));
       return at;
     };
+    const pods = this.config.pods;
     const built = buildModel(this.config.resources, {
       clusterDomain: this.opts.clusterDomain,
       localEndpoints,
       firstSeen,
+      ...(pods ? { ownerOf: podOwners(pods, this.opts.trustDomain) } : {}),
     });
     this.faultTimes = this.timeFaults(firstSeen);
     // A fault that disappears and comes back later starts a new experiment.

@@ -19,7 +19,7 @@ export interface BuiltModel {
 
 export const buildModel = (resources: readonly SourcedResource[], opts: BuildOptions): BuiltModel => {
   const issues: ConfigIssue[] = [];
-  const endpoints = indexEndpoints(resources, opts.localEndpoints, issues);
+  const endpoints = indexEndpoints(resources, opts.localEndpoints, issues, opts.ownerOf);
   const services = compileServices(resources, endpoints, opts.clusterDomain, issues);
   for (const l of opts.localEndpoints) {
     if (!services.has(`${l.namespace}/${l.service}`))

@@ -1,10 +1,12 @@
 // Endpoints per Service from EndpointSlices, v1 Endpoints and connected sidecars (local
 // mode). Readiness follows Kubernetes: ready endpoints; if a Service has none, the serving
-// ones that are terminating (so a draining rollout keeps answering).
+// ones that are terminating (so a draining rollout keeps answering). In Kubernetes mode each
+// endpoint carries its pod and that pod's SPIFFE ID (pod-identity.ts).
 import type { ConfigIssue } from '../../api/model/result.ts';
 import type { Endpoint } from '../../api/model/snapshot.ts';
 import type { SourcedResource } from '../sources/types.ts';
 import type { LocalEndpoint } from './model.ts';
+import { podNameOf, type OwnerOf } from './pod-identity.ts';
 import { keyOf, ofKind } from './select.ts';
 
 export interface EndpointIndex {
@@ -40,10 +42,22 @@ const readiness = (c: Conditions | undefined): 'ready' | 'draining' | 'out' => {
   return c.serving !== false && c.terminating === true ? 'draining' : 'out';
 };
 
+/** address:port, plus the pod behind it and its identity when the pods are known. */
+const endpointOf = (
+  ownerOf: OwnerOf | undefined,
+  ref: { namespace: string; address: string; targetRef: unknown },
+  port: number,
+): Endpoint => {
+  const pod = podNameOf(ref.targetRef);
+  const owner = ownerOf?.({ namespace: ref.namespace, address: ref.address, ...(pod ? { pod } : {}) });
+  return { address: ref.address, port, ...owner };
+};
+
 const fromSlices = (
   all: readonly SourcedResource[],
   acc: Map<string, Collected>,
   issues: ConfigIssue[],
+  ownerOf?: OwnerOf,
 ): void => {
   for (const s of ofKind(all, 'EndpointSlice', issues).values()) {
     const slice = s.resource;
@@ -58,9 +72,12 @@ const fromSlices = (
     const c = entry(acc, `${slice.meta.namespace}/${service}`);
     const ports = numberedPorts(slice.ports);
     for (const p of ports) if (p.name) c.names.set(p.name, p.port);
+    const namespace = slice.meta.namespace;
     for (const e of slice.endpoints ?? []) {
       const list = { ready: c.ready, draining: c.fallback, out: undefined }[readiness(e.conditions)];
-      for (const address of e.addresses) for (const p of ports) list?.push({ address, port: p.port });
+      for (const address of e.addresses)
+        for (const p of ports)
+          list?.push(endpointOf(ownerOf, { namespace, address, targetRef: e.targetRef }, p.port));
     }
   }
 };
@@ -69,14 +86,17 @@ const fromEndpoints = (
   all: readonly SourcedResource[],
   acc: Map<string, Collected>,
   issues: ConfigIssue[],
+  ownerOf?: OwnerOf,
 ): void => {
   for (const s of ofKind(all, 'Endpoints', issues).values()) {
     const c = entry(acc, keyOf(s.resource));
+    const namespace = s.resource.meta.namespace;
     for (const subset of s.resource.subsets ?? []) {
       const ports = numberedPorts(subset.ports);
       for (const p of ports) if (p.name) c.names.set(p.name, p.port);
       for (const a of subset.addresses ?? [])
-        for (const p of ports) c.ready.push({ address: a.ip, port: p.port });
+        for (const p of ports)
+          c.ready.push(endpointOf(ownerOf, { namespace, address: a.ip, targetRef: a.targetRef }, p.port));
     }
   }
 };
@@ -88,10 +108,11 @@ export const indexEndpoints = (
   all: readonly SourcedResource[],
   local: readonly LocalEndpoint[],
   issues: ConfigIssue[],
+  ownerOf?: OwnerOf,
 ): EndpointIndex => {
   const acc = new Map<string, Collected>();
-  fromSlices(all, acc, issues);
-  fromEndpoints(all, acc, issues);
+  fromSlices(all, acc, issues, ownerOf);
+  fromEndpoints(all, acc, issues, ownerOf);
   for (const l of local) {
     const { address, port, workload, identity } = l;
     entry(acc, `${l.namespace}/${l.service}`).ready.push({ address, port, workload, identity });

@@ -3,6 +3,7 @@
 import type { AuthzView } from '../../api/model/authz.ts';
 import type { ServiceView } from '../../api/model/snapshot.ts';
 import type { MtlsModes } from './mtls-mode.ts';
+import type { OwnerOf } from './pod-identity.ts';
 
 export interface MeshModel {
   /** Keyed by `namespace/name`, in key order. */
@@ -32,6 +33,8 @@ export interface BuildOptions {
    * (key `namespace/name@generation`); its spec.duration counts from there.
    */
   readonly firstSeen: (key: string) => number;
+  /** Kubernetes mode: the pod (and its SPIFFE ID) behind an EndpointSlice endpoint. */
+  readonly ownerOf?: OwnerOf;
 }
 
 /** "<file>: <Kind> <namespace>/<name>" — how index issues name the object they concern. */

@@ -9,10 +9,19 @@ export interface SourcedResource {
   readonly origin: string;
 }
 
+/** A running pod (Kubernetes mode): who serves the addresses an EndpointSlice lists. */
+export interface PodRecord {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly serviceAccount: string;
+}
+
 export interface ConfigState {
   readonly resources: readonly SourcedResource[];
   /** Problems in the source right now; objects they concern keep their last good content. */
   readonly issues: readonly ConfigIssue[];
+  /** Pods of meshed namespaces by pod IP (Kubernetes mode), for endpoint identities. */
+  readonly pods?: ReadonlyMap<string, PodRecord>;
 }
 
 export interface ConfigSource {

@@ -22,6 +22,8 @@ export interface SliceEndpoint {
   readonly ready?: boolean;
   readonly serving?: boolean;
   readonly terminating?: boolean;
+  /** The pod behind the address (targetRef), as the EndpointSlice controller writes it. */
+  readonly pod?: string;
 }
 
 export const endpointSlice = (
@@ -43,7 +45,19 @@ export const endpointSlice = (
       serving: e.serving ?? e.ready ?? true,
       terminating: e.terminating ?? false,
     },
+    ...(e.pod ? { targetRef: { kind: 'Pod', namespace, name: e.pod } } : {}),
   })),
+});
+
+export const pod = (namespace: string, name: string, ip: string, serviceAccount?: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace },
+  spec: {
+    containers: [{ name: 'app', image: 'app' }],
+    ...(serviceAccount ? { serviceAccountName: serviceAccount } : {}),
+  },
+  status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
 });
 
 export const trafficSplit = (

@@ -14,6 +14,7 @@ import {
   meshedNamespace,
   quietLogger,
   service,
+  pod,
   trafficSplit,
   type SliceEndpoint,
 } from './helpers.ts';
@@ -33,7 +34,7 @@ const start = async (opts: { crds?: boolean } = {}): Promise<void> => {
 };
 
 // The real clock: network timing never decides a test outcome here.
-const makeSource = (): KubeSource =>
+const makeSource = (watchPods = false): KubeSource =>
   kubeSource({
     kubeConfig: api.kubeConfig(),
     clock: systemClock,
@@ -41,11 +42,11 @@ const makeSource = (): KubeSource =>
     logger,
     debounceMs: 10,
     backoff: { baseMs: 20, maxMs: 200 },
-    watchPods: false,
+    watchPods,
   });
 
-const startCp = async (): Promise<DiscoverySource> => {
-  source = makeSource();
+const startCp = async (watchPods = false): Promise<DiscoverySource> => {
+  source = makeSource(watchPods);
   cp = await startControlPlane({ source, grpcPort: 0, adminPort: 0, logger, debounceMs: 10 });
   sidecar = connectDiscovery({
     address: cp.grpcAddress,
@@ -79,6 +80,37 @@ const ips = (n: number, from = 1): string[] => Array.from({ length: n }, (_, i) 
 const slice = (eps: readonly SliceEndpoint[]): KubeObject => endpointSlice('shop', 'web', eps);
 
 describe('Kubernetes source → snapshots', () => {
+  it("gives each endpoint its pod and the SPIFFE ID of the pod's service account", async () => {
+    await start();
+    api.store.seed(pod('shop', 'web-0', '10.1.0.1', 'web'));
+    api.store.seed(pod('shop', 'web-1', '10.1.0.2')); // no serviceAccountName: default
+    api.store.seed(pod('other', 'web-x', '10.1.0.3', 'intruder')); // not meshed, never an owner
+    api.store.seed(
+      slice([
+        { ip: '10.1.0.1', pod: 'web-0' },
+        { ip: '10.1.0.2' }, // no targetRef: found by its IP
+        { ip: '10.1.0.3' },
+        { ip: '10.1.0.4', pod: 'web-4' }, // its pod is not listed yet
+      ]),
+    );
+    const sc = await startCp(true);
+    const owners = (s: ProxySnapshot | undefined) =>
+      (s?.services['shop/web']?.endpoints ?? []).map((e) => `${e.address} ${e.workload} ${e.identity}`);
+    expect(owners(sc.current())).toEqual([
+      '10.1.0.1 web-0 spiffe://cluster.local/ns/shop/sa/web',
+      '10.1.0.2 web-1 spiffe://cluster.local/ns/shop/sa/default',
+      '10.1.0.3 undefined undefined',
+      '10.1.0.4 undefined undefined',
+    ]);
+    // The pod shows up after its endpoint: the identity follows.
+    api.store.seed(pod('shop', 'web-4', '10.1.0.4', 'web'));
+    await until(
+      sc,
+      'the late pod’s identity',
+      (s) => owners(s)[3] === '10.1.0.4 web-4 spiffe://cluster.local/ns/shop/sa/web',
+    );
+  });
+
   it('follows EndpointSlice churn: 1 → 10 → not-ready/terminating → 0', async () => {
     await start();
     api.store.seed(slice([{ ip: '10.1.0.1' }]));

@@ -1,6 +1,7 @@
 // ConfigSource over the Kubernetes API: resilient informers (resilient-informer.ts) for
 // namespaces, Services, EndpointSlices, Pods and the mesh CRDs; objects of meshed namespaces
-// (label weft.io/inject=enabled) are parsed by api/schema and handed to the index, debounced.
+// (label weft.io/inject=enabled) are parsed by api/schema and handed to the index, debounced,
+// with the pods by IP (who serves each endpoint: its service account is the endpoint's identity).
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ConfigIssue } from '../../../api/model/result.ts';
@@ -26,7 +27,7 @@ export interface KubeSourceOptions {
 }
 
 export interface KubeSource extends ConfigSource {
-  /** Resolves once namespaces, Services and EndpointSlices are listed (CRDs may still be missing). */
+  /** Resolves once namespaces, Pods, Services and EndpointSlices are listed (CRDs may still be missing). */
   synced(): Promise<void>;
   /** Pods of meshed namespaces by pod IP: who serves an endpoint address. */
   workloads(): ReadonlyMap<string, PodWorkload>;
@@ -60,6 +61,10 @@ export const kubeSource = (opts: KubeSourceOptions): KubeSource => {
   const config = CONFIG_KINDS.map((k) => resilientInformer(k, deps));
   const all = [namespaces, ...(pods ? [pods] : []), ...config];
   const meshed = (): Set<string> => new Set(namespaces.list().map(nameOf));
+  const core = async (): Promise<void> => {
+    const kinds = [namespaces, ...(pods ? [pods] : []), ...config.slice(0, 2)];
+    await Promise.all(kinds.map((i) => i.synced()));
+  };
 
   const rebuild = (): void => {
     const inMesh = meshed();
@@ -77,7 +82,7 @@ export const kubeSource = (opts: KubeSourceOptions): KubeSource => {
       }
     cache.sweep();
     raw = objects;
-    state = { resources, issues };
+    state = { resources, issues, ...(pods ? { pods: podWorkloads(pods.list(), inMesh) } : {}) };
     if (started) listener(state);
   };
 
@@ -87,8 +92,9 @@ export const kubeSource = (opts: KubeSourceOptions): KubeSource => {
       debouncer = debounce(opts.clock, opts.debounceMs ?? 50, 1_000, rebuild);
       for (const inf of all) inf.start();
       // Core kinds must be listed before the first state: an empty state would withdraw every
-      // route from every sidecar. Missing CRDs only need to have answered once.
-      await Promise.all([namespaces.synced(), ...config.slice(0, 2).map((i) => i.synced())]);
+      // route from every sidecar (and without the pods, every endpoint identity). Missing CRDs
+      // only need to have answered once.
+      await core();
       await Promise.all(config.slice(2).map((i) => i.settled()));
       started = true;
       rebuild();
@@ -103,9 +109,7 @@ export const kubeSource = (opts: KubeSourceOptions): KubeSource => {
       await Promise.all(all.map((i) => i.stop()));
     },
     current: () => state,
-    synced: async () => {
-      await Promise.all([namespaces.synced(), ...config.slice(0, 2).map((i) => i.synced())]);
-    },
+    synced: core,
     workloads: () => podWorkloads(pods?.list() ?? [], meshed()),
     objects: () => raw,
     informers: () => all,

@@ -1,11 +1,9 @@
 // Pure: Pods of meshed namespaces → who serves each pod IP (name, service account, labels).
 // EndpointSlice addresses are pod IPs; this is how an endpoint gets its workload identity.
+import type { PodRecord } from '../types.ts';
 import type { JsonObject } from './kube-http.ts';
 
-export interface PodWorkload {
-  readonly namespace: string;
-  readonly pod: string;
-  readonly serviceAccount: string;
+export interface PodWorkload extends PodRecord {
   readonly labels: Readonly<Record<string, string>>;
 }
 
