@@ -61,7 +61,10 @@ describe('graceful drain', () => {
   }, 40_000);
   afterAll(async () => {
     await stopAll();
-    for (const a of apps) (a.server.close(), a.server.closeAllConnections());
+    for (const a of apps) {
+      a.server.close();
+      a.server.closeAllConnections();
+    }
     await mesh?.close();
   });
 
