@@ -41,4 +41,8 @@ export interface BuildOptions {
 export const where = (r: {
   origin: string;
   resource: { kind: string; meta: { namespace: string; name: string } };
-}) => `${r.origin}: ${r.resource.kind} ${r.resource.meta.namespace}/${r.resource.meta.name}`;
+}) => {
+  const { kind, meta } = r.resource;
+  // A Namespace has no namespace (the parser's default would only confuse).
+  return `${r.origin}: ${kind} ${kind === 'Namespace' ? '' : `${meta.namespace}/`}${meta.name}`;
+};

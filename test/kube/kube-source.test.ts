@@ -201,6 +201,23 @@ describe('Kubernetes source → snapshots', () => {
     await until(sc, 'the v1alpha2 split', (s) => weights(s) === 'shop/web-v1=1,shop/web-v2=3');
   });
 
+  it('reads the weft.io/mtls-mode annotation of a meshed Namespace', async () => {
+    await start();
+    const annotated = (mode: string): KubeObject => {
+      const ns = meshedNamespace('shop');
+      return { ...ns, metadata: { ...ns.metadata, annotations: { 'weft.io/mtls-mode': mode } } };
+    };
+    api.store.seed(annotated('PERMISSIVE'));
+    const sc = await startCp();
+    expect(sc.current()?.workload.inboundMode).toBe('PERMISSIVE');
+    api.store.seed(annotated('OFF'));
+    await until(sc, 'a bad mode read as STRICT', (s) => s.workload.inboundMode === 'STRICT');
+    expect(cp?.status().issues).toContainEqual({
+      path: 'kube://Namespace/shop: Namespace shop: metadata.annotations["weft.io/mtls-mode"]',
+      message: 'must be STRICT or PERMISSIVE (got "OFF"); read as STRICT until fixed',
+    });
+  });
+
   it('reads only meshed namespaces, and picks one up when it is labelled', async () => {
     await start();
     api.store.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'plain' } });

@@ -62,6 +62,9 @@ export const CONFIG_KINDS: readonly WatchedKind[] = [
   },
 ];
 
-/** `kube://<kind>/<namespace>/<name>`: the origin of a resource and the prefix of its issues. */
+/**
+ * `kube://<kind>/<namespace>/<name>` (`kube://<kind>/<name>` for a cluster-scoped object): the
+ * origin of a resource and the prefix of its issues.
+ */
 export const originOf = (kind: string, namespace: string, name: string): string =>
-  `kube://${kind}/${namespace}/${name}`;
+  namespace === '' ? `kube://${kind}/${name}` : `kube://${kind}/${namespace}/${name}`;

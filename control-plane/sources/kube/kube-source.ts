@@ -72,9 +72,10 @@ export const kubeSource = (opts: KubeSourceOptions): KubeSource => {
     const issues: ConfigIssue[] = [];
     const objects = new Map<string, JsonObject>();
     cache.begin();
-    for (const inf of config)
+    // Meshed Namespaces themselves too: their annotations (weft.io/mtls-mode) are configuration.
+    for (const inf of [namespaces, ...config])
       for (const obj of inf.list()) {
-        if (!inMesh.has(nsOf(obj))) continue;
+        if (!inMesh.has(inf === namespaces ? nameOf(obj) : nsOf(obj))) continue;
         const c = cache.convert(obj);
         if (c.resource) resources.push(c.resource);
         objects.set(c.origin, obj);
