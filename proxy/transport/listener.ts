@@ -1,15 +1,22 @@
 // One listening port of the sidecar (outbound or inbound): accepts TCP, detects TLS / h2c /
-// HTTP/1.1 from the first bytes, terminates mTLS when configured, and feeds node:http or
-// node:http2 servers that turn requests into MeshRequests for the sink.
-import type { Server as HttpServer } from 'node:http';
+// HTTP/1.1 from the first bytes, terminates mTLS when configured, and feeds weft's own HTTP/1.1
+// connections (llhttp, http1/server-connection.ts) or node:http2 sessions, which turn requests
+// into MeshRequests for the sink.
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { PLAINTEXT, tagConnection, type ConnectionInfo, type RequestSink } from './connection.ts';
+import {
+  connectionOf,
+  PLAINTEXT,
+  tagConnection,
+  type ConnectionInfo,
+  type RequestSink,
+} from './connection.ts';
 import { sniff, type Sniffed } from './detect.ts';
 import { spiffeIdOf } from './peer-identity.ts';
-import { h1Server } from './server-h1.ts';
+import { H1ServerConnection } from './http1/server-connection.ts';
+import { onTick, ticksOf } from './http1/tick.ts';
 import { h2Server } from './server-h2.ts';
 import type { TlsEvents } from './tls-events.ts';
 import type { TlsMaterial } from './tls-material.ts';
@@ -35,6 +42,8 @@ export interface ListenerOptions {
   readonly logger: Logger;
   /** A connection that says nothing for this long is closed (default 10 s). */
   readonly sniffTimeoutMs?: number;
+  /** HTTP/1.1 keep-alive idle limit, also the limit for sending a request head (default 60 s). */
+  readonly h1IdleMs?: number;
   readonly tlsEvents?: TlsEvents;
   /**
    * Opaque TCP tunnels from peer sidecars: ALPN `weft-tcp` over mTLS, or the plaintext preamble
@@ -55,7 +64,7 @@ export interface Listener {
 }
 
 interface Servers {
-  readonly h1: HttpServer;
+  readonly h1: Set<H1ServerConnection>;
   readonly h2: Http2Server;
   readonly sessions: Set<ServerHttp2Session>;
 }
@@ -67,7 +76,21 @@ const httpServers = (sink: RequestSink, logger: Logger): Servers => {
     sessions.add(s);
     s.once('close', () => sessions.delete(s));
   });
-  return { h1: h1Server(sink, logger), h2, sessions };
+  return { h1: new Set(), h2, sessions };
+};
+
+/**
+ * A keep-alive connection idle this long is closed, and so is one that has not finished a request
+ * head in that time (slowloris): both count from the moment the connection last went idle.
+ */
+const H1_IDLE_MS = 60_000;
+
+/** Closes HTTP/1.1 connections that have been idle (or stuck before a full head) too long. */
+const sweepIdle = (connections: Set<H1ServerConnection>, idleMs: number): (() => void) => {
+  const limit = ticksOf(idleMs);
+  return onTick((tick) => {
+    for (const c of connections) if (c.idle && tick - c.idleSince >= limit) c.socket.destroy();
+  });
 };
 
 const listen = (server: Server, port: number, host: string): Promise<number> =>
@@ -96,8 +119,14 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
   if (modeNow() !== 'DISABLE' && !o.tls) throw new Error(`inbound mode ${modeNow()} needs TLS material`);
   const servers = httpServers(o.sink, o.logger);
   const sockets = new Set<Socket>();
+  const stopSweep = sweepIdle(servers.h1, o.h1IdleMs ?? H1_IDLE_MS);
   const toHttp = (socket: Socket, h2: boolean): void => {
-    (h2 ? servers.h2 : servers.h1).emit('connection', socket);
+    if (h2) servers.h2.emit('connection', socket);
+    else {
+      const conn = new H1ServerConnection(socket, connectionOf(socket), o.sink, o.logger);
+      servers.h1.add(conn);
+      socket.once('close', () => servers.h1.delete(conn));
+    }
     socket.resume();
   };
   const tlsServer = o.tls
@@ -141,19 +170,22 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
   const server = createServer((socket) => void accept(socket));
   server.on('error', (err) => o.logger.warn({ err }, 'listener error'));
   const port = await listen(server, o.port, o.host);
-  return { port, close: (graceMs) => drain(server, servers, sockets, graceMs) };
+  return {
+    port,
+    close: async (graceMs) => {
+      await drain(server, servers, sockets, graceMs);
+      stopSweep();
+    },
+  };
 };
 
 const drain = async (server: Server, s: Servers, sockets: Set<Socket>, graceMs: number): Promise<void> => {
   const stopped = new Promise<void>((r) => server.close(() => r()));
   for (const session of s.sessions) session.close(); // GOAWAY: no new streams, in-flight ones finish
   const deadline = Date.now() + graceMs;
-  // Keep-alive HTTP/1.1 connections go idle between requests; close each as soon as it is.
-  while (sockets.size > 0 && Date.now() < deadline) {
-    s.h1.closeIdleConnections();
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  // Keep-alive HTTP/1.1 connections close as soon as they are idle; busy ones after their answer.
+  for (const c of s.h1) c.drain();
+  while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   for (const socket of sockets) socket.destroy();
-  s.h1.close(() => undefined); // stops node:http's connection-checking timer
   await stopped;
 };

@@ -1,18 +1,19 @@
 // Connection pools to upstream endpoints, shared by every snapshot's stacks so a config change
 // never drops warm connections: a keep-alive HTTP/1.1 agent and one multiplexed HTTP/2 session
 // per endpoint (and expected identity). With TLS material every hop is mesh mTLS.
-import { Agent } from 'node:http';
 import { connect as h2connect } from 'node:http2';
 import { connect as tcpConnect } from 'node:net';
 import type { Logger } from 'pino';
 import type { Endpoint } from '../../api/model/snapshot.ts';
 import type { MeshRequest, MeshResponse } from '../stack/types.ts';
-import { sendH1, type H1Pool } from './client-h1.ts';
+import { H1UpstreamPool } from './http1/upstream-pool.ts';
+import { onTick } from './http1/tick.ts';
 import { sendH2, type H2Conn } from './client-h2.ts';
 import { H2_CONNECTION_WINDOW, H2_SETTINGS } from './h2-settings.ts';
 import { dialMeshTls } from './tls-client.ts';
 import type { TlsEvents } from './tls-events.ts';
 import type { TlsMaterial } from './tls-material.ts';
+import { toMeshError } from './upstream-errors.ts';
 
 export interface Transport {
   /** Sends on the request's own protocol: http1 stays HTTP/1.1, h2 stays HTTP/2. */
@@ -36,18 +37,28 @@ const hostPort = (e: Endpoint): string =>
 
 export const upstreamTransport = (o: TransportOptions): Transport => {
   const idleMs = o.idleMs ?? 60_000;
-  const agents = new Map<string, H1Pool>();
+  const pools = new Map<string, H1UpstreamPool>();
   const sessions = new Map<string, H2Conn>();
+  const stopSweep = onTick((tick) => {
+    for (const [key, pool] of pools) {
+      pool.sweep(tick);
+      // An endpoint with no connections left (gone from the snapshot, or just quiet) loses its pool.
+      if (pool.size === 0) pools.delete(key);
+    }
+  });
 
-  const h1Pool = (e: Endpoint): H1Pool => {
+  const h1Pool = (e: Endpoint): H1UpstreamPool => {
     const key = poolKey(e);
-    let pool = agents.get(key);
+    let pool = pools.get(key);
     if (!pool) {
-      const agent = new Agent({ keepAlive: true, maxFreeSockets: 64, timeout: idleMs, scheduling: 'lifo' });
       const tls = o.tls;
-      if (tls) agent.createConnection = () => dialMeshTls(tls, e, 'http/1.1', o.tlsEvents);
-      pool = { agent, readyEvent: tls ? 'secureConnect' : 'connect' };
-      agents.set(key, pool);
+      pool = new H1UpstreamPool(
+        tls
+          ? { dial: () => dialMeshTls(tls, e, 'http/1.1', o.tlsEvents), readyEvent: 'secureConnect' }
+          : { dial: () => tcpConnect(e.port, e.address), readyEvent: 'connect' },
+        { idleMs, maxIdle: 64 },
+      );
+      pools.set(key, pool);
     }
     return pool;
   };
@@ -91,10 +102,13 @@ export const upstreamTransport = (o: TransportOptions): Transport => {
     send: (req, endpoint, signal) =>
       req.protocol === 'h2'
         ? sendH2(h2Conn(endpoint), req, signal)
-        : sendH1(h1Pool(endpoint), endpoint, req, signal),
+        : h1Pool(endpoint).send(req, signal, (err, connected) =>
+            toMeshError({ err, connected }, hostPort(endpoint)),
+          ),
     close: async () => {
-      for (const { agent } of agents.values()) agent.destroy();
-      agents.clear();
+      stopSweep();
+      for (const pool of pools.values()) pool.close();
+      pools.clear();
       const closing = [...sessions.values()].map(
         ({ session }) => new Promise<void>((r) => (session.closed ? r() : session.close(() => r()))),
       );

@@ -1,0 +1,123 @@
+// Message heads for weft's HTTP/1.1 transport: llhttp's raw header lines become the layers'
+// HeaderMap (end-to-end headers only, names lower-cased once), and outgoing heads are written as
+// one string. Framing (Content-Length, chunked, close) is decided by the writer, never copied.
+import { STATUS_CODES } from 'node:http';
+import type { HeaderMap } from '../../stack/types.ts';
+import type { RawHeaders } from './llhttp.ts';
+
+/** RFC 9110 §7.6.1 connection-specific headers, plus Host (it becomes the authority). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'http2-settings',
+  'te',
+]);
+
+export interface ParsedHead {
+  readonly headers: HeaderMap;
+  /** Host header value ('' when absent). */
+  readonly host: string;
+  /** Transfer-Encoding was present (llhttp has already refused it next to Content-Length). */
+  readonly chunked: boolean;
+  readonly contentLength: number | undefined;
+  /** `Expect: 100-continue` (answered by the sidecar; not forwarded). */
+  readonly expectContinue: boolean;
+  /** `TE: trailers` was sent (gRPC-style); the only TE value that crosses a hop. */
+  readonly teTrailers: boolean;
+}
+
+const tokens = (value: string): string[] => value.split(',').map((t) => t.trim().toLowerCase());
+
+const add = (headers: HeaderMap, name: string, value: string): void => {
+  const prev = headers[name];
+  if (prev === undefined) headers[name] = value;
+  else if (Array.isArray(prev)) prev.push(value);
+  else headers[name] = [prev, value];
+};
+
+export const parseHead = (raw: RawHeaders): ParsedHead => {
+  const headers: HeaderMap = {};
+  let host = '';
+  let chunked = false;
+  let contentLength: number | undefined;
+  let expectContinue = false;
+  let teTrailers = false;
+  let named: string[] | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    if (!HOP_BY_HOP.has(name)) {
+      if (name === 'content-length') contentLength = Number(value);
+      else if (name === 'expect' && value.toLowerCase() === '100-continue') {
+        expectContinue = true;
+        continue;
+      }
+      add(headers, name, value);
+      continue;
+    }
+    if (name === 'host') host = value;
+    else if (name === 'transfer-encoding') chunked = true;
+    else if (name === 'te') teTrailers ||= tokens(value).includes('trailers');
+    else if (name === 'connection') (named ??= []).push(...tokens(value));
+  }
+  // Headers the Connection header names are hop-by-hop too (RFC 9110 §7.6.1).
+  if (named) for (const n of named) if (n !== 'close' && n !== 'keep-alive') delete headers[n];
+  if (teTrailers) headers.te = 'trailers';
+  return { headers, host, chunked, contentLength, expectContinue, teTrailers };
+};
+
+// CR, LF and NUL would let a header value start a new header line (response splitting).
+const UNSAFE_VALUE = /[\r\n\0]/;
+
+const headerLines = (headers: HeaderMap, skip?: string): string => {
+  let out = '';
+  for (const name in headers) {
+    if (name === skip || HOP_BY_HOP.has(name)) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (typeof value === 'string') {
+      if (!UNSAFE_VALUE.test(value)) out += `${name}: ${value}\r\n`;
+    } else for (const v of value) if (!UNSAFE_VALUE.test(v)) out += `${name}: ${v}\r\n`;
+  }
+  return out;
+};
+
+/** How a body is delimited on the wire. `none`: no body; `length`: Content-Length is in headers. */
+export type Framing = 'none' | 'length' | 'chunked' | 'close';
+
+const framingLine = (framing: Framing): string =>
+  framing === 'chunked' ? 'transfer-encoding: chunked\r\n' : '';
+
+export const requestHead = (
+  method: string,
+  path: string,
+  authority: string,
+  headers: HeaderMap,
+  framing: Framing,
+): string =>
+  `${method} ${path} HTTP/1.1\r\nhost: ${authority}\r\n` +
+  headerLines(headers) +
+  (headers.te === 'trailers' ? 'te: trailers\r\n' : '') +
+  framingLine(framing) +
+  '\r\n';
+
+export const responseHead = (
+  status: number,
+  headers: HeaderMap,
+  framing: Framing,
+  connection: 'close' | 'keep-alive' | undefined,
+): string =>
+  `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n` +
+  headerLines(headers) +
+  framingLine(framing) +
+  (connection ? `connection: ${connection}\r\n` : '') +
+  '\r\n';
+
+/** Whether a message with these headers carries a body to forward (no CL:0, no body-less status). */
+export const hasContentLength = (headers: HeaderMap): boolean => headers['content-length'] !== undefined;

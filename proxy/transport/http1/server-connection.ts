@@ -1,0 +1,275 @@
+// One downstream HTTP/1.1 connection: llhttp parses each request head once, the request goes to
+// the sink as a MeshRequest whose body streams the parser's body bytes, and the answer is written
+// back with weft's own framing. Requests on one connection are answered in order (pipelining is
+// queued, the socket paused meanwhile). Per-connection state lives here, not in per-request closures.
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { MeshBody } from '../../stack/body.ts';
+import type { MeshRequest, MeshResponse } from '../../stack/types.ts';
+import type { ConnectionInfo, RequestSink } from '../connection.ts';
+import { discardBody } from '../discard.ts';
+import { parseHead, responseHead, type Framing } from './head.ts';
+import {
+  METHODS,
+  newParser,
+  isParseError,
+  type LlhttpParser,
+  type ParseError,
+  type RawHeaders,
+} from './llhttp.ts';
+import { nowTick } from './tick.ts';
+import { writeMessage } from './write-message.ts';
+
+interface Exchange {
+  readonly req: MeshRequest;
+  readonly body: MeshBody | null;
+  readonly keepAlive: boolean;
+  readonly isHead: boolean;
+  readonly http10: boolean;
+  readonly expectContinue: boolean;
+  bodyComplete: boolean;
+  controller?: AbortController;
+  answered: boolean;
+  /** The answer being written, so a vanished caller frees its upstream body. */
+  response?: MeshResponse;
+}
+
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+
+const errorAnswer = (status: 400 | 431 | 501, text: string): string => {
+  const body = `weft: ${text}\n`;
+  return (
+    `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 431 ? 'Request Header Fields Too Large' : 'Not Implemented'}\r\n` +
+    `content-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+  );
+};
+
+const statusOfParseError = (err: ParseError): 400 | 431 => (err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400);
+
+const bodyless = (status: number, isHead: boolean): boolean =>
+  isHead || status === 204 || status === 304 || (status >= 100 && status < 200);
+
+export class H1ServerConnection {
+  readonly socket: Socket;
+  private readonly conn: ConnectionInfo;
+  private readonly sink: RequestSink;
+  private readonly logger: Logger;
+  private readonly parser: LlhttpParser;
+  private partialHeaders: string[] | undefined;
+  private partialUrl = '';
+  /** The request whose body the parser is reading. */
+  private parsing: Exchange | undefined;
+  /** Parsed requests waiting for the one being answered (pipelining). */
+  private readonly queue: Exchange[] = [];
+  private active: Exchange | undefined;
+  private bodyPaused = false;
+  private readEnded = false;
+  private draining = false;
+  /** nowTick() when the connection last became idle (no request being answered). */
+  idleSince = nowTick();
+
+  constructor(socket: Socket, conn: ConnectionInfo, sink: RequestSink, logger: Logger) {
+    this.socket = socket;
+    this.conn = conn;
+    this.sink = sink;
+    this.logger = logger;
+    this.parser = newParser('request', {
+      onHeaders: this.onHeaders,
+      onHeadersComplete: this.onHeadersComplete,
+      onBody: this.onBody,
+      onMessageComplete: this.onMessageComplete,
+    });
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.once('close', this.onClose);
+  }
+
+  /** Not answering anything right now: safe to close without cutting a response. */
+  get idle(): boolean {
+    return this.active === undefined && this.queue.length === 0 && this.parsing === undefined;
+  }
+
+  /** Finish what is in flight, then close (answers carry `connection: close`). */
+  drain(): void {
+    this.draining = true;
+    if (this.idle) this.socket.end();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    const r = this.parser.execute(chunk);
+    if (isParseError(r))
+      this.refuse(statusOfParseError(r), `${r.code}: ${(r as { reason?: string }).reason ?? r.message}`);
+  };
+
+  private readonly onHeaders = (headers: RawHeaders, url: string): void => {
+    (this.partialHeaders ??= []).push(...headers);
+    this.partialUrl += url;
+  };
+
+  private readonly onHeadersComplete = (
+    major: number,
+    minor: number,
+    rawHeaders: RawHeaders | undefined,
+    methodIndex: number | undefined,
+    rawUrl: string | undefined,
+    _status: number | undefined,
+    _statusText: string | undefined,
+    upgrade: boolean,
+    keepAlive: boolean,
+  ): number => {
+    let raw = rawHeaders;
+    let url = rawUrl ?? '';
+    if (this.partialHeaders) {
+      raw = rawHeaders ? [...this.partialHeaders, ...rawHeaders] : this.partialHeaders;
+      url = this.partialUrl + url;
+      this.partialHeaders = undefined;
+      this.partialUrl = '';
+    }
+    const method = METHODS[methodIndex ?? -1] ?? 'GET';
+    if (upgrade) {
+      // TODO(#5): Upgrade/WebSocket and CONNECT through the mesh; refused clearly until then.
+      this.refuse(
+        501,
+        `${method === 'CONNECT' ? 'CONNECT' : 'Upgrade'} is not supported by the weft sidecar`,
+      );
+      return 0;
+    }
+    const head = parseHead(raw ?? []);
+    const hasBody = head.chunked || (head.contentLength !== undefined && head.contentLength > 0);
+    const body = hasBody ? new MeshBody(this.pull) : null;
+    const exchange: Exchange = {
+      req: { protocol: 'http1', method, authority: head.host, path: url, headers: head.headers, body },
+      body,
+      keepAlive: keepAlive && !this.draining,
+      isHead: method === 'HEAD',
+      http10: major === 1 && minor === 0,
+      expectContinue: head.expectContinue,
+      bodyComplete: !hasBody,
+      answered: false,
+    };
+    if (hasBody) this.parsing = exchange;
+    if (this.active === undefined) this.start(exchange);
+    else {
+      this.queue.push(exchange);
+      this.socket.pause(); // pipelined: read no further until the queue is answered
+    }
+    return 0;
+  };
+
+  private readonly onBody = (chunk: Buffer): void => {
+    const body = this.parsing?.body;
+    if (body && !body.push(chunk)) {
+      this.bodyPaused = true;
+      this.socket.pause();
+    }
+  };
+
+  private readonly onMessageComplete = (): void => {
+    const ex = this.parsing;
+    if (!ex) return;
+    this.parsing = undefined;
+    ex.bodyComplete = true;
+    ex.body?.push(null);
+    // The reader will not ask for more of an ended body: un-pause unless requests are queued.
+    if (this.bodyPaused) {
+      this.bodyPaused = false;
+      if (this.queue.length === 0) this.socket.resume();
+    }
+  };
+
+  private readonly pull = (): void => {
+    if (!this.bodyPaused) return;
+    this.bodyPaused = false;
+    if (this.queue.length === 0) this.socket.resume();
+  };
+
+  private start(ex: Exchange): void {
+    this.active = ex;
+    if (ex.expectContinue) this.socket.write(CONTINUE);
+    const controller = new AbortController();
+    ex.controller = controller;
+    this.sink(ex.req, this.conn, controller.signal).then(
+      (res) => this.respond(ex, res),
+      (err: unknown) => {
+        this.logger.error({ err }, 'request sink threw instead of answering');
+        this.socket.destroy();
+      },
+    );
+  }
+
+  private respond(ex: Exchange, res: MeshResponse): void {
+    if (this.socket.destroyed) return discardBody(res);
+    ex.answered = true;
+    ex.response = res;
+    const noBody = bodyless(res.status, ex.isHead);
+    let framing: Framing;
+    let keepAlive = ex.keepAlive && !this.draining;
+    if (noBody) framing = 'none';
+    else if (res.headers['content-length'] !== undefined) framing = 'length';
+    else if (res.body === null) framing = 'length';
+    else if (ex.http10) {
+      framing = 'close';
+      keepAlive = false;
+    } else framing = 'chunked';
+    const headers =
+      framing === 'length' && res.headers['content-length'] === undefined
+        ? { ...res.headers, 'content-length': '0' }
+        : res.headers;
+    const connection = !keepAlive ? 'close' : ex.http10 ? 'keep-alive' : undefined;
+    const body = noBody ? null : res.body;
+    if (noBody) discardBody(res);
+    writeMessage(
+      this.socket,
+      responseHead(res.status, headers, framing, connection),
+      body,
+      framing === 'chunked',
+      (err) => this.finished(ex, keepAlive, err),
+    );
+  }
+
+  private finished(ex: Exchange, keepAlive: boolean, err: Error | undefined): void {
+    this.active = undefined;
+    if (err) {
+      this.logger.debug({ err }, 'response body failed; connection closed');
+      return void this.socket.destroy();
+    }
+    // An unread request body leaves the connection mid-message: it cannot carry another request.
+    if (!keepAlive || !ex.bodyComplete) {
+      ex.body?.destroy();
+      return void this.socket.end();
+    }
+    const next = this.queue.shift();
+    if (next) return this.start(next);
+    this.idleSince = nowTick();
+    if (this.readEnded || this.draining) return void this.socket.end();
+    if (!this.bodyPaused) this.socket.resume();
+  }
+
+  /** Answers a request the sidecar cannot take (bad head, Upgrade) and closes the connection. */
+  private refuse(status: 400 | 431 | 501, reason: string): void {
+    this.socket.pause();
+    this.socket.off('data', this.onData);
+    if (this.active !== undefined) return void this.socket.destroy(); // mid-answer: nothing clean to say
+    this.logger.debug({ status, reason }, 'refused an HTTP/1.1 request');
+    this.socket.end(errorAnswer(status, reason));
+  }
+
+  private readonly onEnd = (): void => {
+    this.readEnded = true;
+    if (this.idle) this.socket.end();
+  };
+
+  private readonly onClose = (): void => {
+    this.parser.close();
+    const gone = new Error('the downstream connection closed');
+    for (const ex of [this.active, ...this.queue]) {
+      if (!ex) continue;
+      ex.controller?.abort(gone);
+      if (!ex.bodyComplete) ex.body?.destroy(gone);
+      const answer = ex.response?.body;
+      if (answer && !answer.readableEnded) answer.destroy();
+    }
+    this.queue.length = 0;
+    this.active = undefined;
+  };
+}

@@ -1,0 +1,237 @@
+// One pooled HTTP/1.1 connection to an upstream endpoint (plaintext to the app, or mesh mTLS to a
+// peer sidecar), carrying one request at a time: the head is written once, the body streamed
+// with backpressure, and the response head parsed by llhttp and handed back as a MeshResponse
+// whose body streams the parser's body bytes. The pool takes it back once both directions end.
+import type { Socket } from 'node:net';
+import { MeshBody } from '../../stack/body.ts';
+import type { MeshRequest, MeshResponse } from '../../stack/types.ts';
+import { parseHead, requestHead, type Framing } from './head.ts';
+import { newParser, isParseError, type LlhttpParser, type RawHeaders } from './llhttp.ts';
+import { nowTick } from './tick.ts';
+import { writeMessage } from './write-message.ts';
+
+export interface ExchangeCallbacks {
+  resolve(res: MeshResponse): void;
+  /** `stale`: a reused keep-alive connection failed before any response byte: resend elsewhere. */
+  reject(err: unknown, connected: boolean, stale: boolean): void;
+}
+
+export interface ConnectionOwner {
+  /** The connection finished an exchange and may carry another. */
+  release(conn: H1UpstreamConnection): void;
+  /** The connection closed (whatever state it was in). */
+  forget(conn: H1UpstreamConnection): void;
+}
+
+interface Exchange {
+  readonly req: MeshRequest;
+  readonly signal: AbortSignal;
+  readonly cb: ExchangeCallbacks;
+  readonly isHead: boolean;
+  response?: MeshBody | null;
+  informational: boolean;
+  requestSent: boolean;
+  responseDone: boolean;
+  keepAlive: boolean;
+}
+
+const requestFraming = (req: MeshRequest): Framing => {
+  if (req.body === null) return req.headers['content-length'] !== undefined ? 'length' : 'none';
+  return req.headers['content-length'] !== undefined ? 'length' : 'chunked';
+};
+
+export class H1UpstreamConnection {
+  readonly socket: Socket;
+  private readonly owner: ConnectionOwner;
+  private readonly parser: LlhttpParser;
+  private partialHeaders: string[] | undefined;
+  private busy: Exchange | undefined;
+  private connected = false;
+  /** Carried at least one exchange: a failure on it may just be the server's idle close. */
+  private reused = false;
+  private failure: Error | undefined;
+  private bodyPaused = false;
+  idleSince = nowTick();
+
+  constructor(socket: Socket, readyEvent: 'connect' | 'secureConnect', owner: ConnectionOwner) {
+    this.socket = socket;
+    this.owner = owner;
+    this.parser = newParser('response', {
+      onHeaders: this.onHeaders,
+      onHeadersComplete: this.onHeadersComplete,
+      onBody: this.onBody,
+      onMessageComplete: this.onMessageComplete,
+    });
+    socket.setNoDelay(true);
+    socket.once(readyEvent, this.onReady);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('error', this.onError);
+    socket.once('close', this.onClose);
+  }
+
+  get closed(): boolean {
+    return this.socket.destroyed;
+  }
+
+  /** Sends `req`; exactly one of the callbacks runs. The connection must be idle. */
+  exchange(req: MeshRequest, signal: AbortSignal, cb: ExchangeCallbacks): void {
+    const ex: Exchange = {
+      req,
+      signal,
+      cb,
+      isHead: req.method === 'HEAD',
+      informational: false,
+      requestSent: false,
+      responseDone: false,
+      keepAlive: true,
+    };
+    this.busy = ex;
+    signal.addEventListener('abort', this.onAbort);
+    const framing = requestFraming(req);
+    writeMessage(
+      this.socket,
+      requestHead(req.method, req.path, req.authority, req.headers, framing),
+      req.body,
+      framing === 'chunked',
+      (err) => this.sent(ex, err),
+    );
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private sent(ex: Exchange, err: Error | undefined): void {
+    if (err) return void this.socket.destroy(err); // the request body failed: the message is cut
+    ex.requestSent = true;
+    this.maybeRelease(ex);
+  }
+
+  private readonly onReady = (): void => {
+    this.connected = true;
+  };
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.busy === undefined) return void this.socket.destroy(); // bytes nobody asked for
+    const r = this.parser.execute(chunk);
+    if (isParseError(r))
+      this.socket.destroy(Object.assign(new Error(`bad upstream response: ${r.code}`), { code: r.code }));
+  };
+
+  private readonly onHeaders = (headers: RawHeaders): void => {
+    (this.partialHeaders ??= []).push(...headers);
+  };
+
+  private readonly onHeadersComplete = (
+    _major: number,
+    _minor: number,
+    rawHeaders: RawHeaders | undefined,
+    _method: number | undefined,
+    _url: string | undefined,
+    status: number | undefined,
+    _statusText: string | undefined,
+    _upgrade: boolean,
+    keepAlive: boolean,
+  ): number => {
+    const ex = this.busy;
+    if (!ex) return 0;
+    let raw = rawHeaders;
+    if (this.partialHeaders) {
+      raw = rawHeaders ? [...this.partialHeaders, ...rawHeaders] : this.partialHeaders;
+      this.partialHeaders = undefined;
+    }
+    const code = status ?? 502;
+    // 1xx interim answers (100 Continue, 103 Early Hints) are not forwarded; the final one is.
+    if (code >= 100 && code < 200) {
+      ex.informational = true;
+      return 0;
+    }
+    const head = parseHead(raw ?? []);
+    ex.keepAlive = keepAlive;
+    const noBody = ex.isHead || code === 204 || code === 304 || head.contentLength === 0;
+    const body = noBody ? null : new MeshBody(this.pull);
+    ex.response = body;
+    ex.cb.resolve({ status: code, headers: head.headers, body });
+    // HEAD answers announce a length but carry no body: tell llhttp not to wait for one.
+    return ex.isHead ? 1 : 0;
+  };
+
+  private readonly onBody = (chunk: Buffer): void => {
+    const body = this.busy?.response;
+    if (body && !body.push(chunk)) {
+      this.bodyPaused = true;
+      this.socket.pause();
+    }
+  };
+
+  private readonly pull = (): void => {
+    if (!this.bodyPaused) return;
+    this.bodyPaused = false;
+    this.socket.resume();
+  };
+
+  private readonly onMessageComplete = (): void => {
+    const ex = this.busy;
+    if (!ex) return;
+    if (ex.informational) {
+      ex.informational = false;
+      return;
+    }
+    ex.responseDone = true;
+    ex.response?.push(null);
+    // The reader will not ask for more of an ended body: un-pause for the next exchange here.
+    if (this.bodyPaused) {
+      this.bodyPaused = false;
+      this.socket.resume();
+    }
+    this.maybeRelease(ex);
+  };
+
+  private maybeRelease(ex: Exchange): void {
+    if (!ex.requestSent || !ex.responseDone || this.busy !== ex) return;
+    this.busy = undefined;
+    ex.signal.removeEventListener('abort', this.onAbort);
+    this.reused = true;
+    if (!ex.keepAlive || this.socket.destroyed) return void this.socket.destroy();
+    this.idleSince = nowTick();
+    this.owner.release(this);
+  }
+
+  private readonly onAbort = (): void => {
+    const ex = this.busy;
+    if (!ex) return;
+    const reason = ex.signal.reason as unknown;
+    this.socket.destroy();
+    if (ex.response === undefined) {
+      this.busy = undefined;
+      ex.cb.reject(reason, this.connected, false);
+    }
+  };
+
+  // A body delimited by the connection's end (no Content-Length, not chunked) ends here.
+  private readonly onEnd = (): void => {
+    if (this.busy?.response !== undefined) this.parser.finish();
+    this.socket.destroy();
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.failure = err;
+  };
+
+  private readonly onClose = (): void => {
+    this.parser.close();
+    this.owner.forget(this);
+    const ex = this.busy;
+    this.busy = undefined;
+    if (!ex) return;
+    ex.signal.removeEventListener('abort', this.onAbort);
+    const err =
+      this.failure ?? Object.assign(new Error('upstream connection closed'), { code: 'ECONNRESET' });
+    if (ex.response === undefined) {
+      // Nothing came back: on a reused connection that is the server's idle close racing us.
+      const stale = this.reused && ex.req.body === null;
+      ex.cb.reject(err, this.connected, stale);
+    } else if (!ex.responseDone) ex.response?.destroy(err);
+  };
+}
