@@ -8,6 +8,7 @@ import { initCommand } from './init.ts';
 import { injectCommand } from './inject.ts';
 import { installCommand } from './install.ts';
 import { proxyCommand } from './proxy.ts';
+import { statCommand } from './stat.ts';
 
 const program = new Command('weft')
   .description('weft: a lightweight Kubernetes service mesh')
@@ -24,6 +25,7 @@ for (const cmd of [
   injectCommand(),
   initCommand(),
   installCommand(),
+  statCommand(),
 ]) {
   program.addCommand(cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2)));
 }
