@@ -21,6 +21,8 @@ export interface KubeFlags {
   webhookPort: number;
   webhookCertDir?: string;
   proxyImage?: string;
+  /** --cert-ttl (shared with local mode): lifetime of the workload certificates signed. */
+  certTtl?: number;
 }
 
 export const wantsKube = (f: KubeFlags): boolean => f.inCluster === true || f.kubeconfig !== undefined;
@@ -75,6 +77,7 @@ export const startFromKubeFlags = async (
     kubeConfig: kubeConfigOf(f),
     identity: f.identity ?? hostname(),
     namespace: f.namespace,
+    ...(f.certTtl !== undefined ? { workloadTtlMs: f.certTtl } : {}),
     ...(webhook ? { webhook } : {}),
   });
 };

@@ -142,7 +142,7 @@ export const controlPlaneCommand = (): Command =>
       ),
     )
     .addOption(
-      envOption('--cert-ttl <duration>', 'workload certificate lifetime, e.g. 24h or 6s (local mode)')
+      envOption('--cert-ttl <duration>', 'workload certificate lifetime, e.g. 24h or 6s')
         .argParser(durationArg)
         .default(86_400_000, '24h'),
     )

@@ -44,6 +44,12 @@ export interface ControlPlaneOptions {
   readonly extraServices?: (server: grpc.Server, registry: Registry) => void;
   /** HOOK (identity): PEM roots to put in every snapshot; call refresh() when they change. */
   readonly trustBundle?: () => readonly string[] | undefined;
+  /**
+   * A connected sidecar that announces its Service and inbound address is an endpoint of that
+   * Service while connected (default true: local mode, where nothing else lists endpoints).
+   * Kubernetes mode turns it off: EndpointSlices say which pods are ready, a connection does not.
+   */
+  readonly sidecarEndpoints?: boolean;
 }
 
 export interface SidecarStatus {
@@ -117,6 +123,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
     trustDomain,
   });
   let ready = false;
+  const sidecarEndpoints = opts.sidecarEndpoints ?? true;
 
   const discovery = createDiscoveryServer({
     clock,
@@ -131,10 +138,10 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
         { trustDomain, ...(bundle ? { trustBundle: bundle } : {}) },
       );
     },
-    onSidecarsChanged: () => recompile.trigger(),
+    onSidecarsChanged: () => sidecarEndpoints && recompile.trigger(),
   });
   const recompileNow = (): void => {
-    state.rebuild(discovery.sidecars().map((s) => s.node));
+    state.rebuild(sidecarEndpoints ? discovery.sidecars().map((s) => s.node) : []);
     metrics.configIssues.set(state.issues().length);
     discovery.pushAll();
     opts.onCompiled?.(state.issues());

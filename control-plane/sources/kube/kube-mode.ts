@@ -22,7 +22,7 @@ import { startWebhookServer, type WebhookHandler, type WebhookServer } from './w
 
 export interface KubeModeOptions extends Omit<
   ControlPlaneOptions,
-  'configDir' | 'source' | 'extraServices' | 'trustBundle' | 'onCompiled'
+  'configDir' | 'source' | 'extraServices' | 'trustBundle' | 'onCompiled' | 'sidecarEndpoints'
 > {
   readonly kubeConfig: KubeConfig;
   /** This replica's name (the pod name): the Lease holder identity and Event reporting instance. */
@@ -45,6 +45,8 @@ export interface KubeModeOptions extends Omit<
   /** Poll interval while a follower waits for the leader to create the CA Secret (default 1 s). */
   readonly caPollMs?: number;
   readonly watchPods?: boolean;
+  /** Lifetime of the workload certificates this replica signs (default 24 h; `--cert-ttl`). */
+  readonly workloadTtlMs?: number;
 }
 
 export interface RunningKubeControlPlane extends RunningControlPlane {
@@ -88,7 +90,11 @@ const electAndLoadCa = async (
     await elector.stop();
     throw new Error(`the CA Secret is not usable:\n${formatIssues(authorities.error)}`);
   }
-  return { elector, ca: await createCa({ trustDomain, authorities: authorities.value, clock, logger }) };
+  const ttl = o.workloadTtlMs !== undefined ? { workloadTtlMs: o.workloadTtlMs } : {};
+  return {
+    elector,
+    ca: await createCa({ trustDomain, authorities: authorities.value, clock, logger, ...ttl }),
+  };
 };
 
 export const startKubeControlPlane = async (o: KubeModeOptions): Promise<RunningKubeControlPlane> => {
@@ -125,12 +131,15 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     backoff: _b,
     caPollMs: _cp,
     watchPods: _wp,
+    workloadTtlMs: _ttl,
     ...cpOptions
   } = o;
   const cp = await startControlPlane({
     ...cpOptions,
     trustDomain: ca.trustDomain,
     source,
+    // Which pods serve a Service is what EndpointSlices say, not who happens to be connected.
+    sidecarEndpoints: false,
     extraServices: (server) =>
       registerIdentityService(server, ca, tokenReviewValidator({ http, logger }), { logger }),
     trustBundle: () => ca.trustBundle(),
