@@ -81,6 +81,8 @@ export class H1ServerConnection {
     });
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
+    // Peers reset connections all the time (TLS sockets wrap the listener's and need their own).
+    socket.on('error', this.onError);
     socket.once('close', this.onClose);
   }
 
@@ -253,6 +255,10 @@ export class H1ServerConnection {
     this.logger.debug({ status, reason }, 'refused an HTTP/1.1 request');
     this.socket.end(errorAnswer(status, reason));
   }
+
+  private readonly onError = (err: Error): void => {
+    this.logger.debug({ err }, 'downstream connection error');
+  };
 
   private readonly onEnd = (): void => {
     this.readEnded = true;
