@@ -148,3 +148,44 @@ export const rssKiB = async (pid: number): Promise<number> => {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
 };
+
+/** A `weft proxy --config` sidecar (no control plane, plaintext): for black-box listener tests. */
+export const staticSidecar = async (
+  dir: string,
+  name: string,
+  o: { appPort?: number; services?: Record<string, { port: number }> },
+): Promise<SidecarProc> => {
+  const services = Object.fromEntries(
+    Object.entries(o.services ?? {}).map(([svc, ep]) => [
+      `demo/${svc}`,
+      {
+        name: svc,
+        namespace: 'demo',
+        hosts: [svc, `${svc}.demo`, `${svc}.demo.svc.cluster.local`],
+        ports: [{ port: 80, targetPort: 8080, protocol: 'http' }],
+        endpoints: [{ address: '127.0.0.1', port: ep.port }],
+      },
+    ]),
+  );
+  const snapshot = {
+    version: `static-${name}`,
+    workload: {
+      name,
+      namespace: 'demo',
+      serviceAccount: name,
+      identity: `spiffe://cluster.local/ns/demo/sa/${name}`,
+    },
+    services,
+  };
+  const file = join(dir, `${name}.json`);
+  await writeFile(file, JSON.stringify(snapshot));
+  const [proc, ports] = await weftServing<SidecarPorts>(
+    [
+      ...['proxy', '--config', file, '--workload', name, '--namespace', 'demo', '--log-level', 'warn'],
+      ...['--listen-host', '127.0.0.1', '--app-port', String(o.appPort ?? 1)],
+      ...['--outbound-port', '0', '--inbound-port', '0', '--admin-port', '0', '--metrics-port', '0'],
+    ],
+    join(dir, `${name}-${++started}.ports`),
+  );
+  return { name, proc, ports };
+};
