@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { caCommand } from './ca.ts';
 import { controlPlaneCommand } from './control-plane.ts';
+import { dashboardCommand } from './dashboard.ts';
 import { devCommand } from './dev.ts';
 import { initCommand } from './init.ts';
 import { injectCommand } from './inject.ts';
@@ -26,6 +27,7 @@ for (const cmd of [
   initCommand(),
   installCommand(),
   statCommand(),
+  dashboardCommand(),
 ]) {
   program.addCommand(cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2)));
 }

@@ -6,6 +6,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startMesh, type DevState, type WorkloadState } from '../../cli/dev/mesh.ts';
+import { LoadGenerator } from '../../cli/dev/load-generator.ts';
 import { readTopology } from '../../cli/dev/topology.ts';
 import { waitUntilServing } from '../../cli/dev/warm-up.ts';
 
@@ -86,4 +87,11 @@ export const sendRequests = async (via: string, count: number, concurrency = 8):
   await Promise.all(Array.from({ length: concurrency }, worker));
   agent.destroy();
   return statuses;
+};
+
+/** The demo's open-loop load (100 req/s into frontend), started; stop() it when done. */
+export const startLoad = (mesh: LocalMesh, rps = 100): LoadGenerator => {
+  const load = new LoadGenerator({ via: mesh.via, authority: 'frontend', rps, concurrency: 32 });
+  load.start();
+  return load;
 };

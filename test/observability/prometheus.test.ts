@@ -3,8 +3,8 @@
 // success rate falling when a FaultInjection aborts half of catalog's requests, and a sane p99.
 // Outside CI, skips with a message when the prometheus binary is absent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoadGenerator } from '../../cli/dev/load-generator.ts';
-import { startLocalMesh, type LocalMesh } from './local-mesh.ts';
+import type { LoadGenerator } from '../../cli/dev/load-generator.ts';
+import { startLoad, startLocalMesh, type LocalMesh } from './local-mesh.ts';
 import {
   PROMETHEUS,
   prometheusAvailable,
@@ -51,8 +51,7 @@ describe.skipIf(!prometheusAvailable)('a real Prometheus scraping weft dev', () 
   beforeAll(async () => {
     mesh = await startLocalMesh();
     prom = await startPrometheus(mesh.state);
-    load = new LoadGenerator({ via: mesh.via, authority: 'frontend', rps: 100, concurrency: 32 });
-    load.start();
+    load = startLoad(mesh);
   }, 60_000);
   afterAll(async () => {
     await load?.stop();

@@ -4,9 +4,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoadGenerator } from '../../cli/dev/load-generator.ts';
+import type { LoadGenerator } from '../../cli/dev/load-generator.ts';
 import type { StatReport } from '../../cli/stat.ts';
-import { repoRoot, startLocalMesh, type LocalMesh } from './local-mesh.ts';
+import { repoRoot, startLoad, startLocalMesh, type LocalMesh } from './local-mesh.ts';
 import { prometheusAvailable, startPrometheus, type RunningPrometheus } from './prometheus-server.ts';
 
 interface Ran {
@@ -57,8 +57,7 @@ describe('weft stat against weft dev', () => {
   let load: LoadGenerator;
   beforeAll(async () => {
     mesh = await startLocalMesh();
-    load = new LoadGenerator({ via: mesh.via, authority: 'frontend', rps: 100, concurrency: 32 });
-    load.start();
+    load = startLoad(mesh);
   }, 60_000);
   afterAll(async () => {
     await load?.stop();

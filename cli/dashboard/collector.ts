@@ -1,0 +1,80 @@
+// Feeds the dashboard in local mode: every `intervalMs` it scrapes the sidecars of a running
+// `weft dev` (state.json), reads the current snapshot's splits from one sidecar's admin /config
+// and the fault experiments from the control plane's /status, and keeps the latest model.
+import type { SplitView } from '../../api/model/snapshot.ts';
+import type { DevState, WorkloadState } from '../dev/mesh.ts';
+import { scrapeMetrics } from '../dev/mesh-stats.ts';
+import type { Sample } from '../dev/prom-text.ts';
+import { statRows } from '../stat/figures.ts';
+import { dashboardModel, type DashboardState, type FaultState } from './model.ts';
+
+export interface Collector {
+  latest(): DashboardState | undefined;
+  stop(): void;
+}
+
+const getJson = async <T>(url: string): Promise<T | undefined> => {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return res.ok ? ((await res.json()) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const splitsOf = async (adminPort: number): Promise<Record<string, SplitView>> => {
+  const config = await getJson<{ snapshot: { services: Record<string, { split?: SplitView }> } | null }>(
+    `http://127.0.0.1:${adminPort}/config`,
+  );
+  const splits: Record<string, SplitView> = {};
+  for (const [name, s] of Object.entries(config?.snapshot?.services ?? {}))
+    if (s.split) splits[name] = s.split;
+  return splits;
+};
+
+/** A sidecar's node in the graph: its service (`namespace/name` as callers name it) or its workload. */
+const nodeOf = (w: WorkloadState, known: ReadonlySet<string>): string =>
+  [...known].find((k) => w.service !== null && k.split('/').pop() === w.service) ?? w.name;
+
+export const startCollector = (state: DevState, intervalMs: number): Collector => {
+  const sidecars = [...state.workloads, ...(state.loadGenerator ? [state.loadGenerator] : [])];
+  const ports = sidecars.map((w) => w.metricsPort);
+  let before: { at: number; scrapes: Sample[][] } | undefined;
+  let latest: DashboardState | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const tick = async (): Promise<void> => {
+    const after = { at: performance.now(), scrapes: await scrapeMetrics(ports) };
+    const [splits, status] = await Promise.all([
+      splitsOf((state.loadGenerator ?? sidecars[0])?.adminPort ?? 0),
+      getJson<{ faults?: FaultState[] }>(`http://${state.controlPlane.adminAddress}/status`),
+    ]);
+    if (before) {
+      const seconds = (after.at - before.at) / 1000;
+      const perSource = sidecars.map((w, i) => ({
+        w,
+        rows: statRows([before?.scrapes[i] ?? []], [after.scrapes[i] ?? []], seconds),
+      }));
+      const known = new Set(perSource.flatMap((s) => s.rows.flatMap((r) => [r.service, r.name])));
+      latest = dashboardModel({
+        at: new Date().toISOString(),
+        sources: perSource.map((s) => ({ node: nodeOf(s.w, known), rows: s.rows })),
+        splits,
+        faults: status?.faults ?? [],
+      });
+    }
+    before = after;
+  };
+  const loop = async (): Promise<void> => {
+    await tick().catch(() => undefined);
+    if (!stopped) timer = setTimeout(() => void loop(), intervalMs);
+  };
+  void loop();
+  return {
+    latest: () => latest,
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+};

@@ -1,0 +1,133 @@
+// `weft dashboard` in a real headless Chromium (Debian's, driven by playwright-core) against the
+// local mesh under load: the page shows the demo services and edges, the catalog split at ~90/10,
+// and the observed canary share moves when the TrafficSplit is edited to 50/50.
+// Outside CI, skips with a message when chromium is absent.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LoadGenerator } from '../../cli/dev/load-generator.ts';
+import { repoRoot, startLoad, startLocalMesh, type LocalMesh } from './local-mesh.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`${CHROMIUM} missing in CI: run .ci/setup-system.sh`);
+if (!available)
+  console.warn(`SKIP dashboard browser test: ${CHROMIUM} not installed (apt-get install chromium)`);
+
+const SPLIT_50_50 = `apiVersion: split.smi-spec.io/v1alpha4
+kind: TrafficSplit
+metadata: { name: catalog, namespace: demo }
+spec:
+  service: catalog
+  backends:
+    - { service: catalog-v1, weight: 50 }
+    - { service: catalog-v2, weight: 50 }
+`;
+
+const startDashboard = (cwd: string): Promise<{ proc: ChildProcess; url: string }> =>
+  new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [join(repoRoot, 'cli/main.ts'), 'dashboard', '--port', '0'], {
+      cwd,
+    });
+    let out = '';
+    let err = '';
+    proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve({ proc, url: m[1] as string });
+    });
+    proc.once('exit', (code) => reject(new Error(`weft dashboard exited ${code}: ${err}`)));
+  });
+
+const observedV2 = async (page: Page): Promise<number> => {
+  const text = await page
+    .locator('[data-split="demo/catalog"] [data-backend="demo/catalog-v2"] .observed')
+    .textContent({ timeout: 1_000 })
+    .catch(() => null);
+  return text ? Number.parseFloat(text) : NaN;
+};
+
+/** Polls the page (bounded) until `ok` holds for the observed v2 share in percent. */
+const untilShare = async (page: Page, ok: (v: number) => boolean, ms: number): Promise<number> => {
+  const deadline = Date.now() + ms;
+  let v = NaN;
+  while (Date.now() < deadline) {
+    v = await observedV2(page);
+    if (ok(v)) return v;
+    await page.waitForTimeout(250);
+  }
+  return v;
+};
+
+describe.skipIf(!available)('weft dashboard in headless Chromium', () => {
+  let mesh: LocalMesh;
+  let load: LoadGenerator;
+  let dashboard: { proc: ChildProcess; url: string };
+  let browser: BrowserContext;
+  let profile: string;
+  let page: Page;
+  beforeAll(async () => {
+    mesh = await startLocalMesh();
+    load = startLoad(mesh);
+    dashboard = await startDashboard(mesh.cwd);
+    profile = await mkdtemp(join(tmpdir(), 'weft-chromium-'));
+    // A fresh profile per run (playwright passes it to Chromium as --user-data-dir).
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(dashboard.url);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    dashboard?.proc.kill('SIGTERM');
+    await load?.stop();
+    await mesh?.stop();
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  it('shows the demo services and their edges with live figures', async () => {
+    for (const n of ['loadgen', 'demo/frontend', 'demo/catalog', 'demo/catalog-v1', 'demo/catalog-v2'])
+      await page.locator(`[data-node="${n}"]`).waitFor({ timeout: 10_000 });
+    const edge = page.locator('[data-from="demo/frontend"][data-to="demo/catalog"] text');
+    expect(await edge.textContent()).toMatch(/^\d+\.\d rps · 100\.0% · p99 \d+\.\d ms$/);
+    expect(
+      await page
+        .locator('[data-split="demo/catalog"] [data-backend="demo/catalog-v1"] .weight')
+        .textContent(),
+    ).toBe('90');
+  });
+
+  it('shows the canary share and updates it when the split changes', async () => {
+    // ~100 req/s per 1 s interval: the v2 share of one interval is ~10 % ± 3 pp (sd)
+    const before = await untilShare(page, (v) => v > 0 && v < 25, 10_000);
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(25);
+    await mesh.writeYaml('split.yaml', SPLIT_50_50);
+    const after = await untilShare(page, (v) => v > 35 && v < 65, 15_000);
+    console.log(`dashboard canary share of catalog-v2: ${before} % → ${after} %`);
+    expect(after).toBeGreaterThan(35);
+    expect(after).toBeLessThan(65);
+    expect(
+      await page
+        .locator('[data-split="demo/catalog"] [data-backend="demo/catalog-v2"] .weight')
+        .textContent(),
+    ).toBe('50');
+  });
+});
