@@ -55,6 +55,25 @@ describe('ModelState', () => {
     expect(endsAt()).toBe(1_065_000);
   });
 
+  it('times a fault from the start the leader recorded, over its own first sight (Kubernetes mode)', () => {
+    const { state, endsAt } = setup();
+    const text = yaml('10ms').replace(
+      'name: chaos, namespace: demo',
+      'name: chaos, namespace: demo, generation: 4',
+    );
+    const resources = parseFile('f.yaml', text, { defaultNamespace: 'default' }).resources;
+    state.setConfig({ resources, issues: [] });
+    state.rebuild([]);
+    expect(endsAt()).toBe(1_000_000 + 60_000); // its own, until the record arrives
+    state.setConfig({ resources, issues: [], faultStarts: new Map([['demo/chaos@4', 400_000]]) });
+    state.rebuild([]);
+    expect(endsAt()).toBe(460_000);
+    expect(state.faultStatus()[0]?.startTime).toBe(new Date(400_000).toISOString());
+    state.setConfig({ resources, issues: [], faultStarts: new Map([['demo/chaos@3', 1]]) }); // another generation
+    state.rebuild([]);
+    expect(endsAt()).toBe(460_000);
+  });
+
   it('reports each fault experiment: active from first seen until start + duration, then ended', () => {
     const { clock, state, load } = setup();
     const forever = `

@@ -81,8 +81,11 @@ export class ModelState {
         : [],
     );
     const used = new Set<string>();
+    const recorded = this.config.faultStarts;
     const firstSeen = (key: string): number => {
       used.add(key);
+      const shared = recorded?.get(key); // the leader's record (Kubernetes mode) wins
+      if (shared !== undefined) this.firstSeenAt.set(key, shared);
       let at = this.firstSeenAt.get(key);
       if (at === undefined) this.firstSeenAt.set(key, (at = this.opts.clock.wallNow()));
       return at;

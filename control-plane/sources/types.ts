@@ -22,6 +22,11 @@ export interface ConfigState {
   readonly issues: readonly ConfigIssue[];
   /** Pods of meshed namespaces by pod IP (Kubernetes mode), for endpoint identities. */
   readonly pods?: ReadonlyMap<string, PodRecord>;
+  /**
+   * FaultInjection start times the leader recorded (Kubernetes mode), by `namespace/name@generation`:
+   * they win over each replica's own first sight, so every replica ends a fault at the same time.
+   */
+  readonly faultStarts?: ReadonlyMap<string, number>;
 }
 
 export interface ConfigSource {

@@ -1,18 +1,23 @@
 // What differs in a cluster from local mode, through the CLI's Kubernetes composition
 // (startFromKubeFlags) against the stand-in: --cert-ttl reaches the CA, and a connected sidecar
-// is never an endpoint (EndpointSlices are).
+// is never an endpoint (EndpointSlices are); and a FaultInjection is timed by the leader for
+// every replica.
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../api/runtime/clock.ts';
+import { seededRandom, systemClock, type Clock } from '../../api/runtime/clock.ts';
 import { startFromKubeFlags } from '../../cli/control-plane-kube.ts';
+import {
+  startKubeControlPlane,
+  type RunningKubeControlPlane,
+} from '../../control-plane/sources/kube/kube-mode.ts';
 import type { RunningControlPlane } from '../../control-plane/runtime.ts';
 import { connectDiscovery, type DiscoverySource } from '../../proxy/discovery/grpc-source.ts';
 import { grpcCaSigner } from '../../proxy/identity/ca-client.ts';
 import { makeCsr, spiffe } from '../identity/fixtures.ts';
-import { startKubeApiServer, waitFor, type KubeApiServer } from '../kube-apiserver/index.ts';
+import { startKubeApiServer, waitFor, type KubeApiServer, type KubeObject } from '../kube-apiserver/index.ts';
 import { loadCrds } from './crds.ts';
 import { endpointSlice, meshedNamespace, quietLogger, service } from './helpers.ts';
 
@@ -96,5 +101,61 @@ describe('Kubernetes mode', () => {
     await waitFor(() => endpoints().length === 2, 'the new slice');
     expect(endpoints()).toEqual(['10.1.0.1', '10.1.0.2']);
     expect(r.status().issues).toEqual([]);
+  });
+});
+
+describe('FaultInjection expiry', () => {
+  const replicas: RunningKubeControlPlane[] = [];
+  afterEach(async () => {
+    await Promise.all(replicas.splice(0).map((r) => r.close()));
+  });
+  const replica = async (identity: string, clock: Clock): Promise<RunningKubeControlPlane> => {
+    const r = await startKubeControlPlane({
+      kubeConfig: api.kubeConfig(),
+      identity,
+      grpcPort: 0,
+      adminPort: 0,
+      logger,
+      clock,
+      debounceMs: 10,
+      random: seededRandom(identity.length),
+      caPollMs: 20,
+      lease: { retryPeriodMs: 200, renewDeadlineMs: 1_000, leaseDurationMs: 1_500 },
+    });
+    replicas.push(r);
+    return r;
+  };
+  const chaos = (delay: string): KubeObject => ({
+    apiVersion: 'policy.weft.io/v1alpha1',
+    kind: 'FaultInjection',
+    metadata: { name: 'chaos', namespace: 'shop' },
+    spec: { targetRef: { kind: 'Service', name: 'web' }, delay: { fixed: delay }, duration: '10m' },
+  });
+  const recorded = () =>
+    api.store.get({
+      apiVersion: 'policy.weft.io/v1alpha1',
+      kind: 'FaultInjection',
+      namespace: 'shop',
+      name: 'chaos',
+    })?.['status'] as { startTime?: string; endTime?: string; startedGeneration?: number } | undefined;
+  const endsAt = (r: RunningKubeControlPlane) =>
+    r.status().faults.find((f) => f.name === 'shop/chaos')?.endTime;
+
+  it('every replica ends the experiment when the leader says, whatever its own clock', async () => {
+    const leader = await replica('cp-a', systemClock);
+    expect(leader.elector.isLeader()).toBe(true);
+    // The follower's wall clock is an hour ahead: timing the fault itself, it would end it an hour late.
+    const follower = await replica('cp-b', { ...systemClock, wallNow: () => Date.now() + 3_600_000 });
+    api.store.seed(chaos('10ms'));
+    await waitFor(() => recorded()?.startedGeneration === 1, 'the leader to record the start');
+    const { startTime, endTime } = recorded()!;
+    expect(Date.parse(endTime!) - Date.parse(startTime!)).toBe(600_000);
+    await waitFor(() => endsAt(follower) === endTime, 'the follower to take the recorded end');
+    expect(endsAt(leader)).toBe(endTime);
+
+    // A spec change is a new experiment: a new record for generation 2.
+    api.store.seed(chaos('20ms'));
+    await waitFor(() => recorded()?.startedGeneration === 2, 'the second experiment recorded');
+    await waitFor(() => endsAt(follower) === recorded()?.endTime, 'the follower to follow again');
   });
 });

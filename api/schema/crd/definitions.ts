@@ -73,10 +73,27 @@ const STATUS_SCHEMA: Json = {
   },
 };
 
-const withStatus = (schema: Json): Json => ({
+const withStatus = (schema: Json, extra: Json = {}): Json => ({
   ...schema,
-  properties: { ...(schema.properties as Json), status: STATUS_SCHEMA },
+  properties: {
+    ...(schema.properties as Json),
+    status: { ...STATUS_SCHEMA, properties: { ...(STATUS_SCHEMA.properties as Json), ...extra } },
+  },
 });
+
+/**
+ * A FaultInjection's experiment as the leader recorded it: every replica times the fault from
+ * this start (control-plane/sources/kube/fault-start.ts), so they all end it together.
+ */
+const FAULT_STATUS: Json = {
+  startTime: { type: 'string', format: 'date-time', description: 'when the experiment started' },
+  endTime: { type: 'string', format: 'date-time', description: 'startTime + spec.duration' },
+  startedGeneration: {
+    type: 'integer',
+    format: 'int64',
+    description: 'the metadata.generation that started at startTime (a spec change starts anew)',
+  },
+};
 
 /** Drops spec fields a version does not have (the zod schema refuses them with a hint instead). */
 const withoutSpecFields = (schema: Json, fields: readonly string[]): Json => {
@@ -101,14 +118,14 @@ const weftKind = (
   plural: string,
   shortName: string,
   schema: z.ZodType,
-  o: { readonly columns: readonly PrinterColumn[]; readonly summary: string },
+  o: { readonly columns: readonly PrinterColumn[]; readonly summary: string; readonly status?: Json },
 ): CrdDefinition => ({
   group: 'policy.weft.io',
   kind,
   plural,
   shortNames: [shortName],
   categories: ['weft'],
-  versions: [{ name: 'v1alpha1', schema: withStatus(openApiSchemaOf(schema)) }],
+  versions: [{ name: 'v1alpha1', schema: withStatus(openApiSchemaOf(schema), o.status) }],
   storageVersion: 'v1alpha1',
   columns: [TARGET, ...o.columns, ACCEPTED, AGE],
   statusSubresource: true,
@@ -183,7 +200,9 @@ export const CRDS: readonly CrdDefinition[] = [
       { name: 'Delay', type: 'string', jsonPath: '.spec.delay.fixed' },
       { name: 'Abort', type: 'integer', jsonPath: '.spec.abort.httpStatus' },
       { name: 'Duration', type: 'string', jsonPath: '.spec.duration' },
+      { name: 'Ends', type: 'string', jsonPath: '.status.endTime' },
     ],
+    status: FAULT_STATUS,
     summary:
       'weft FaultInjection: delay or abort a share of the requests to one Service, for a limited time.',
   }),

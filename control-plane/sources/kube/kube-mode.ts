@@ -118,7 +118,10 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     clock,
     logger,
     identity: o.identity,
+    // Read after each compile; the first one runs inside startControlPlane, before `late.cp` is set.
+    faults: () => late.cp?.status().faults ?? [],
   });
+  const late: { cp?: RunningControlPlane } = {};
   const {
     kubeConfig: _kc,
     identity: _id,
@@ -145,6 +148,7 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     trustBundle: () => ca.trustBundle(),
     onCompiled: (issues) => writer.update(issues),
   });
+  late.cp = cp;
   // A new leader writes the statuses the old one may have left behind.
   elector.onChange((leading) => leading && cp.refresh());
   if (elector.isLeader()) cp.refresh();

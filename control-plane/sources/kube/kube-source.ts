@@ -10,6 +10,7 @@ import { debounce, type Debouncer } from '../../debounce.ts';
 import type { ConfigSource, ConfigState, SourcedResource } from '../types.ts';
 import { CONFIG_KINDS, NAMESPACES, PODS } from './kinds.ts';
 import type { JsonObject } from './kube-http.ts';
+import { recordedStarts } from './fault-start.ts';
 import { ObjectCache } from './object-cache.ts';
 import { podWorkloads, type PodWorkload } from './pods.ts';
 import { resilientInformer, type BackoffOptions, type ResilientInformer } from './resilient-informer.ts';
@@ -83,7 +84,12 @@ export const kubeSource = (opts: KubeSourceOptions): KubeSource => {
       }
     cache.sweep();
     raw = objects;
-    state = { resources, issues, ...(pods ? { pods: podWorkloads(pods.list(), inMesh) } : {}) };
+    state = {
+      resources,
+      issues,
+      faultStarts: recordedStarts(objects.values()),
+      ...(pods ? { pods: podWorkloads(pods.list(), inMesh) } : {}),
+    };
     if (started) listener(state);
   };
 

@@ -1,12 +1,13 @@
 // Writes what the control plane thinks of the objects back to Kubernetes, on the leader only:
 // the `Accepted` condition on weft's own kinds (status subresource), and a Warning Event on an
-// invalid TrafficSplit (SMI kinds have no status of ours). Runs after each compile; writes only
-// what changed; passes never overlap.
+// invalid TrafficSplit (SMI kinds have no status of ours), and the start of each FaultInjection
+// experiment (fault-start.ts). Runs after each compile; writes only what changed; passes never overlap.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ConfigIssue } from '../../../api/model/result.ts';
 import type { Clock } from '../../../api/runtime/clock.ts';
 import { acceptedCondition, issuesOf, sameCondition, type StatusShape } from './accepted.ts';
+import { faultStartPatch, type FaultTiming } from './fault-start.ts';
 import { isKubeError, type JsonObject, type KubeHttp } from './kube-http.ts';
 
 export interface StatusWriterOptions {
@@ -18,6 +19,8 @@ export interface StatusWriterOptions {
   readonly logger: Logger;
   /** This replica, for Event.reportingInstance. */
   readonly identity: string;
+  /** How this replica timed each FaultInjection (recorded on the object by the leader). */
+  readonly faults?: () => readonly FaultTiming[];
 }
 
 export interface StatusWriter {
@@ -50,16 +53,21 @@ export const statusWriter = (o: StatusWriterOptions): StatusWriter => {
   let running: Promise<void> | undefined;
   let next: readonly ConfigIssue[] | undefined;
 
-  const writeStatus = async (obj: JsonObject, problems: string[]): Promise<void> => {
+  const writeStatus = async (
+    obj: JsonObject,
+    problems: string[],
+    timings: ReadonlyMap<string, FaultTiming>,
+  ): Promise<void> => {
     const md = metaOf(obj);
     const previous = obj.status as StatusShape | undefined;
     const cond = acceptedCondition(problems, md.generation ?? 0, iso(o.clock.wallNow()), previous);
-    if (sameCondition(cond, previous)) return;
+    const started = faultStartPatch(obj, timings);
+    if (sameCondition(cond, previous) && !started) return;
     const [group, version] = String(obj.apiVersion).split('/');
     await o.http({
       method: 'PATCH',
       path: `/apis/${group}/${version}/namespaces/${md.namespace}/${STATUS_KINDS[String(obj.kind)]}/${md.name}/status`,
-      body: { status: { observedGeneration: cond.observedGeneration, conditions: [cond] } },
+      body: { status: { observedGeneration: cond.observedGeneration, conditions: [cond], ...started } },
     });
   };
 
@@ -106,12 +114,13 @@ export const statusWriter = (o: StatusWriterOptions): StatusWriter => {
   };
 
   const pass = async (issues: readonly ConfigIssue[]): Promise<void> => {
+    const timings = new Map((o.faults?.() ?? []).map((f) => [f.name, f]));
     for (const [origin, obj] of o.objects()) {
       if (!o.isLeader()) return; // lost the lease mid-pass: the new leader takes over
       const kind = String(obj.kind);
       const problems = issuesOf(issues, origin);
       try {
-        if (STATUS_KINDS[kind]) await writeStatus(obj, problems);
+        if (STATUS_KINDS[kind]) await writeStatus(obj, problems, timings);
         else if (EVENT_KINDS.has(kind)) await writeEvent(obj, problems);
       } catch (e) {
         // 404/409: the object changed or went away meanwhile; the next compile writes again.
