@@ -16,7 +16,13 @@ export const formatPath = (path: readonly Key[]): string =>
 /** Short, readable rendering of a value for "(got …)". */
 export const show = (value: unknown): string => {
   if (value === undefined) return 'nothing';
-  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  let text: string;
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    // Too deep for the stack, cyclic or a BigInt (found by control-plane/index/compile.property.test.ts).
+    text = Array.isArray(value) ? 'a list' : typeof value;
+  }
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 };
 

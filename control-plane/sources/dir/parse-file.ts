@@ -28,7 +28,15 @@ export const parseFile = (file: string, text: string, opts: ParseOptions): Parse
       issues.push(yamlIssue(file, syntax));
       continue;
     }
-    const obj: unknown = doc.toJS({ maxAliasCount: 100 });
+    let obj: unknown;
+    try {
+      obj = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // An unresolved alias or an alias bomb throws here, not in doc.errors (found by fast-check):
+      // one bad document must be an issue with its file, not a failed scan of the whole folder.
+      issues.push({ path: file, message: `is not valid YAML: ${(e as Error).message}` });
+      continue;
+    }
     if (obj === null || obj === undefined) continue; // empty document, e.g. a trailing "---"
     const r = parseResource(obj, opts);
     if (!r.ok) issues.push(...r.error.map((i) => ({ path: `${file}: ${i.path}`, message: i.message })));
