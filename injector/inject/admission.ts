@@ -1,6 +1,7 @@
 // AdmissionReview (admission.k8s.io/v1) in, AdmissionReview with a JSONPatch out: the pure core of
 // the webhook. Anything that is not a Pod CREATE is allowed unchanged; a skipped pod is allowed
 // without a patch; a pod with bad weft.io/* annotations is denied with every problem listed.
+import { podShapeIssue } from './pod-shape.ts';
 import { formatIssues } from '../../api/model/result.ts';
 import type { InjectorErrorBody } from '../errors.ts';
 import { injectPod } from './inject-pod.ts';
@@ -53,6 +54,8 @@ export const answerReview = (review: unknown, values: InjectValues): ReviewAnswe
     return { status: 200, body: respond(uid, {}), outcome: 'ignored', detail: 'not a pod create' };
   const pod = req['object'];
   if (!isJsonObject(pod)) return invalid('request.object: expected the Pod being created');
+  const shape = podShapeIssue(pod);
+  if (shape) return invalid(`request.object.${shape}`);
   const r = injectPod(pod as PodLike, values);
   if (!r.ok) {
     const message = `INJECT_INVALID_ANNOTATION: ${formatIssues(r.error).replaceAll('\n', '; ')}`;
