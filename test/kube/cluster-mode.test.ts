@@ -19,7 +19,7 @@ import { grpcCaSigner } from '../../proxy/identity/ca-client.ts';
 import { makeCsr, spiffe } from '../identity/fixtures.ts';
 import { startKubeApiServer, waitFor, type KubeApiServer, type KubeObject } from '../kube-apiserver/index.ts';
 import { loadCrds } from './crds.ts';
-import { endpointSlice, meshedNamespace, quietLogger, service } from './helpers.ts';
+import { endpointSlice, meshedNamespace, quietLogger, replicaOptions, service } from './helpers.ts';
 
 const logger = quietLogger();
 let api: KubeApiServer;
@@ -110,18 +110,7 @@ describe('FaultInjection expiry', () => {
     await Promise.all(replicas.splice(0).map((r) => r.close()));
   });
   const replica = async (identity: string, clock: Clock): Promise<RunningKubeControlPlane> => {
-    const r = await startKubeControlPlane({
-      kubeConfig: api.kubeConfig(),
-      identity,
-      grpcPort: 0,
-      adminPort: 0,
-      logger,
-      clock,
-      debounceMs: 10,
-      random: seededRandom(identity.length),
-      caPollMs: 20,
-      lease: { retryPeriodMs: 200, renewDeadlineMs: 1_000, leaseDurationMs: 1_500 },
-    });
+    const r = await startKubeControlPlane({ ...replicaOptions(api, identity, logger), clock });
     replicas.push(r);
     return r;
   };

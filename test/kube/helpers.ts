@@ -1,8 +1,24 @@
 // Shared by the Kubernetes-mode tests: a silent logger and object builders for the stand-in.
 import { pino, type Logger } from 'pino';
-import type { KubeObject } from '../kube-apiserver/index.ts';
+import { seededRandom } from '../../api/runtime/clock.ts';
+import type { KubeModeOptions } from '../../control-plane/sources/kube/kube-mode.ts';
+import type { KubeApiServer, KubeObject } from '../kube-apiserver/index.ts';
 
 export const quietLogger = (): Logger => pino({ level: process.env.WEFT_TEST_LOG ?? 'silent' });
+
+/** A control-plane replica for tests: ephemeral ports, short debounce, back-off, polls and lease. */
+export const replicaOptions = (api: KubeApiServer, identity: string, logger: Logger): KubeModeOptions => ({
+  kubeConfig: api.kubeConfig(),
+  identity,
+  grpcPort: 0,
+  adminPort: 0,
+  logger,
+  debounceMs: 10,
+  random: seededRandom(identity.length),
+  backoff: { baseMs: 20, maxMs: 200 },
+  caPollMs: 20,
+  lease: { retryPeriodMs: 200, renewDeadlineMs: 1_000, leaseDurationMs: 1_500 },
+});
 
 export const meshedNamespace = (name: string): KubeObject => ({
   apiVersion: 'v1',

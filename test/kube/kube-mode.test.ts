@@ -2,7 +2,6 @@
 // root from one Secret; CSRs are authenticated by TokenReview (audience weft, live service
 // account); the leader writes Accepted conditions and TrafficSplit Events; /convert over HTTPS.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../api/runtime/clock.ts';
 import {
   startKubeControlPlane,
   type RunningKubeControlPlane,
@@ -19,7 +18,7 @@ import {
   type KubeObject,
 } from '../kube-apiserver/index.ts';
 import { loadCrds } from './crds.ts';
-import { meshedNamespace, quietLogger, service, trafficSplit } from './helpers.ts';
+import { meshedNamespace, quietLogger, replicaOptions, service, trafficSplit } from './helpers.ts';
 
 const logger = quietLogger();
 let api: KubeApiServer;
@@ -40,19 +39,7 @@ const replica = async (
   identity: string,
   extra: { webhook?: { port: number; certPem: string; keyPem: string } } = {},
 ) => {
-  const r = await startKubeControlPlane({
-    kubeConfig: api.kubeConfig(),
-    identity,
-    grpcPort: 0,
-    adminPort: 0,
-    logger,
-    debounceMs: 10,
-    random: seededRandom(identity.length),
-    backoff: { baseMs: 20, maxMs: 200 },
-    caPollMs: 20,
-    lease: { retryPeriodMs: 200, renewDeadlineMs: 1_000, leaseDurationMs: 1_500 },
-    ...extra,
-  });
+  const r = await startKubeControlPlane({ ...replicaOptions(api, identity, logger), ...extra });
   replicas.push(r);
   return r;
 };
