@@ -97,6 +97,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
   const clock = o.clock ?? systemClock;
   const random = o.random ?? Math.random;
   const metrics = proxyMetrics();
+  metrics.outboundTls = o.tls !== undefined;
   const tlsEvents = tlsMetrics(metrics.registry);
   const stateMetrics = stateGauges(metrics.registry, clock, o.tls);
   const mesh = upstreamTransport({
@@ -132,6 +133,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
       const before = inboundModeOf(o, active.snapshot);
       active = build(snapshot); // one assignment: requests in flight keep the stacks they began with
       metrics.setConfigVersion(snapshot.version);
+      metrics.setWorkload(`${snapshot.workload.namespace}/${snapshot.workload.serviceAccount}`);
       stateMetrics.configApplied();
       const mode = inboundModeOf(o, snapshot);
       if (mode !== before) logger.info({ from: before, to: mode }, 'inbound mTLS mode changed');

@@ -17,7 +17,8 @@ export const inboundSink =
       attempt: 0,
       signal,
       sourceIdentity: id,
-      sourceServiceAccount: id === undefined ? undefined : serviceAccountKeyOf(id),
+      sourceServiceAccount:
+        conn.peerServiceAccount ?? (id === undefined ? undefined : serviceAccountKeyOf(id)),
       notes: [],
     });
   };

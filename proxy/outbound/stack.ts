@@ -97,7 +97,14 @@ export const serviceChain = (
     sets.map((s) => [s.rules, ruleSetChain(service, backends, s, fault, { deps, state })]),
   );
   const fallback = chains.get(sets[0]!.rules) as Handler;
-  return (req, c) => (chains.get(selectRules(policy, req)) ?? fallback)(req, c);
+  // The route label names the policy route by its match name (never the raw path).
+  const routeNames = new Map((policy.routes ?? []).map((r) => [r.rules, r.match.name ?? '']));
+  return (req, c) => {
+    const rules = selectRules(policy, req);
+    const route = routeNames.get(rules);
+    if (route) c.route = route;
+    return (chains.get(rules) ?? fallback)(req, c);
+  };
 };
 
 /** The whole outbound handler for one snapshot (or for none yet: everything is NO_ROUTE). */

@@ -14,6 +14,14 @@ export class MeshBody extends Readable {
     this.pull = pull;
   }
 
+  /** The transport has pushed the end (push(null)): every byte of the body is buffered or read. */
+  complete = false;
+
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk === null) this.complete = true;
+    return super.push(chunk, encoding);
+  }
+
   override _read(): void {
     this.pull?.();
   }

@@ -54,6 +54,8 @@ export interface CallCtx {
   destination?: { readonly service: ServiceView; readonly port?: ServicePort };
   /** Decisions layers made, for headers/metrics/logs (e.g. "fault:abort", "retry:2"). */
   readonly notes: string[];
+  /** Name of the TrafficPolicy route whose rules apply (its HTTPRouteGroup match name), for metrics. */
+  route?: string;
 }
 
 export type Handler = (req: MeshRequest, ctx: CallCtx) => Promise<MeshResponse>;

@@ -7,6 +7,8 @@ export interface ConnectionInfo {
   readonly tls: boolean;
   /** SPIFFE ID from the peer certificate's URI SAN; verified against the trust bundle. */
   readonly peerIdentity?: string;
+  /** `namespace/serviceAccount` the peer identity names, parsed once per connection. */
+  readonly peerServiceAccount?: string;
   /** Outbound capture: where the app was connecting before iptables redirected it (SO_ORIGINAL_DST). */
   readonly originalDst?: { readonly address: string; readonly port: number };
 }

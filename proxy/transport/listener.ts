@@ -14,6 +14,7 @@ import {
   type RequestSink,
 } from './connection.ts';
 import { sniff, type Sniffed } from './detect.ts';
+import { serviceAccountKeyOf } from '../../api/model/spiffe.ts';
 import { spiffeIdOf } from './peer-identity.ts';
 import { H1ServerConnection } from './http1/server-connection.ts';
 import { onTick, ticksOf } from './http1/tick.ts';
@@ -135,7 +136,12 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
         (s: TLSSocket) => {
           o.tlsEvents?.inboundConnection(true, true);
           // Identity is read once per connection; every request on it reuses this object.
-          const conn = { tls: true, peerIdentity: spiffeIdOf(s.getPeerCertificate()) };
+          const peerIdentity = spiffeIdOf(s.getPeerCertificate());
+          const conn = {
+            tls: true,
+            peerIdentity,
+            peerServiceAccount: peerIdentity === undefined ? undefined : serviceAccountKeyOf(peerIdentity),
+          };
           if (s.alpnProtocol === TUNNEL_ALPN) return void (o.tunnel ? o.tunnel(s, conn) : s.destroy());
           tagConnection(s, conn);
           toHttp(s, s.alpnProtocol === 'h2');

@@ -3,6 +3,7 @@
 // one syscall. Chunked framing is added here; Content-Length bodies go out as they are.
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { MeshBody } from '../../stack/body.ts';
 
 const CRLF = '\r\n';
 const LAST_CHUNK = '0\r\n\r\n';
@@ -40,6 +41,13 @@ export const writeMessage = (
   let ok = true;
   while (ok && (chunk = body.read() as Buffer | null) !== null)
     ok = chunked ? writeChunk(socket, chunk) : socket.write(chunk);
+  // The whole body was already here (a small answer arriving with its head): no pump needed.
+  if (ok && body instanceof MeshBody && body.complete && body.readableLength === 0) {
+    if (chunked) socket.write(LAST_CHUNK);
+    socket.uncork();
+    done();
+    return;
+  }
   socket.uncork();
   new BodyPump(socket, body, chunked, done, ok);
 };
