@@ -1,7 +1,8 @@
 // `weft proxy`: run one sidecar. With --control-plane it takes its configuration from the control
 // plane, with --config from a static file. With --token-file it also gets its certificate from the
 // CA (--ca-address, default the control plane) and speaks mTLS to other sidecars: the key is
-// made in this process and never written anywhere.
+// made in this process and never sent; with --state-dir (the injected in-memory volume) it is
+// also kept there with the last snapshot, so a restart while the control plane is away can serve.
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino, type Logger } from 'pino';

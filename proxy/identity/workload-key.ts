@@ -1,5 +1,6 @@
 // A fresh ECDSA P-256 key and a CSR for the sidecar's SPIFFE ID. The private key stays in this
-// process: it is exported to PEM only to build the in-memory TLS context, never written or sent.
+// process: it is exported to PEM to build the TLS context and, only with a state directory
+// (persisted-identity.ts: the pod's in-memory volume), kept there for restarts; it is never sent.
 import { KeyObject, type webcrypto } from 'node:crypto';
 import { subtle, x509 } from './x509.ts';
 
