@@ -95,11 +95,12 @@ export const startNodeChild = async <T extends object>(
   name: string,
   script: string,
   args: readonly string[],
+  nodeFlags: readonly string[] = [],
 ): Promise<{ proc: Pinned; info: T }> => {
   const dir = join(env.dir, name);
   mkdirSync(dir, { recursive: true });
   const portFile = join(dir, 'ports.json');
-  const proc = startPinned(name, env.proxyCpus, [process.execPath, script, ...args, portFile]);
+  const proc = startPinned(name, env.proxyCpus, [process.execPath, ...nodeFlags, script, ...args, portFile]);
   try {
     const info = await waitForPortFile<T>(portFile, 15_000, proc.alive);
     return { proc, info };

@@ -5,6 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Endpoint, PortProtocol, ProxySnapshot } from '../../api/model/snapshot.ts';
+import { SIDECAR_NODE_OPTIONS } from '../../api/runtime/node-flags.ts';
 import {
   HOST,
   hopAndPair,
@@ -60,7 +61,14 @@ const startSidecar = async (
   const snapshotFile = join(env.dir, `${name}.snapshot.json`);
   writeFileSync(snapshotFile, JSON.stringify(snapshot, null, 2));
   const args: SidecarArgs = { snapshotFile, ...extra };
-  return startNodeChild<SidecarPorts>(env, name, main, [JSON.stringify(args)]);
+  // The same V8 settings the injector gives every sidecar (NODE_OPTIONS there).
+  return startNodeChild<SidecarPorts>(
+    env,
+    name,
+    main,
+    [JSON.stringify(args)],
+    SIDECAR_NODE_OPTIONS.split(' '),
+  );
 };
 
 const tlsOf = (env: BenchEnv, side: 'client' | 'server'): SidecarArgs['tls'] => ({

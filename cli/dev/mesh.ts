@@ -1,6 +1,7 @@
 // Brings up the local mesh of `weft dev`: one control plane, then for each DevWorkload its app
 // and its sidecar, plus a sidecar for the load generator; writes .weft/dev/state.json. Every
 // sidecar gets a token, its certificate from the control plane's CA, and speaks mTLS (STRICT).
+import { SIDECAR_NODE_OPTIONS } from '../../api/runtime/node-flags.ts';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,7 +115,7 @@ export const startMesh = async (
       ];
       if (w.service) args.push('--service', w.service);
       if (appPort !== null) args.push('--app-port', String(appPort));
-      const sidecar = supervisor.start(`${w.name}-sidecar`, args);
+      const sidecar = supervisor.start(`${w.name}-sidecar`, args, { NODE_OPTIONS: SIDECAR_NODE_OPTIONS });
       return [sidecar, await started<SidecarPorts>(sidecar)];
     };
 

@@ -1,6 +1,7 @@
 // The two containers the mutation adds: `weft-init` (writes the capture rules, runs as root with
 // NET_ADMIN/NET_RAW, then exits) and `weft-proxy` (the sidecar, UID 1337, no capabilities, read-only
 // root file system). Both run the same image; the entrypoint is the weft CLI.
+import { SIDECAR_NODE_OPTIONS } from '../../api/runtime/node-flags.ts';
 import { stableStringify } from '../../api/convert/stable-json.ts';
 import { CERTS_VOLUME, INIT_CONTAINER, PROXY_CONTAINER, TOKEN_VOLUME } from './annotations.ts';
 import { captureArgs } from './iptables-rules.ts';
@@ -52,6 +53,7 @@ export interface ProxyInputs {
 
 const proxyEnv = (v: InjectValues, p: ProxyInputs): EnvVar[] => [
   { name: 'WEFT_CONTROL_PLANE', value: v.controlPlaneAddress },
+  { name: 'NODE_OPTIONS', value: SIDECAR_NODE_OPTIONS },
   fieldEnv('WEFT_WORKLOAD', 'metadata.name'),
   fieldEnv('WEFT_NAMESPACE', 'metadata.namespace'),
   fieldEnv('WEFT_SERVICE_ACCOUNT', 'spec.serviceAccountName'),
