@@ -41,34 +41,40 @@ const add = (headers: HeaderMap, name: string, value: string): void => {
   else headers[name] = [prev, value];
 };
 
+interface HeadState {
+  host: string;
+  chunked: boolean;
+  teTrailers: boolean;
+  named: string[] | undefined;
+}
+
+/** Hop-by-hop headers are not forwarded, but some say how to read or route the message. */
+const readHopByHop = (st: HeadState, name: string, value: string): void => {
+  if (name === 'host') st.host = value;
+  else if (name === 'transfer-encoding') st.chunked = true;
+  else if (name === 'te') st.teTrailers ||= tokens(value).includes('trailers');
+  else if (name === 'connection') (st.named ??= []).push(...tokens(value));
+};
+
 export const parseHead = (raw: RawHeaders): ParsedHead => {
   const headers: HeaderMap = {};
-  let host = '';
-  let chunked = false;
+  const st: HeadState = { host: '', chunked: false, teTrailers: false, named: undefined };
   let contentLength: number | undefined;
   let expectContinue = false;
-  let teTrailers = false;
-  let named: string[] | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase();
     const value = raw[i + 1] as string;
-    if (!HOP_BY_HOP.has(name)) {
+    if (HOP_BY_HOP.has(name)) readHopByHop(st, name, value);
+    else if (name === 'expect' && value.toLowerCase() === '100-continue') expectContinue = true;
+    else {
       if (name === 'content-length') contentLength = Number(value);
-      else if (name === 'expect' && value.toLowerCase() === '100-continue') {
-        expectContinue = true;
-        continue;
-      }
       add(headers, name, value);
-      continue;
     }
-    if (name === 'host') host = value;
-    else if (name === 'transfer-encoding') chunked = true;
-    else if (name === 'te') teTrailers ||= tokens(value).includes('trailers');
-    else if (name === 'connection') (named ??= []).push(...tokens(value));
   }
   // Headers the Connection header names are hop-by-hop too (RFC 9110 §7.6.1).
-  if (named) for (const n of named) if (n !== 'close' && n !== 'keep-alive') delete headers[n];
-  if (teTrailers) headers.te = 'trailers';
+  if (st.named) for (const n of st.named) if (n !== 'close' && n !== 'keep-alive') delete headers[n];
+  if (st.teTrailers) headers.te = 'trailers';
+  const { host, chunked, teTrailers } = st;
   return { headers, host, chunked, contentLength, expectContinue, teTrailers };
 };
 

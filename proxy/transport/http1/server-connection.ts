@@ -63,6 +63,8 @@ export class H1ServerConnection {
   private readonly queue: Exchange[] = [];
   private active: Exchange | undefined;
   private bodyPaused = false;
+  /** A parse error was answered: whatever the sink still returns is discarded. */
+  private refused = false;
   private readEnded = false;
   private draining = false;
   /** nowTick() when the connection last became idle (no request being answered). */
@@ -119,14 +121,7 @@ export class H1ServerConnection {
     upgrade: boolean,
     keepAlive: boolean,
   ): number => {
-    let raw = rawHeaders;
-    let url = rawUrl ?? '';
-    if (this.partialHeaders) {
-      raw = rawHeaders ? [...this.partialHeaders, ...rawHeaders] : this.partialHeaders;
-      url = this.partialUrl + url;
-      this.partialHeaders = undefined;
-      this.partialUrl = '';
-    }
+    const { raw, url } = this.wholeHead(rawHeaders, rawUrl);
     const method = METHODS[methodIndex ?? -1] ?? 'GET';
     if (upgrade) {
       // TODO(#5): Upgrade/WebSocket and CONNECT through the mesh; refused clearly until then.
@@ -136,7 +131,7 @@ export class H1ServerConnection {
       );
       return 0;
     }
-    const head = parseHead(raw ?? []);
+    const head = parseHead(raw);
     const hasBody = head.chunked || (head.contentLength !== undefined && head.contentLength > 0);
     const body = hasBody ? new MeshBody(this.pull) : null;
     const exchange: Exchange = {
@@ -157,6 +152,19 @@ export class H1ServerConnection {
     }
     return 0;
   };
+
+  /** Joins what onHeaders collected for a long head with the last part. */
+  private wholeHead(
+    rawHeaders: RawHeaders | undefined,
+    rawUrl: string | undefined,
+  ): { raw: RawHeaders; url: string } {
+    const partial = this.partialHeaders;
+    if (!partial) return { raw: rawHeaders ?? [], url: rawUrl ?? '' };
+    const url = this.partialUrl + (rawUrl ?? '');
+    this.partialHeaders = undefined;
+    this.partialUrl = '';
+    return { raw: rawHeaders ? [...partial, ...rawHeaders] : partial, url };
+  }
 
   private readonly onBody = (chunk: Buffer): void => {
     const body = this.parsing?.body;
@@ -200,7 +208,7 @@ export class H1ServerConnection {
   }
 
   private respond(ex: Exchange, res: MeshResponse): void {
-    if (this.socket.destroyed) return discardBody(res);
+    if (this.socket.destroyed || this.refused) return discardBody(res);
     ex.answered = true;
     ex.response = res;
     const noBody = bodyless(res.status, ex.isHead);
@@ -251,7 +259,14 @@ export class H1ServerConnection {
   private refuse(status: 400 | 431 | 501, reason: string): void {
     this.socket.pause();
     this.socket.off('data', this.onData);
-    if (this.active !== undefined) return void this.socket.destroy(); // mid-answer: nothing clean to say
+    const active = this.active;
+    if (active?.answered) return void this.socket.destroy(); // mid-answer: nothing clean to say
+    if (active) {
+      // The head was fine and went upstream; its body was not. Stop that request, answer the caller.
+      this.refused = true;
+      active.controller?.abort(new Error(reason));
+      active.body?.destroy(new Error(reason));
+    }
     this.logger.debug({ status, reason }, 'refused an HTTP/1.1 request');
     this.socket.end(errorAnswer(status, reason));
   }

@@ -1,0 +1,241 @@
+// weft's own HTTP/1.1 transport (proxy/transport/http1) at the wire: what a client writes to the
+// outbound listener byte for byte, and what comes back. Covers the cases node:http used to handle
+// for us: pipelining, HEAD, 100-continue, HTTP/1.0, smuggling shapes and oversized heads, Upgrade,
+// upstream keep-alive reuse, read-until-close answers, and resets over mTLS.
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startH1Echo, type App } from '../helpers/apps.ts';
+import { makePki, spiffe } from '../helpers/certs.ts';
+import { h1Call } from '../helpers/http-clients.ts';
+import { service, snapshot, startPair, startSidecar, type Sidecar } from '../helpers/mesh.ts';
+
+/** Writes `bytes`, then collects what comes back until the peer closes or `quietMs` pass. */
+const exchange = (
+  port: number,
+  bytes: string | Buffer,
+  quietMs = 400,
+): Promise<{ text: string; closed: boolean }> =>
+  new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    let timer = setTimeout(() => done(false), quietMs);
+    const done = (closed: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ text: Buffer.concat(chunks).toString('latin1'), closed });
+    };
+    socket.on('data', (c: Buffer) => {
+      chunks.push(c);
+      clearTimeout(timer);
+      timer = setTimeout(() => done(false), quietMs);
+    });
+    socket.once('close', () => done(true));
+    socket.once('error', reject);
+    socket.write(bytes);
+  });
+
+const statusLines = (text: string): string[] => text.match(/^HTTP\/1\.[01] \d{3}[^\r]*/gm) ?? [];
+
+const listen = async (s: Server | ReturnType<typeof createTcpServer>): Promise<number> => {
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return (s.address() as AddressInfo).port;
+};
+
+describe('HTTP/1.1 transport at the wire', () => {
+  let app: App;
+  let sidecar: Sidecar;
+  let port: number;
+  beforeAll(async () => {
+    app = await startH1Echo('wire');
+    const svc = service('wire', [{ address: '127.0.0.1', port: app.port }]);
+    sidecar = await startSidecar(snapshot({ name: 'client' }, [svc]), { appPort: 1 });
+    port = sidecar.proxy.ports.outbound;
+  });
+  afterAll(async () => {
+    await sidecar.proxy.close();
+    await app.close();
+  });
+
+  it('answers pipelined requests in order on one connection', async () => {
+    const r = await exchange(
+      port,
+      'GET /one HTTP/1.1\r\nHost: wire\r\n\r\n' +
+        'POST /two HTTP/1.1\r\nHost: wire\r\nContent-Length: 5\r\n\r\nhello' +
+        'GET /three HTTP/1.1\r\nHost: wire\r\n\r\n',
+    );
+    expect(statusLines(r.text)).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+    expect([...r.text.matchAll(/x-echo-path: (\S+)/g)].map((m) => m[1])).toEqual(['/one', '/two', '/three']);
+    expect(r.text).toContain('hello');
+    expect(r.closed).toBe(false);
+  });
+
+  it('answers HEAD without a body and keeps the connection usable', async () => {
+    const r = await exchange(
+      port,
+      'HEAD / HTTP/1.1\r\nHost: wire\r\n\r\nGET /after HTTP/1.1\r\nHost: wire\r\n\r\n',
+    );
+    expect(statusLines(r.text)).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+    expect(r.text).toContain('x-echo-path: /after');
+  });
+
+  it('sends 100 Continue for Expect: 100-continue and then forwards the body', async () => {
+    const socket = connect(port, '127.0.0.1');
+    const got: Buffer[] = [];
+    socket.on('data', (c: Buffer) => got.push(c));
+    socket.write('PUT /up HTTP/1.1\r\nHost: wire\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n');
+    await expect.poll(() => Buffer.concat(got).toString()).toContain('HTTP/1.1 100 Continue');
+    socket.write('abc');
+    await expect.poll(() => Buffer.concat(got).toString()).toMatch(/HTTP\/1\.1 200 OK[\s\S]*abc/);
+    socket.destroy();
+  });
+
+  it('closes an HTTP/1.0 connection after its answer, delimiting the body by the close', async () => {
+    const r = await exchange(port, 'POST /old HTTP/1.0\r\nHost: wire\r\nContent-Length: 4\r\n\r\nold!', 2000);
+    expect(statusLines(r.text)[0]).toBe('HTTP/1.1 200 OK');
+    expect(r.text).toMatch(/connection: close/i);
+    expect(r.text.endsWith('old!')).toBe(true);
+    expect(r.closed).toBe(true);
+  });
+
+  it.each([
+    [
+      'Content-Length with Transfer-Encoding',
+      'POST / HTTP/1.1\r\nHost: wire\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    ],
+    [
+      'two different Content-Lengths',
+      'POST / HTTP/1.1\r\nHost: wire\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd',
+    ],
+    ['an obs-folded header', 'GET / HTTP/1.1\r\nHost: wire\r\nX-A: one\r\n two\r\n\r\n'],
+    ['a space before the colon', 'GET / HTTP/1.1\r\nHost : wire\r\n\r\n'],
+  ])('refuses %s with 400 and closes', async (_name, bytes) => {
+    const before = app.requests;
+    const r = await exchange(port, bytes, 2000);
+    expect(statusLines(r.text)).toEqual(['HTTP/1.1 400 Bad Request']);
+    expect(r.text).toMatch(/weft: HPE_/);
+    expect(r.closed).toBe(true);
+    expect(app.requests).toBe(before); // nothing reached the app
+    expect((await h1Call(port, { authority: 'wire' })).status).toBe(200); // still serving
+  });
+
+  it('answers 400 when a body turns out malformed after its head was forwarded', async () => {
+    const r = await exchange(
+      port,
+      'POST / HTTP/1.1\r\nHost: wire\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n',
+      2000,
+    );
+    expect(statusLines(r.text)).toEqual(['HTTP/1.1 400 Bad Request']);
+    expect(r.text).toContain('HPE_INVALID_CHUNK_SIZE');
+    expect(r.closed).toBe(true);
+    expect((await h1Call(port, { authority: 'wire' })).status).toBe(200);
+  });
+
+  it('answers an oversized head with 431', async () => {
+    const r = await exchange(
+      port,
+      `GET / HTTP/1.1\r\nHost: wire\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      2000,
+    );
+    expect(statusLines(r.text)).toEqual(['HTTP/1.1 431 Request Header Fields Too Large']);
+    expect(r.closed).toBe(true);
+  });
+
+  it('refuses Upgrade clearly (not supported yet) instead of hanging', async () => {
+    const r = await exchange(
+      port,
+      'GET /ws HTTP/1.1\r\nHost: wire\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      2000,
+    );
+    expect(statusLines(r.text)).toEqual(['HTTP/1.1 501 Not Implemented']);
+    expect(r.text).toContain('Upgrade is not supported');
+  });
+
+  it('strips hop-by-hop headers, including those Connection names', async () => {
+    const r = await exchange(
+      port,
+      'GET / HTTP/1.1\r\nHost: wire\r\nConnection: x-secret\r\nX-Secret: 1\r\nX-Custom: kept\r\nKeep-Alive: timeout=5\r\n\r\n',
+    );
+    expect(r.text).toContain('x-echo-custom: kept');
+    // The echo app would show the headers it got; the sidecar must not forward x-secret.
+    expect(r.text).not.toMatch(/x-secret/i);
+  });
+});
+
+describe('HTTP/1.1 upstream pool', () => {
+  it('reuses one keep-alive connection for sequential requests', async () => {
+    let connections = 0;
+    const upstream = createHttpServer((_req, res) => res.end('ok'));
+    upstream.on('connection', () => connections++);
+    const appPort = await listen(upstream);
+    const sidecar = await startSidecar(
+      snapshot({ name: 'client' }, [service('pooled', [{ address: '127.0.0.1', port: appPort }])]),
+      { appPort: 1 },
+    );
+    try {
+      for (let i = 0; i < 20; i++)
+        expect((await h1Call(sidecar.proxy.ports.outbound, { authority: 'pooled' })).status).toBe(200);
+      expect(connections).toBe(1);
+    } finally {
+      await sidecar.proxy.close();
+      upstream.closeAllConnections();
+      upstream.close();
+    }
+  });
+
+  it('reads an answer delimited by the upstream closing the connection', async () => {
+    const body = 'x'.repeat(100_000);
+    const upstream = createTcpServer((s: Socket) => {
+      s.once('data', () =>
+        s.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${body}`),
+      );
+    });
+    const appPort = await listen(upstream);
+    const sidecar = await startSidecar(
+      snapshot({ name: 'client' }, [service('closing', [{ address: '127.0.0.1', port: appPort }])]),
+      { appPort: 1 },
+    );
+    try {
+      const r = await h1Call(sidecar.proxy.ports.outbound, { authority: 'closing' });
+      expect(r.status).toBe(200);
+      expect(r.body.toString()).toBe(body);
+    } finally {
+      await sidecar.proxy.close();
+      upstream.close();
+    }
+  });
+});
+
+describe('HTTP/1.1 over mTLS', () => {
+  it('survives a peer resetting a TLS connection mid-request', async () => {
+    const pki = makePki();
+    const app = await startH1Echo('reset');
+    const pair = await startPair('reset', app.port, {
+      identity: spiffe('reset-server'),
+      server: { tls: pki.material('reset-server'), inboundMode: 'STRICT' },
+      client: { tls: pki.material('reset-client') },
+    });
+    try {
+      const raw = connect(pair.server.proxy.ports.inbound, '127.0.0.1');
+      const socket = tlsConnect({
+        socket: raw,
+        servername: 'weft.mesh',
+        ALPNProtocols: ['http/1.1'],
+        secureContext: pki.material('reset-peer').secureContext(),
+        rejectUnauthorized: false,
+      });
+      await new Promise<void>((r, j) => (socket.once('secureConnect', r), socket.once('error', j)));
+      socket.write('GET / HTTP/1.1\r\nHost: reset\r\nX-Half');
+      await new Promise((r) => setTimeout(r, 50));
+      raw.resetAndDestroy(); // RST under the TLS layer, as a crashed peer would
+      await new Promise((r) => setTimeout(r, 100));
+      const r = await h1Call(pair.client.proxy.ports.outbound, { authority: 'reset' });
+      expect(r.status).toBe(200);
+    } finally {
+      await pair.close();
+      await app.close();
+      pki.dispose();
+    }
+  });
+});
