@@ -23,7 +23,14 @@ export interface KubeFlags {
   proxyImage?: string;
   /** --cert-ttl (shared with local mode): lifetime of the workload certificates signed. */
   certTtl?: number;
+  grpcTls?: boolean;
 }
+
+/** The names sidecars may dial the control plane's Service by (weft install names it weft-control-plane). */
+export const controlPlaneDnsNames = (namespace: string, service = 'weft-control-plane'): string[] => [
+  `${service}.${namespace}.svc`,
+  `${service}.${namespace}.svc.cluster.local`,
+];
 
 export const wantsKube = (f: KubeFlags): boolean => f.inCluster === true || f.kubeconfig !== undefined;
 
@@ -42,7 +49,13 @@ export const addKubeOptions = (cmd: Command): Command =>
         'tls.crt and tls.key of the webhook listener (no webhooks without it)',
       ),
     )
-    .addOption(envOption('--proxy-image <image>', 'sidecar image the injector adds to pods'));
+    .addOption(envOption('--proxy-image <image>', 'sidecar image the injector adds to pods'))
+    .addOption(
+      envOption(
+        '--grpc-tls',
+        'Kubernetes mode: serve gRPC (discovery, CSRs) over TLS with a mesh-CA certificate for spiffe://<td>/ns/<namespace>/sa/weft-control-plane',
+      ),
+    );
 
 const kubeConfigOf = (f: KubeFlags): KubeConfig => {
   const kc = new KubeConfig();
@@ -78,6 +91,7 @@ export const startFromKubeFlags = async (
     identity: f.identity ?? hostname(),
     namespace: f.namespace,
     ...(f.certTtl !== undefined ? { workloadTtlMs: f.certTtl } : {}),
+    ...(f.grpcTls ? { grpcTls: { dnsNames: controlPlaneDnsNames(f.namespace) } } : {}),
     ...(webhook ? { webhook } : {}),
   });
 };

@@ -50,6 +50,8 @@ export interface ControlPlaneOptions {
    * Kubernetes mode turns it off: EndpointSlices say which pods are ready, a connection does not.
    */
   readonly sidecarEndpoints?: boolean;
+  /** TLS for the gRPC listener (Kubernetes mode: a certificate from the mesh CA); default plaintext. */
+  readonly grpcCredentials?: grpc.ServerCredentials;
 }
 
 export interface SidecarStatus {
@@ -86,12 +88,15 @@ export interface RunningControlPlane {
   close(): Promise<void>;
 }
 
-const bind = (server: grpc.Server, host: string, port: number): Promise<number> =>
+const bind = (
+  server: grpc.Server,
+  host: string,
+  port: number,
+  credentials = grpc.ServerCredentials.createInsecure(),
+): Promise<number> =>
   new Promise((resolve, reject) => {
     const h = host.includes(':') ? `[${host}]` : host;
-    server.bindAsync(`${h}:${port}`, grpc.ServerCredentials.createInsecure(), (e, bound) =>
-      e ? reject(e) : resolve(bound),
-    );
+    server.bindAsync(`${h}:${port}`, credentials, (e, bound) => (e ? reject(e) : resolve(bound)));
   });
 
 /** The configured source: an injected one (Kubernetes) or the YAML folder (local mode). */
@@ -158,7 +163,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
   const server = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 });
   server.addService(discoveryService, discovery.implementation);
   opts.extraServices?.(server, metrics.registry);
-  const grpcPort = await bind(server, host, opts.grpcPort ?? 15010);
+  const grpcPort = await bind(server, host, opts.grpcPort ?? 15010, opts.grpcCredentials);
 
   const status = (): ControlPlaneStatus => {
     const sidecars = discovery.sidecars();

@@ -41,10 +41,21 @@ export interface Issued {
   readonly notAfterMs: number;
 }
 
+export interface ServingRequest {
+  readonly publicKey: x509.PublicKey;
+  readonly identity: TokenSubject;
+  readonly dnsNames: readonly string[];
+}
+
 export interface CertificateAuthority {
   readonly trustDomain: string;
   /** Signs `csrPem` if it asks exactly for `caller`'s identity; refusals are coded, never thrown. */
   sign(csrPem: string, caller: TokenSubject): Promise<Result<Issued, IdentityFailure>>;
+  /**
+   * The control plane's own serving certificate (no CSR, no token: it runs in this process):
+   * the SPIFFE ID of `identity` plus DNS names, for the key it holds. Throws if signing fails.
+   */
+  issueServing(req: ServingRequest): Promise<Issued>;
   /** Roots peers should trust, the active signer's root first. */
   trustBundle(): readonly string[];
   /** Swap signer/trusted roots (root rotation); in-flight signs finish with the old signer. */
@@ -82,6 +93,30 @@ export const createCa = async (o: CaOptions = {}): Promise<CertificateAuthority>
   const log = o.logger?.child({ component: 'control-plane.identity.ca' });
   let current = await prepare(o.authorities ?? (await defaultAuthorities(trustDomain, clock)));
 
+  /** One leaf from the current signer; the caller has proven `id`. */
+  const issue = async (
+    publicKey: x509.PublicKey,
+    id: string,
+    dnsNames?: readonly string[],
+  ): Promise<Issued> => {
+    const p = current; // one signer for the whole issuance even if update() runs meanwhile
+    const now = clock.wallNow();
+    // Never outlive the signer: a chain with an expired intermediate fails anyway.
+    const notAfterMs = Math.min(now + ttl, p.active.notAfterMs);
+    const leaf = await issueLeaf({
+      issuer: p.active.cert,
+      signer: p.active.signer!,
+      publicKey,
+      spiffeId: id,
+      notBeforeMs: now - skew,
+      notAfterMs,
+      authorityKeyId: p.aki,
+      ...(dnsNames ? { dnsNames } : {}),
+    });
+    log?.debug({ spiffeId: id, authority: p.active.id }, 'issued workload certificate');
+    return { spiffeId: id, certChainPem: [leaf, ...p.active.chainPem], trustBundlePem: p.bundle, notAfterMs };
+  };
+
   const sign = async (csrPem: string, caller: TokenSubject): Promise<Result<Issued, IdentityFailure>> => {
     const checked = await checkCsr(csrPem, trustDomain);
     if (!checked.ok) return checked;
@@ -90,29 +125,10 @@ export const createCa = async (o: CaOptions = {}): Promise<CertificateAuthority>
       return err(
         failure('IDENTITY_MISMATCH', `CSR asks for ${checked.value.spiffeId} but the token proves ${proven}`),
       );
-    const p = current; // one signer for the whole issuance even if update() runs meanwhile
-    const now = clock.wallNow();
-    // Never outlive the signer: a chain with an expired intermediate fails anyway.
-    const notAfterMs = Math.min(now + ttl, p.active.notAfterMs);
     try {
-      const leaf = await issueLeaf({
-        issuer: p.active.cert,
-        signer: p.active.signer!,
-        publicKey: checked.value.publicKey,
-        spiffeId: proven,
-        notBeforeMs: now - skew,
-        notAfterMs,
-        authorityKeyId: p.aki,
-      });
-      log?.debug({ spiffeId: proven, authority: p.active.id }, 'issued workload certificate');
-      return ok({
-        spiffeId: proven,
-        certChainPem: [leaf, ...p.active.chainPem],
-        trustBundlePem: p.bundle,
-        notAfterMs,
-      });
+      return ok(await issue(checked.value.publicKey, proven));
     } catch (e) {
-      log?.error({ err: e, authority: p.active.id }, 'signing failed');
+      log?.error({ err: e, authority: current.active.id }, 'signing failed');
       return err(failure('CA_INTERNAL', `signing failed: ${(e as Error).message}`));
     }
   };
@@ -120,6 +136,7 @@ export const createCa = async (o: CaOptions = {}): Promise<CertificateAuthority>
   return {
     trustDomain,
     sign,
+    issueServing: (r) => issue(r.publicKey, spiffeId({ trustDomain, ...r.identity }), r.dnsNames),
     trustBundle: () => current.bundle,
     update: async (a) => {
       current = await prepare(a);

@@ -13,6 +13,8 @@ export interface LeafRequest {
   readonly notAfterMs: number;
   /** Authority key identifier of the issuer, computed once per authority. */
   readonly authorityKeyId: x509.AuthorityKeyIdentifierExtension;
+  /** DNS names besides the SPIFFE ID (the control plane's own serving certificate). */
+  readonly dnsNames?: readonly string[];
 }
 
 const LEAF_USAGE = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment;
@@ -35,7 +37,13 @@ export const issueLeaf = async (r: LeafRequest): Promise<string> => {
         x509.ExtendedKeyUsage.serverAuth,
         x509.ExtendedKeyUsage.clientAuth,
       ]),
-      new x509.SubjectAlternativeNameExtension([{ type: 'url', value: r.spiffeId }], false),
+      new x509.SubjectAlternativeNameExtension(
+        [
+          { type: 'url', value: r.spiffeId },
+          ...(r.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+        ],
+        false,
+      ),
       r.authorityKeyId,
     ],
   });

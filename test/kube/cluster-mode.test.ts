@@ -6,7 +6,9 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { controlPlaneCredentials } from '../../api/runtime/control-plane-tls.ts';
 import { seededRandom, systemClock, type Clock } from '../../api/runtime/clock.ts';
 import { startFromKubeFlags } from '../../cli/control-plane-kube.ts';
 import {
@@ -19,7 +21,14 @@ import { grpcCaSigner } from '../../proxy/identity/ca-client.ts';
 import { makeCsr, spiffe } from '../identity/fixtures.ts';
 import { startKubeApiServer, waitFor, type KubeApiServer, type KubeObject } from '../kube-apiserver/index.ts';
 import { loadCrds } from './crds.ts';
-import { endpointSlice, meshedNamespace, quietLogger, replicaOptions, service } from './helpers.ts';
+import {
+  endpointSlice,
+  meshedNamespace,
+  quietLogger,
+  replicaOptions,
+  service,
+  signAsWeb,
+} from './helpers.ts';
 
 const logger = quietLogger();
 let api: KubeApiServer;
@@ -44,7 +53,7 @@ afterEach(async () => {
 });
 
 /** As `weft control-plane --kubeconfig FILE [--cert-ttl D]` would start it. */
-const startCli = async (certTtl?: number): Promise<RunningControlPlane> => {
+const startCli = async (certTtl?: number, grpcTls?: boolean): Promise<RunningControlPlane> => {
   const kubeconfig = join(dir, 'kubeconfig');
   await writeFile(kubeconfig, api.kubeConfig().exportConfig(), { mode: 0o600 });
   cp = await startFromKubeFlags(
@@ -54,6 +63,7 @@ const startCli = async (certTtl?: number): Promise<RunningControlPlane> => {
       namespace: 'weft-system',
       webhookPort: 0,
       ...(certTtl !== undefined ? { certTtl } : {}),
+      ...(grpcTls ? { grpcTls } : {}),
     },
     { grpcPort: 0, adminPort: 0, logger, debounceMs: 10, random: seededRandom(1) },
   );
@@ -78,6 +88,24 @@ describe('Kubernetes mode', () => {
     cp = undefined;
     const byDefault = await startCli();
     expect(Math.abs((await lifetimeOf(byDefault)) - 24 * 3_600_000)).toBeLessThan(5_000);
+  });
+
+  it('--grpc-tls: the gRPC port speaks TLS as spiffe://…/ns/weft-system/sa/weft-control-plane', async () => {
+    api.registerToken('web-token', { namespace: 'shop', serviceAccount: 'web', audiences: ['weft'] });
+    const r = await startCli(undefined, true);
+    const secret = api.store.get({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace: 'weft-system',
+      name: 'weft-ca',
+    });
+    const root = Buffer.from((secret?.['data'] as Record<string, string>)['cert.pem']!, 'base64').toString();
+    const sign = async (credentials: grpc.ChannelCredentials) =>
+      (await signAsWeb(r.grpcAddress, credentials)).split(':')[0];
+    expect(await sign(controlPlaneCredentials([root], spiffe('weft-system', 'weft-control-plane')))).toBe(
+      'signed',
+    );
+    expect(await sign(grpc.credentials.createInsecure())).toBe('UNAVAILABLE');
   });
 
   it('a connected sidecar that announces its Service is not an endpoint of it', async () => {

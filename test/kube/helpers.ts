@@ -1,7 +1,10 @@
 // Shared by the Kubernetes-mode tests: a silent logger and object builders for the stand-in.
+import * as grpc from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
 import { seededRandom } from '../../api/runtime/clock.ts';
 import type { KubeModeOptions } from '../../control-plane/sources/kube/kube-mode.ts';
+import { grpcCaSigner } from '../../proxy/identity/ca-client.ts';
+import { makeCsr, spiffe } from '../identity/fixtures.ts';
 import type { KubeApiServer, KubeObject } from '../kube-apiserver/index.ts';
 
 export const quietLogger = (): Logger => pino({ level: process.env.WEFT_TEST_LOG ?? 'silent' });
@@ -91,3 +94,16 @@ export const trafficSplit = (
     backends: Object.entries(backends).map(([service, weight]) => ({ service, weight })),
   },
 });
+
+/** A CSR for shop/web with `token` over `credentials`: 'signed', or the gRPC status name and details. */
+export const signAsWeb = async (
+  address: string,
+  credentials: grpc.ChannelCredentials,
+  token = 'web-token',
+): Promise<string> =>
+  grpcCaSigner({ address, credentials, timeoutMs: 3_000 })
+    .sign({ csr_pem: await makeCsr({ sans: [{ type: 'url', value: spiffe('shop', 'web') }] }), token })
+    .then(
+      () => 'signed',
+      (e: grpc.ServiceError) => `${grpc.status[e.code]}: ${e.details}`,
+    );

@@ -8,6 +8,7 @@ import { formatIssues } from '../../../api/model/result.ts';
 import { systemClock, type Clock, type Random } from '../../../api/runtime/clock.ts';
 import { createCa, type CertificateAuthority } from '../../identity/ca.ts';
 import { ensureCaSecret } from '../../identity/ca-secret.ts';
+import { servingIdentity, type ServingIdentity } from '../../identity/serving-cert.ts';
 import { registerIdentityService } from '../../identity/service.ts';
 import { tokenReviewValidator } from '../../identity/token-review.ts';
 import { leaseElector, type LeaderElector, type LeaderElectorOptions } from '../../leader/lease-elector.ts';
@@ -22,7 +23,13 @@ import { startWebhookServer, type WebhookHandler, type WebhookServer } from './w
 
 export interface KubeModeOptions extends Omit<
   ControlPlaneOptions,
-  'configDir' | 'source' | 'extraServices' | 'trustBundle' | 'onCompiled' | 'sidecarEndpoints'
+  | 'configDir'
+  | 'source'
+  | 'extraServices'
+  | 'trustBundle'
+  | 'onCompiled'
+  | 'sidecarEndpoints'
+  | 'grpcCredentials'
 > {
   readonly kubeConfig: KubeConfig;
   /** This replica's name (the pod name): the Lease holder identity and Event reporting instance. */
@@ -47,6 +54,12 @@ export interface KubeModeOptions extends Omit<
   readonly watchPods?: boolean;
   /** Lifetime of the workload certificates this replica signs (default 24 h; `--cert-ttl`). */
   readonly workloadTtlMs?: number;
+  /**
+   * TLS on the gRPC port (discovery and CSRs) with a certificate from the mesh CA for the
+   * control plane's SPIFFE ID (`serviceAccount`, default weft-control-plane, in `namespace`) and
+   * these DNS names; sidecars verify it with the trust bundle. Absent: plaintext.
+   */
+  readonly grpcTls?: { readonly dnsNames: readonly string[]; readonly serviceAccount?: string };
 }
 
 export interface RunningKubeControlPlane extends RunningControlPlane {
@@ -54,6 +67,8 @@ export interface RunningKubeControlPlane extends RunningControlPlane {
   readonly ca: CertificateAuthority;
   readonly source: KubeSource;
   readonly webhookAddress?: string;
+  /** The gRPC listener's certificate, with grpcTls. */
+  readonly serving?: ServingIdentity;
 }
 
 /** Leader election first: only the leader may create the CA root if the Secret is missing. */
@@ -135,14 +150,28 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     caPollMs: _cp,
     watchPods: _wp,
     workloadTtlMs: _ttl,
+    grpcTls,
     ...cpOptions
   } = o;
+  const serving = grpcTls
+    ? await servingIdentity({
+        ca,
+        identity: {
+          namespace: o.namespace ?? 'weft-system',
+          serviceAccount: grpcTls.serviceAccount ?? 'weft-control-plane',
+        },
+        dnsNames: grpcTls.dnsNames,
+        clock,
+        logger,
+      })
+    : undefined;
   const cp = await startControlPlane({
     ...cpOptions,
     trustDomain: ca.trustDomain,
     source,
     // Which pods serve a Service is what EndpointSlices say, not who happens to be connected.
     sidecarEndpoints: false,
+    ...(serving ? { grpcCredentials: serving.credentials } : {}),
     extraServices: (server) =>
       registerIdentityService(server, ca, tokenReviewValidator({ http, logger }), { logger }),
     trustBundle: () => ca.trustBundle(),
@@ -173,9 +202,11 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     ca,
     source,
     ...(hooks ? { webhookAddress: hooks.address } : {}),
+    ...(serving ? { serving } : {}),
     async close() {
       await hooks?.close();
       await cp.close();
+      serving?.close();
       await writer.idle();
       await elector.stop();
     },
