@@ -6,6 +6,7 @@ import { suffix, targetOf, type Protocol, type Scenario } from './lib/scenario.t
 import { haproxyGrpcScenarios, haproxyScenarios } from './peers/haproxy.ts';
 import { nginxGrpcScenarios, nginxScenarios } from './peers/nginx.ts';
 import { nodeScenarios } from './peers/node-http-proxy.ts';
+import { undiciScenarios } from './peers/node-undici.ts';
 import { weftGrpcScenarios, weftScenarios } from './peers/weft.ts';
 
 const direct = (protocol: Protocol): Scenario => ({
@@ -23,6 +24,7 @@ export const scenarios: readonly Scenario[] = [
   ...haproxyScenarios,
   ...nginxScenarios,
   ...nodeScenarios,
+  ...undiciScenarios,
   ...weftScenarios,
   direct('grpc'),
   ...haproxyGrpcScenarios,

@@ -4,6 +4,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TrafficPolicyView } from '../../api/model/policy.ts';
 import type { Endpoint, PortProtocol, ProxySnapshot } from '../../api/model/snapshot.ts';
 import { SIDECAR_NODE_OPTIONS } from '../../api/runtime/node-flags.ts';
 import {
@@ -26,25 +27,66 @@ interface SidecarPorts {
   inbound: number;
 }
 
+/**
+ * Every policy layer a production sidecar would run (the issue's condition for the targets): the
+ * bench service is split 90/10 between two backends (both the same endpoint, so the upstream is
+ * unchanged), and a TrafficPolicy sets a timeout, retries with a budget, a circuit breaker and
+ * outlier detection. Metrics are always on.
+ */
+const BENCH_POLICY: TrafficPolicyView = {
+  name: 'bench/policy',
+  timeoutMs: 5000,
+  retries: {
+    attempts: 2,
+    retryOn: ['connect-failure', 'refused-stream', 'reset'],
+    backoff: { baseMs: 25, maxMs: 250 },
+    budget: { ratio: 0.2, minPerSecond: 10, windowMs: 10_000 },
+    maxReplayBytes: 65_536,
+    retryNonIdempotent: false,
+  },
+  circuitBreaker: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
+  outlierDetection: {
+    consecutive5xx: 5,
+    consecutiveGatewayErrors: 5,
+    intervalMs: 10_000,
+    baseEjectionTimeMs: 30_000,
+    maxEjectionPercent: 50,
+  },
+};
+
 /** A snapshot with the one bench service, whose endpoint is the app or the server sidecar. */
 export const benchSnapshot = (
   workload: string,
   identity: string,
   endpoint: Endpoint,
   protocol: PortProtocol = 'http',
-): ProxySnapshot => ({
-  version: `bench-${workload}-${protocol}-${endpoint.port}`,
-  workload: { name: workload, namespace: 'bench', serviceAccount: workload, identity, service: 'upstream' },
-  services: {
-    'bench/upstream': {
-      name: 'upstream',
-      namespace: 'bench',
-      hosts: [HOST],
-      ports: [{ name: protocol, port: 80, targetPort: endpoint.port, protocol }],
-      endpoints: [endpoint],
+): ProxySnapshot => {
+  const ports = [{ name: protocol, port: 80, targetPort: endpoint.port, protocol }];
+  const backend = (name: string) => ({ name, namespace: 'bench', hosts: [], ports, endpoints: [endpoint] });
+  return {
+    version: `bench-${workload}-${protocol}-${endpoint.port}`,
+    workload: { name: workload, namespace: 'bench', serviceAccount: workload, identity, service: 'upstream' },
+    services: {
+      'bench/upstream': {
+        name: 'upstream',
+        namespace: 'bench',
+        hosts: [HOST],
+        ports,
+        endpoints: [endpoint],
+        split: {
+          name: 'bench/canary',
+          backends: [
+            { service: 'bench/upstream-stable', weight: 90 },
+            { service: 'bench/upstream-canary', weight: 10 },
+          ],
+        },
+        policy: BENCH_POLICY,
+      },
+      'bench/upstream-stable': backend('upstream-stable'),
+      'bench/upstream-canary': backend('upstream-canary'),
     },
-  },
-});
+  };
+};
 
 const requireSidecar = (): void => {
   const missing = NEEDED.filter((rel) => !existsSync(fileURLToPath(new URL(rel, import.meta.url))));

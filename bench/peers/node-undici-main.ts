@@ -1,0 +1,72 @@
+// The node:http + undici peer: the reverse proxy a Node team would write first (node:http server,
+// undici Pool with keep-alive upstream), as a plain hop or either end of an mTLS pair. The issue's
+// target for weft is ≥ 3× this pair's throughput.
+// `node bench/peers/node-undici-main.ts '<Args JSON>' <portFile>`; binds 127.0.0.1:0.
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { Pool } from 'undici';
+import { writePortFile } from '../../api/runtime/port-file.ts';
+
+export interface UndiciPeerArgs {
+  /** hop: plain in → plain out; server: mTLS in → plain out; client: plain in → mTLS out. */
+  readonly mode: 'hop' | 'server' | 'client';
+  readonly upstreamPort: number;
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string };
+}
+
+const [json, portFile] = process.argv.slice(2);
+const args = JSON.parse(json ?? '{}') as UndiciPeerArgs;
+const tls = args.tls && {
+  cert: readFileSync(args.tls.cert),
+  key: readFileSync(args.tls.key),
+  ca: readFileSync(args.tls.ca),
+};
+
+const origin = `${args.mode === 'client' ? 'https' : 'http'}://127.0.0.1:${args.upstreamPort}`;
+const pool = new Pool(origin, {
+  connections: 512,
+  keepAliveTimeout: 60_000,
+  ...(args.mode === 'client' && tls
+    ? {
+        connect: {
+          ...tls,
+          rejectUnauthorized: true,
+          minVersion: 'TLSv1.3' as const,
+          // undici takes the TLS server name from the Host header (the app's host, not the peer's):
+          // the chain is verified against the mesh CA; the name is not what identifies the peer.
+          checkServerIdentity: () => undefined,
+        },
+      }
+    : {}),
+});
+
+const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+
+const forward = (req: IncomingMessage, res: ServerResponse): void => {
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP.has(k)) headers[k] = v;
+  const hasBody =
+    req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+  pool.request(
+    { method: req.method as 'GET', path: req.url ?? '/', headers, body: hasBody ? req : null },
+    (err, data) => {
+      if (err) return void (res.headersSent ? res.destroy() : res.writeHead(502).end());
+      const out: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(data.headers)) if (v !== undefined && !HOP.has(k)) out[k] = v;
+      res.writeHead(data.statusCode, out);
+      data.body.pipe(res);
+    },
+  );
+};
+
+const server =
+  args.mode === 'server' && tls
+    ? createTlsServer({ ...tls, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' }, forward)
+    : createServer(forward);
+server.keepAliveTimeout = 120_000;
+server.listen(0, '127.0.0.1', () => {
+  const addr = server.address();
+  void writePortFile(portFile as string, { port: typeof addr === 'object' && addr ? addr.port : 0 });
+});
+process.once('SIGTERM', () => process.exit(0));
