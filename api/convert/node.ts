@@ -11,6 +11,8 @@ export interface NodeInfo {
   readonly inbound?: { readonly host: string; readonly port: number };
   /** The sidecar applies snapshot deltas (SnapshotResponse.base_version). */
   readonly acceptsDelta?: boolean;
+  /** The sidecar reads gzip-encoded snapshots (SnapshotResponse.encoding). */
+  readonly acceptsGzip?: boolean;
 }
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/;
@@ -23,6 +25,7 @@ export const nodeToWire = (node: NodeInfo): NodeMessage => ({
   inboundAddress: node.inbound ? `${node.inbound.host}:${node.inbound.port}` : '',
   protocolVersion: DISCOVERY_PROTOCOL_VERSION,
   acceptsDelta: node.acceptsDelta === true,
+  acceptsGzip: node.acceptsGzip === true,
 });
 
 const inboundOf = (address: string, issues: ConfigIssue[]): NodeInfo['inbound'] => {
@@ -57,6 +60,7 @@ export const nodeFromWire = (msg: NodeMessage | null | undefined): Result<NodeIn
       ...(msg.service ? { service: msg.service } : {}),
       ...(inbound ? { inbound } : {}),
       ...(msg.acceptsDelta ? { acceptsDelta: true } : {}),
+      ...(msg.acceptsGzip ? { acceptsGzip: true } : {}),
     },
   };
 };

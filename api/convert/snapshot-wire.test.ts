@@ -98,3 +98,37 @@ describe('node wire', () => {
     ]);
   });
 });
+
+describe('gzip on the wire', () => {
+  const other = { ...snapshot, version: 'abd', workload: { ...snapshot.workload, name: 'w2' } };
+
+  it('round-trips whole snapshots and deltas, and says so in encoding', () => {
+    const whole = toWire(snapshot, undefined, { gzip: true });
+    expect(whole.encoding).toBe('gzip');
+    expect(whole.snapshotJson.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(fromWire(whole)).toEqual({ ok: true, value: snapshot });
+    const delta = toWire({ ...snapshot, version: 'abe' }, snapshot, { gzip: true });
+    expect(fromWire(delta, snapshot)).toEqual({ ok: true, value: { ...snapshot, version: 'abe' } });
+  });
+
+  it('makes a large mesh many times smaller, and each workload still gets its own head', () => {
+    const base = snapshot.services['demo/web']!;
+    const services = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [`demo/s${i}`, { ...base, name: `s${i}`, hosts: [`s${i}`] }]),
+    );
+    const big = { ...snapshot, services };
+    const gz = toWire(big, undefined, { gzip: true });
+    expect(gz.snapshotJson.length * 10).toBeLessThan(toWire(big).snapshotJson.length);
+    const mine = { ...other, services };
+    expect(fromWire(toWire(mine, undefined, { gzip: true }))).toEqual({ ok: true, value: mine });
+    expect(fromWire(gz)).toEqual({ ok: true, value: big });
+  });
+
+  it.each([
+    ['an unknown encoding', { encoding: 'br', snapshotJson: Buffer.from('{}') }, 'encoding'],
+    ['bytes that are not gzip', { encoding: 'gzip', snapshotJson: Buffer.from('{}') }, 'snapshot_json'],
+  ])('refuses %s', (_name, msg, path) => {
+    const r = fromWire({ version: 'abc', ...msg });
+    expect(r.ok ? [] : r.error.map((i) => i.path)).toEqual([path]);
+  });
+});

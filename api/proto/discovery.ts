@@ -15,6 +15,8 @@ export interface NodeMessage {
   protocolVersion: number;
   /** Optional on the wire: absent (an older sidecar) reads as false. */
   acceptsDelta?: boolean;
+  /** Optional on the wire: absent reads as false. */
+  acceptsGzip?: boolean;
 }
 export interface IssueMessage {
   path: string;
@@ -36,6 +38,8 @@ export interface SnapshotResponseMessage {
   snapshotJson: Buffer | Uint8Array;
   /** Set when snapshotJson is a delta against that version (older peers leave it empty). */
   baseVersion?: string;
+  /** '' (or absent): plain JSON; 'gzip': gzip-encoded. */
+  encoding?: string;
 }
 
 const PROTO_PATH = fileURLToPath(new URL('./discovery.proto', import.meta.url));

@@ -1,13 +1,13 @@
 // Control-plane propagation: `node bench/control-plane/propagation.ts [--services N] [--sidecars N]
-// [--changes N] [--whole]` prints JSON (WEFT_BENCH_QUICK=1, set by `npm run bench -- --quick`:
+// [--changes N] [--whole] [--plain]` prints JSON (WEFT_BENCH_QUICK=1, set by `npm run bench -- --quick`:
 // a smaller mesh by default). The kube-apiserver stand-in (in this process) holds N Services × 10
 // endpoints in meshed namespaces; the control plane runs as its own process in Kubernetes mode
 // (`weft control-plane --kubeconfig`), so its memory is its own; N simulated sidecars connect at
 // once. Each is a raw discovery stream (the real wire protocol: Node, then an ACK per response)
 // that finds what it needs in the snapshot bytes instead of decoding megabytes of JSON: 1,000 full
 // decodes in one process would measure this process, not the control plane (tried: it falls behind
-// the 30 s ACK deadline). The sidecars accept deltas as the real one does (--whole: they do not,
-// and every change is a whole snapshot). Measured: time to each sidecar's first full snapshot,
+// the 30 s ACK deadline). The sidecars accept deltas and gzip as the real one does (--whole: no
+// deltas, every change is a whole snapshot; --plain: no gzip) and inflate what they get. Measured: time to each sidecar's first full snapshot,
 // then for each TrafficSplit change the time until every sidecar has the new weights, and the
 // bytes that took. Every wait is bounded.
 import { spawn } from 'node:child_process';
@@ -15,6 +15,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import { nodeToWire } from '../../api/convert/node.ts';
 import {
@@ -37,6 +38,7 @@ const { values: args } = parseArgs({
     changes: { type: 'string', default: QUICK ? '3' : '5' },
     namespaces: { type: 'string', default: '10' },
     whole: { type: 'boolean', default: false },
+    plain: { type: 'boolean', default: false },
   },
 });
 const SERVICES = Number(args.services);
@@ -85,14 +87,15 @@ const simulatedSidecar = (client: DiscoveryClientApi, i: number): SimulatedSidec
       namespace: ns(i),
       serviceAccount: `sa-${i}`,
       acceptsDelta: !args.whole,
+      acceptsGzip: !args.plain,
     }),
     versionInfo: '',
     responseNonce: '',
   });
-  stream.on('data', (res: { version: string; nonce: string; snapshotJson: Buffer }) => {
+  stream.on('data', (res: { version: string; nonce: string; snapshotJson: Buffer; encoding: string }) => {
     stream.write({ versionInfo: res.version, responseNonce: res.nonce });
     received += res.snapshotJson.length;
-    probe(res.snapshotJson);
+    probe(res.encoding === 'gzip' ? gunzipSync(res.snapshotJson) : res.snapshotJson);
   });
   stream.on('error', () => undefined); // cancelled at the end of the run
   return {
@@ -174,6 +177,7 @@ const main = async (): Promise<void> => {
       sidecars.push(sc);
     }
     await until(() => firstFull.length === SIDECARS, 'every first full snapshot');
+    const firstWireBytes = received;
     const rssConnected = await rssOf(cp.pid!);
 
     const bytesBefore = received;
@@ -208,7 +212,9 @@ const main = async (): Promise<void> => {
           namespaces: NAMESPACES,
           changes: CHANGES,
           deltas: !args.whole,
+          gzip: !args.plain,
           snapshotKiB: ms(snapshotBytes / 1024),
+          snapshotWireKiB: ms(firstWireBytes / SIDECARS / 1024),
           bytesPerChangeKiB: ms((received - bytesBefore) / CHANGES / 1024),
           controlPlaneStartupMs: ms(startupMs),
           firstFullSnapshotMs: round(summarize(firstFull)),
@@ -219,7 +225,7 @@ const main = async (): Promise<void> => {
             connected: ms(rssConnected / 1024),
             peak: ms(rssPeak / 1024),
           },
-          note: 'sidecars: raw discovery streams in the bench process (ACK every response, scan bytes, no JSON decode); control plane: its own process',
+          note: 'sidecars: raw discovery streams in the bench process (ACK every response, inflate gzip, scan bytes, no JSON decode); control plane: its own process',
         },
         null,
         2,

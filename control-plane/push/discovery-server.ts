@@ -68,7 +68,7 @@ export const createDiscoveryServer = (opts: DiscoveryServerOptions): DiscoverySe
         deltas: node.acceptsDelta === true,
         send: (snapshot, nonce, base) => {
           opts.metrics.pushes.inc();
-          call.write({ ...toWire(snapshot, base), nonce });
+          call.write({ ...toWire(snapshot, base, { gzip: node.acceptsGzip === true }), nonce });
           slog.debug({ version: snapshot.version, base: base?.version, nonce }, 'snapshot sent');
         },
         drop: (reason) => {

@@ -150,7 +150,7 @@ describe('connectDiscovery speaks the ACK/NACK protocol', () => {
     cp.close();
   });
 
-  it('announces it accepts deltas, applies one to the snapshot it runs, and NACKs one with another base', async () => {
+  it('announces deltas and gzip, applies a delta to the snapshot it runs, and NACKs one with another base', async () => {
     const web = {
       name: 'web',
       namespace: 'demo',
@@ -165,7 +165,9 @@ describe('connectDiscovery speaks the ACK/NACK protocol', () => {
       ...toWire(v2, { ...v1, version: base }),
       nonce,
     });
-    const cp = await fakeControlPlane([response('1', v1), delta('2', 'v0'), delta('3', 'v1')]);
+    // The first one whole and gzip-encoded, as the control plane sends it to this sidecar.
+    const first = { ...toWire(v1, undefined, { gzip: true }), nonce: '1' };
+    const cp = await fakeControlPlane([first, delta('2', 'v0'), delta('3', 'v1')]);
     const seen: ProxySnapshot[] = [];
     source = connectDiscovery({
       address: cp.address,
@@ -175,7 +177,7 @@ describe('connectDiscovery speaks the ACK/NACK protocol', () => {
     source.subscribe((s) => seen.push(s));
     await waitFor(() => cp.requests.length === 4, 'three answers');
     const [hello, , nack, ack] = cp.requests;
-    expect(hello?.node?.acceptsDelta).toBe(true);
+    expect(hello?.node).toMatchObject({ acceptsDelta: true, acceptsGzip: true });
     expect(nack).toMatchObject({ versionInfo: 'v1', responseNonce: '2' });
     expect(nack?.errorDetail?.issues[0]?.path).toBe('base_version');
     expect(ack).toMatchObject({ versionInfo: 'v2', responseNonce: '3', errorDetail: null });

@@ -178,7 +178,7 @@ export const connectDiscovery = (opts: DiscoveryOptions): DiscoverySource => {
     s.on('error', (e: grpc.ServiceError) => end('error', e));
     s.on('end', () => end('end'));
     send(s, {
-      node: nodeToWire({ ...opts.node, acceptsDelta: true }),
+      node: nodeToWire({ ...opts.node, acceptsDelta: true, acceptsGzip: true }),
       versionInfo: current?.version ?? '',
       responseNonce: '',
       errorDetail: null,
