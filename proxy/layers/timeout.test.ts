@@ -74,4 +74,24 @@ describe('request timeout', () => {
     expect(((await rejection(h(request(), callCtx()))) as Error).message).toBe('sync');
     expect(clock.pendingTimers()).toBe(0);
   });
+
+  it('hands the backend and endpoint chosen below it back to the layers above (metrics)', async () => {
+    const clock = new ManualClock();
+    const backend = { ...callCtx().service, name: 'canary' };
+    const endpoint = { address: '10.0.0.9', port: 8080 };
+    const h = timeoutLayer(
+      { timeoutMs: 500 },
+      { clock },
+    )(async (_req, c) => {
+      c.backend = backend;
+      c.endpoint = endpoint;
+      c.route = 'checkout';
+      return response(200);
+    });
+    const outer = callCtx();
+    await h(request(), outer);
+    expect(outer.backend).toBe(backend);
+    expect(outer.endpoint).toBe(endpoint);
+    expect(outer.route).toBe('checkout');
+  });
 });

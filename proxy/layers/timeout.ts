@@ -15,6 +15,18 @@ export interface DeadlineOptions {
 }
 
 /**
+ * The inner call runs on a copy of ctx (its own signal); what layers below decided for the request
+ * (backend, endpoint, route, ...) is copied back so outer layers (metrics, logs) see it.
+ */
+const adoptDecisions = (outer: CallCtx, inner: CallCtx): void => {
+  outer.backend = inner.backend;
+  outer.endpoint = inner.endpoint;
+  outer.attempt = inner.attempt;
+  outer.servicePort = inner.servicePort;
+  if (inner.route !== undefined) outer.route = inner.route;
+};
+
+/**
  * Calls next with ctx.signal replaced by a child signal that aborts when the caller's does or
  * when the deadline passes. A deadline after headers destroys the body with the error.
  */
@@ -47,13 +59,15 @@ export const withDeadline = (
     }, opts.ms);
     timer.unref?.();
     let inner: Promise<MeshResponse>;
+    const innerCtx: CallCtx = { ...ctx, signal: child.signal };
     try {
-      inner = next(req, { ...ctx, signal: child.signal });
+      inner = next(req, innerCtx);
     } catch (e) {
       inner = Promise.reject(e); // a handler that throws instead of rejecting must not leak the timer
     }
     inner.then(
       (res) => {
+        adoptDecisions(ctx, innerCtx);
         // The deadline already answered: nobody will read this late response.
         if (child.signal.aborted && timer === undefined) return discardResponse(res);
         if (!opts.coverBody) cleanup();
@@ -62,6 +76,7 @@ export const withDeadline = (
         resolve(res);
       },
       (e: unknown) => {
+        adoptDecisions(ctx, innerCtx);
         cleanup();
         reject(e);
       },
