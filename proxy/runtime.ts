@@ -24,6 +24,7 @@ import type { Layer } from './stack/types.ts';
 import { destinationIndex } from './outbound/by-destination.ts';
 import { transparentCapture, type Transparent } from './transparent.ts';
 import type { TlsEvents } from './transport/tls-events.ts';
+import { connectionGauge, type ConnectionCount, type ListenerDirection } from './metrics/connection-gauge.ts';
 import { startListener, type InboundMode, type Listener } from './transport/listener.ts';
 import type { OriginalDstReader } from './transport/original-dst/original-dst.ts';
 import type { TlsMaterial } from './transport/tls-material.ts';
@@ -99,6 +100,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
   const metrics = proxyMetrics();
   metrics.outboundTls = o.tls !== undefined;
   const tlsEvents = tlsMetrics(metrics.registry);
+  const openConnections = connectionGauge(metrics.registry);
   const stateMetrics = stateGauges(metrics.registry, clock, o.tls);
   const mesh = upstreamTransport({
     tls: o.tls,
@@ -171,10 +173,13 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
         mode: 'DISABLE',
         sink: outboundSink(() => active.outbound),
         logger: logger.child({ component: 'outbound' }),
+        connections: openConnections('outbound'),
         ...capture.outbound,
       }),
     );
-    const inbound = track(await startInbound(o, () => active, logger, { tlsEvents, capture }));
+    const inbound = track(
+      await startInbound(o, () => active, logger, { tlsEvents, capture, openConnections }),
+    );
     const p = o.probes;
     const ready = (): boolean => active.snapshot !== undefined;
     const appHost = o.appHost ?? '127.0.0.1';
@@ -208,7 +213,11 @@ const startInbound = (
   o: ProxyOptions,
   active: () => Active,
   logger: Logger,
-  { tlsEvents, capture }: { tlsEvents: TlsEvents; capture: Transparent },
+  extra: {
+    tlsEvents: TlsEvents;
+    capture: Transparent;
+    openConnections: (d: ListenerDirection) => ConnectionCount;
+  },
 ): Promise<Listener> =>
   startListener({
     host: o.inboundHost ?? '0.0.0.0',
@@ -217,6 +226,7 @@ const startInbound = (
     tls: o.tls,
     sink: inboundSink(() => active().inbound, { address: o.appHost ?? '127.0.0.1', port: o.appPort }),
     logger: logger.child({ component: 'inbound' }),
-    tlsEvents,
-    ...capture.inbound,
+    connections: extra.openConnections('inbound'),
+    tlsEvents: extra.tlsEvents,
+    ...extra.capture.inbound,
   });

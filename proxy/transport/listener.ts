@@ -45,6 +45,8 @@ export interface ListenerOptions {
   readonly sniffTimeoutMs?: number;
   /** HTTP/1.1 keep-alive idle limit, also the limit for sending a request head (default 60 s). */
   readonly h1IdleMs?: number;
+  /** Told about every accepted connection and its close (the open-connections gauge). */
+  readonly connections?: { opened(): void; closed(): void };
   readonly tlsEvents?: TlsEvents;
   /**
    * Opaque TCP tunnels from peer sidecars: ALPN `weft-tcp` over mTLS, or the plaintext preamble
@@ -153,7 +155,11 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
 
   const accept = async (socket: Socket): Promise<void> => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    o.connections?.opened();
+    socket.once('close', () => {
+      sockets.delete(socket);
+      o.connections?.closed();
+    });
     // Peers reset connections all the time; that must never become an uncaught exception.
     socket.on('error', (err) => o.logger.debug({ err }, 'downstream connection error'));
     socket.setNoDelay(true);

@@ -10,6 +10,7 @@ import { startH1Echo, type App } from '../helpers/apps.ts';
 import { makePki, spiffe } from '../helpers/certs.ts';
 import { h1Call } from '../helpers/http-clients.ts';
 import { service, snapshot, startPair, startSidecar, type Sidecar } from '../helpers/mesh.ts';
+import { metricValue, scrape } from '../helpers/metrics.ts';
 
 /** Writes `bytes`, then collects what comes back until the peer closes or `quietMs` pass. */
 const exchange = (
@@ -150,6 +151,20 @@ describe('HTTP/1.1 transport at the wire', () => {
     );
     expect(statusLines(r.text)).toEqual(['HTTP/1.1 501 Not Implemented']);
     expect(r.text).toContain('Upgrade is not supported');
+  });
+
+  it('counts open downstream connections while they are open', async () => {
+    const open = async (): Promise<number> =>
+      metricValue(await scrape(sidecar.proxy.ports.metrics), 'weft_connections_open', {
+        direction: 'outbound',
+      });
+    const base = await open();
+    const a = connect(port, '127.0.0.1');
+    const b = connect(port, '127.0.0.1');
+    await expect.poll(open).toBe(base + 2);
+    a.destroy();
+    b.destroy();
+    await expect.poll(open).toBe(base);
   });
 
   it('strips hop-by-hop headers, including those Connection names', async () => {
