@@ -28,6 +28,10 @@ const WARMUP_MS = Number(values.warmup) * 1000;
 const SAMPLE_MS = Math.min(30_000, Math.max(5_000, minutes * 6_000));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mib = (kib: number): string => (kib / 1024).toFixed(1);
+const show = (rss: Record<string, number>): string =>
+  Object.entries(rss)
+    .map(([k, v]) => `${k}=${mib(v)}`)
+    .join(' ');
 
 const mesh = await ProcessMesh.create({ 'services.yaml': serviceYaml('echo') });
 await mesh.startControlPlane();
@@ -54,7 +58,7 @@ await sleep(WARMUP_MS);
 const start = await rss();
 const sentAtStart = load.result.sent;
 process.stdout.write(
-  `soak: ${minutes} min at ${rps} req/s after ${WARMUP_MS / 1000} s warm-up; RSS MiB ${JSON.stringify(start)}\n`,
+  `soak: ${minutes} min at ${rps} req/s after ${WARMUP_MS / 1000} s warm-up; RSS MiB ${show(start)}\n`,
 );
 const samples: { at: number; rss: Record<string, number> }[] = [{ at: 0, rss: start }];
 while (Date.now() - t0 < totalMs) {
@@ -63,11 +67,7 @@ while (Date.now() - t0 < totalMs) {
   const at = Math.round((Date.now() - t0 - WARMUP_MS) / 1000);
   samples.push({ at, rss: now });
   const r = load.result;
-  process.stdout.write(
-    `  t=${at}s sent=${r.sent} failed=${r.failed} RSS MiB ${Object.entries(now)
-      .map(([k, v]) => `${k}=${mib(v)}`)
-      .join(' ')}\n`,
-  );
+  process.stdout.write(`  t=${at}s sent=${r.sent} failed=${r.failed} RSS MiB ${show(now)}\n`);
 }
 const r = await load.stop();
 const end = await rss();

@@ -14,7 +14,7 @@ import { grpcEchoClient, startGrpcEcho, type App } from '../helpers/apps.ts';
 import { sayOverGrpc } from '../helpers/grpc-pair.ts';
 import { h1Call } from '../helpers/http-clients.ts';
 import { stopAll } from '../mtls/processes.ts';
-import { staticSidecar, type SidecarProc } from './harness.ts';
+import { closeServer, staticSidecar, type SidecarProc } from './harness.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -114,8 +114,7 @@ describe('bad input at a running sidecar', () => {
   }, 40_000);
   afterAll(async () => {
     await stopAll();
-    app?.closeAllConnections();
-    app?.close();
+    closeServer(app);
     await grpcApp?.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -8,7 +8,14 @@ import { startH1Echo, type App } from '../helpers/apps.ts';
 import { metricValue, scrape } from '../helpers/metrics.ts';
 import { eventually } from '../control-plane/helpers.ts';
 import { stopAll } from '../mtls/processes.ts';
-import { endpointsAre, ProcessMesh, serviceYaml, snapshotOf, type SidecarProc } from './harness.ts';
+import {
+  endpointsAre,
+  ProcessMesh,
+  serviceYaml,
+  snapshotOf,
+  trafficPolicyYaml,
+  type SidecarProc,
+} from './harness.ts';
 import { report, startLoad } from './load.ts';
 
 const RPS = 500;
@@ -32,14 +39,6 @@ const RULES = [
   'circuitBreaker: { maxRequests: 10000, maxPendingRequests: 10000 }',
   'timeout: 4s\n  retries: { attempts: 3, perTryTimeout: 2s }',
 ];
-const policy = (service: string, rules: string) => `
-apiVersion: policy.weft.io/v1alpha1
-kind: TrafficPolicy
-metadata: { name: ${service}, namespace: demo }
-spec:
-  targetRef: { kind: Service, name: ${service} }
-  ${rules}
-`;
 
 describe('config churn', () => {
   let mesh: ProcessMesh;
@@ -86,7 +85,7 @@ describe('config churn', () => {
         const rules = RULES[Math.floor(random() * RULES.length)] as string;
         await mesh.writeConfig(
           'policy.yaml',
-          policy('catalog-v1', rules) + '---' + policy('catalog-v2', rules),
+          trafficPolicyYaml('catalog-v1', rules) + '---' + trafficPolicyYaml('catalog-v2', rules),
         );
       }
       // Past the control plane's two 100 ms debounces, so each edit becomes its own snapshot.

@@ -8,21 +8,17 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../control-plane/helpers.ts';
 import { stopAll } from '../mtls/processes.ts';
-import { endpointsAre, ProcessMesh, serviceYaml, type SidecarProc } from './harness.ts';
-import { report, startLoad, type LoadResult } from './load.ts';
+import { endpointsAre, ProcessMesh, serviceYaml, trafficPolicyYaml, type SidecarProc } from './harness.ts';
+import { report, startLoad, type Load, type LoadResult } from './load.ts';
 
 const RPS = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const POLICY = `
-apiVersion: policy.weft.io/v1alpha1
-kind: TrafficPolicy
-metadata: { name: catalog, namespace: demo }
-spec:
-  targetRef: { kind: Service, name: catalog }
-  retries: { attempts: 3, backoff: { base: 2ms, max: 20ms }, budget: { ratio: 0.5, minPerSecond: 200 } }
-  outlierDetection: { consecutive5xx: 3, consecutiveGatewayErrors: 3, interval: 1s, baseEjectionTime: 1s, maxEjectionPercent: 50 }
-`;
+const POLICY = trafficPolicyYaml(
+  'catalog',
+  `retries: { attempts: 3, backoff: { base: 2ms, max: 20ms }, budget: { ratio: 0.5, minPerSecond: 200 } }
+  outlierDetection: { consecutive5xx: 3, consecutiveGatewayErrors: 3, interval: 1s, baseEjectionTime: 1s, maxEjectionPercent: 50 }`,
+);
 
 /** A tiny app that can die and come back on the same port, counting requests per life. */
 class Backend {
@@ -47,6 +43,23 @@ class Backend {
 }
 
 const rate = (r: LoadResult): number => r.ok / r.sent;
+
+/** Runs `restart`, waits until `app` serves traffic again, stops the load and reports. */
+const comeBack = async (load: Load, app: Backend, what: string, restart: () => Promise<void>) => {
+  const before = app.requests;
+  const back = Date.now();
+  await restart();
+  await eventually(
+    () => (app.requests > before + 10 ? true : undefined),
+    10_000,
+    `traffic again after: ${what}`,
+  );
+  const recoveryMs = Date.now() - back;
+  await sleep(500);
+  const r = await load.stop();
+  report(`${what}, back after ${recoveryMs} ms`, r, r.sent / RPS);
+  return r;
+};
 
 describe('endpoint death', () => {
   let mesh: ProcessMesh;
@@ -76,18 +89,7 @@ describe('endpoint death', () => {
     await sleep(1_000);
     await victim.kill();
     await sleep(4_000);
-    const before = victim.requests;
-    await victim.start(); // same port: the sidecar in front of it never changed
-    const back = Date.now();
-    await eventually(
-      () => (victim.requests > before + 10 ? true : undefined),
-      10_000,
-      'traffic to the returned app',
-    );
-    const recoveryMs = Date.now() - back;
-    await sleep(500);
-    const r = await load.stop();
-    report(`app of 1 of 3 endpoints killed, back after ${recoveryMs} ms`, r, r.sent / RPS);
+    const r = await comeBack(load, victim, 'app of 1 of 3 endpoints killed', () => victim.start());
     expect(rate(r), r.errors.join('\n')).toBeGreaterThanOrEqual(0.999);
   }, 40_000);
 
@@ -100,19 +102,10 @@ describe('endpoint death', () => {
     await endpointsAre(client, 'catalog', 2);
     await sleep(1_000);
     const app = backends[1] as Backend;
-    const before = app.requests;
-    const back = Date.now();
-    servers[1] = await mesh.sidecar('catalog-1', { service: 'catalog', appPort: app.port });
-    await endpointsAre(client, 'catalog', 3);
-    await eventually(
-      () => (app.requests > before + 10 ? true : undefined),
-      10_000,
-      'traffic to the restarted sidecar',
-    );
-    const recoveryMs = Date.now() - back;
-    await sleep(500);
-    const r = await load.stop();
-    report(`sidecar of 1 of 3 endpoints SIGKILLed, back after ${recoveryMs} ms`, r, r.sent / RPS);
+    const r = await comeBack(load, app, 'sidecar of 1 of 3 endpoints SIGKILLed', async () => {
+      servers[1] = await mesh.sidecar('catalog-1', { service: 'catalog', appPort: app.port });
+      await endpointsAre(client, 'catalog', 3);
+    });
     expect(rate(r), r.errors.join('\n')).toBeGreaterThanOrEqual(0.999);
   }, 40_000);
 });

@@ -2,6 +2,7 @@
 // directory (local mode) and `weft proxy` sidecars with tokens and state directories, all on
 // 127.0.0.1 with ephemeral ports read from port files. Faults are real: SIGKILL, SIGTERM, restart.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
@@ -41,6 +42,22 @@ metadata: { name: ${name}, namespace: demo }
 spec: { ports: [{ name: http, port: ${port}, targetPort: ${targetPort}, appProtocol: http }] }
 ---
 `;
+
+/** A TrafficPolicy for `service`; `rules` are spec lines (YAML, two-space indented after the first). */
+export const trafficPolicyYaml = (service: string, rules: string): string => `
+apiVersion: policy.weft.io/v1alpha1
+kind: TrafficPolicy
+metadata: { name: ${service}, namespace: demo }
+spec:
+  targetRef: { kind: Service, name: ${service} }
+  ${rules}
+`;
+
+/** Closes a test app and every connection it holds. */
+export const closeServer = (s: Server | undefined): void => {
+  s?.closeAllConnections();
+  s?.close();
+};
 
 let started = 0;
 

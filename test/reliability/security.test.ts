@@ -12,7 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { h1Call } from '../helpers/http-clients.ts';
 import { scrape } from '../helpers/metrics.ts';
 import { stopAll } from '../mtls/processes.ts';
-import { endpointsAre, ProcessMesh, serviceYaml, staticSidecar, type SidecarProc } from './harness.ts';
+import {
+  closeServer,
+  endpointsAre,
+  ProcessMesh,
+  serviceYaml,
+  staticSidecar,
+  type SidecarProc,
+} from './harness.ts';
 
 /** Local addresses (hex, as /proc/net/tcp writes them) of the sockets listening on `port`. */
 const listenersOn = async (port: number): Promise<string[]> => {
@@ -57,8 +64,7 @@ describe('security of a running sidecar', () => {
   }, 40_000);
   afterAll(async () => {
     await stopAll();
-    app?.closeAllConnections();
-    app?.close();
+    closeServer(app);
     await mesh?.close();
   });
 
@@ -125,8 +131,7 @@ describe('sidecar-only headers from outside the mesh', () => {
   }, 30_000);
   afterAll(async () => {
     await stopAll();
-    app?.closeAllConnections();
-    app?.close();
+    closeServer(app);
   });
 
   // NOT IMPLEMENTED YET (for the lead): the inbound path passes x-weft-* request headers from

@@ -10,21 +10,22 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { h1Call } from '../helpers/http-clients.ts';
 import { stopAll } from '../mtls/processes.ts';
-import { endpointsAre, ProcessMesh, rssKiB, serviceYaml, type SidecarProc } from './harness.ts';
+import {
+  closeServer,
+  endpointsAre,
+  ProcessMesh,
+  rssKiB,
+  serviceYaml,
+  trafficPolicyYaml,
+  type SidecarProc,
+} from './harness.ts';
 import { percentile, report, startLoad, type LoadResult } from './load.ts';
 
 const RPS = 300;
 const BIG = 8 << 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const POLICY = `
-apiVersion: policy.weft.io/v1alpha1
-kind: TrafficPolicy
-metadata: { name: catalog, namespace: demo }
-spec:
-  targetRef: { kind: Service, name: catalog }
-  timeout: 1s
-`;
+const POLICY = trafficPolicyYaml('catalog', 'timeout: 1s');
 
 /** /never holds the request forever; /big streams 8 MiB with backpressure; anything else: "ok". */
 const startHostileApp = async (): Promise<Server> => {
@@ -123,8 +124,7 @@ describe('slow and hostile peers', () => {
   }, 30_000);
   afterAll(async () => {
     await stopAll();
-    app?.closeAllConnections();
-    app?.close();
+    closeServer(app);
     await mesh?.close();
   });
 
