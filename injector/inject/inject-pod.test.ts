@@ -132,6 +132,9 @@ describe('the mutation', () => {
     const volumes = injected.spec?.volumes ?? [];
     expect(JSON.stringify(volumes)).toContain('"audience":"weft"');
     expect(volumes.find((v) => v.name === 'weft-certs')?.['emptyDir']).toMatchObject({ medium: 'Memory' });
+    // The sidecar's state dir (last snapshot, still-valid certificate) is that in-memory volume.
+    const mount = proxy?.volumeMounts?.find((m) => m.name === 'weft-certs');
+    expect(env('WEFT_STATE_DIR')?.value).toBe(mount?.mountPath);
   });
 
   it('honours values: image, log level, control plane, no probe rewriting', () => {

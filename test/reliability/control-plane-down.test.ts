@@ -46,11 +46,21 @@ describe('control plane down', () => {
     const back = Date.now();
     await mesh.startControlPlane();
     await mesh.writeConfig('extra.yaml', serviceYaml('extra'));
+    // Local mode learns endpoints from connected sidecars: note whether the client ever ran a
+    // snapshot without the server (it reconnected first) while both came back.
+    let fewest = Infinity;
     await eventually(
-      async () => ((await snapshotOf(client))?.services['demo/extra'] ? true : undefined),
+      async () => {
+        const s = await snapshotOf(client);
+        fewest = Math.min(fewest, s?.services['demo/echo']?.endpoints.length ?? 0);
+        return s?.services['demo/extra'] && (await snapshotOf(server))?.services['demo/extra']
+          ? true
+          : undefined;
+      },
       15_000,
-      'the client to receive a snapshot from the restarted control plane',
+      'both sidecars to receive a snapshot from the restarted control plane',
     );
+    console.log(`[reliability] fewest echo endpoints the client ran with during resync: ${fewest}`);
     const recoveryMs = Date.now() - back;
     await sleep(1_000);
     const r = await load.stop();
