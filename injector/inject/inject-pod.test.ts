@@ -133,7 +133,8 @@ describe('the mutation', () => {
     expect(JSON.stringify(volumes)).toContain('"audience":"weft"');
     expect(volumes.find((v) => v.name === 'weft-certs')?.['emptyDir']).toMatchObject({ medium: 'Memory' });
     // The sidecar's state dir (last snapshot, still-valid certificate) is that in-memory volume.
-    const mount = proxy?.volumeMounts?.find((m) => m.name === 'weft-certs');
+    const mounts = proxy?.['volumeMounts'] as readonly { name: string; mountPath: string }[] | undefined;
+    const mount = mounts?.find((m) => m.name === 'weft-certs');
     expect(env('WEFT_STATE_DIR')?.value).toBe(mount?.mountPath);
   });
 
