@@ -147,6 +147,33 @@ describe('slow and hostile peers', () => {
     await healthy(out);
   }, 30_000);
 
+  /** Closed-by-the-sidecar times of the next test's connections, for the .fails one after it. */
+  const idle = { slowloris: [] as number[], silent: [] as number[] };
+
+  it('silent connections are closed by the protocol-detection timeout (10 s)', async () => {
+    const port = client.ports.outbound;
+    const silent = await openMany(port, 20, '');
+    const slow = await openMany(port, 20, 'GET /ok HTTP/1.1\r\nhost: catalog\r\n');
+    for (let i = 0; i < 26; i++) {
+      for (const s of slow.sockets) if (!s.destroyed) s.write('x'); // one header byte per 500 ms
+      await sleep(500);
+    }
+    idle.silent = [...silent.closedAfter];
+    idle.slowloris = [...slow.closedAfter];
+    for (const s of [...silent.sockets, ...slow.sockets]) s.destroy();
+    console.log(
+      `[reliability] after 13 s the sidecar had closed ${idle.silent.length}/20 silent and ${idle.slowloris.length}/20 slowloris connections`,
+    );
+    expect(idle.silent).toHaveLength(20);
+  }, 30_000);
+
+  // MISSING (data path, for the lead): no deadline for reading a request head once the protocol is
+  // known, so a client trickling one header byte every 500 ms holds its connection open for as long
+  // as it likes. Wants a header-read timeout (e.g. 10 s). Flip to it() once there is one.
+  it.fails('slowloris connections are closed by a header-read deadline', () => {
+    expect(idle.slowloris).toHaveLength(20);
+  });
+
   it('200 slowloris and 200 silent connections: healthy traffic unaffected, memory bounded', async () => {
     let slow: Opened | undefined;
     let silent: Opened | undefined;
