@@ -3,8 +3,9 @@
 // nothing in the sidecar counts time while disconnected except the reconnect back-off, capped at
 // 10 s, so a longer outage only adds more of the same reconnect attempts). 0 requests may fail,
 // and on its return both sidecars resync without a restart (a config change made afterwards
-// reaches them). Then, with the control plane down again, the client sidecar is killed and
-// restarted: it serves from the snapshot and certificate persisted in its --state-dir.
+// reaches them). Each sidecar reaches the control plane through its own relay (relay.ts), so the
+// test, not a race of random back-offs, decides who reconnects first. Then, with the control plane
+// down again, the client sidecar is killed and restarted: it serves from its --state-dir.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startH1Echo, type App } from '../helpers/apps.ts';
 import { scrape } from '../helpers/metrics.ts';
@@ -12,9 +13,10 @@ import { stopAll } from '../mtls/processes.ts';
 import { eventually } from '../control-plane/helpers.ts';
 import { endpointsAre, ProcessMesh, serviceYaml, snapshotOf, type SidecarProc } from './harness.ts';
 import { report, startLoad } from './load.ts';
+import { startRelay, type Relay } from './relay.ts';
 
 const RPS = 500;
-const OUTAGE_MS = 8_000;
+const OUTAGE_MS = 5_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('control plane down', () => {
@@ -22,45 +24,57 @@ describe('control plane down', () => {
   let app: App;
   let server: SidecarProc;
   let client: SidecarProc;
+  const relays: Record<'server' | 'client', Relay> = {} as never;
+  let edits = 0;
+
+  /** Writes a new Service and waits until `s` runs a snapshot that has it: `s` is connected. */
+  const edit = () => mesh.writeConfig(`extra-${++edits}.yaml`, serviceYaml(`extra-${edits}`));
+  const resynced = (s: SidecarProc) =>
+    eventually(
+      async () => ((await snapshotOf(s))?.services[`demo/extra-${edits}`] ? true : undefined),
+      15_000,
+      `${s.name} to receive a snapshot from the restarted control plane`,
+    );
+  /** SIGKILL the control plane, wait, start it again with both sidecars still cut off. */
+  const outage = async (ms: number): Promise<void> => {
+    relays.server.block();
+    relays.client.block();
+    await mesh.killControlPlane();
+    await sleep(ms);
+    await mesh.startControlPlane();
+    await edit();
+  };
 
   beforeAll(async () => {
     mesh = await ProcessMesh.create({ 'services.yaml': serviceYaml('echo') });
     await mesh.startControlPlane();
+    for (const name of ['server', 'client'] as const) relays[name] = await startRelay(() => mesh.grpcPort);
     app = await startH1Echo('echo-app');
-    server = await mesh.sidecar('server', { service: 'echo', appPort: app.port });
-    client = await mesh.sidecar('client');
+    server = await mesh.sidecar('server', {
+      service: 'echo',
+      appPort: app.port,
+      controlPlane: relays.server.address,
+    });
+    client = await mesh.sidecar('client', { controlPlane: relays.client.address });
     await endpointsAre(client, 'echo', 1);
   }, 40_000);
   afterAll(async () => {
     await stopAll();
+    await Promise.all(Object.values(relays).map((r) => r.close()));
     await app?.close();
     await mesh?.close();
   });
 
   it(`keeps serving at ${RPS} req/s through a ${OUTAGE_MS / 1000} s outage and resyncs on return without restarts`, async () => {
-    const load = startLoad({ port: client.ports.outbound, authority: 'echo', rps: RPS, maxMs: 25_000 });
+    const load = startLoad({ port: client.ports.outbound, authority: 'echo', rps: RPS, maxMs: 40_000 });
     const t0 = Date.now();
     await sleep(1_000);
-    await mesh.killControlPlane();
-    await sleep(OUTAGE_MS);
+    await outage(OUTAGE_MS);
     const back = Date.now();
-    await mesh.startControlPlane();
-    await mesh.writeConfig('extra.yaml', serviceYaml('extra'));
-    // Local mode learns endpoints from connected sidecars: note whether the client ever ran a
-    // snapshot without the server (it reconnected first) while both came back.
-    let fewest = Infinity;
-    await eventually(
-      async () => {
-        const s = await snapshotOf(client);
-        fewest = Math.min(fewest, s?.services['demo/echo']?.endpoints.length ?? 0);
-        return s?.services['demo/extra'] && (await snapshotOf(server))?.services['demo/extra']
-          ? true
-          : undefined;
-      },
-      15_000,
-      'both sidecars to receive a snapshot from the restarted control plane',
-    );
-    console.log(`[reliability] fewest echo endpoints the client ran with during resync: ${fewest}`);
+    relays.server.open();
+    await resynced(server);
+    relays.client.open();
+    await resynced(client);
     const recoveryMs = Date.now() - back;
     await sleep(1_000);
     const r = await load.stop();
@@ -69,12 +83,38 @@ describe('control plane down', () => {
     expect(r.sent).toBeGreaterThan(RPS * ((OUTAGE_MS + 1_000) / 1000) * 0.8);
     expect(client.proc.proc.exitCode).toBeNull();
     expect(server.proc.proc.exitCode).toBeNull();
-    expect(await snapshotOf(server)).toHaveProperty(['services', 'demo/extra']);
     const reconnects = /^weft_discovery_reconnects_total (\d+)/m.exec(await scrape(client.ports.metrics));
     expect(Number(reconnects?.[1])).toBeGreaterThan(0);
-  }, 50_000);
+  }, 60_000);
+
+  // BUG (local-mode control plane, for the lead): endpoints come only from connected sidecars and
+  // a restarted control plane has no start-up grace, so a client that reconnects before its
+  // servers is pushed a snapshot without them and answers 503 NO_ENDPOINTS until they reconnect
+  // (up to the 10 s reconnect back-off). Kubernetes mode (EndpointSlices) is not affected. Fix
+  // idea: after start, do not push to a sidecar that reconnects with a running version until the
+  // sidecars it knew could have reconnected (> max back-off), or until its services have
+  // endpoints again. Flip to it() once fixed.
+  it.fails(
+    'a client that reconnects before its server keeps its endpoints',
+    async () => {
+      const load = startLoad({ port: client.ports.outbound, authority: 'echo', rps: RPS, maxMs: 30_000 });
+      await sleep(500);
+      await outage(2_000);
+      relays.client.open();
+      await resynced(client);
+      await sleep(500);
+      relays.server.open();
+      await resynced(server);
+      await endpointsAre(client, 'echo', 1);
+      const r = await load.stop();
+      report('client reconnected before its server', r, r.sent / RPS);
+      expect(r.failed, r.errors.join('\n')).toBe(0);
+    },
+    60_000,
+  );
 
   it('a sidecar restarted while the control plane is down serves from its persisted snapshot and certificate', async () => {
+    await endpointsAre(client, 'echo', 1);
     await mesh.killControlPlane();
     client.proc.proc.kill('SIGKILL');
     await client.proc.exited;

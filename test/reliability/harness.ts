@@ -33,6 +33,8 @@ export interface SidecarSpec {
   /** Keep snapshot and certificate here (--state-dir); default <dir>/state/<name>. */
   readonly stateDir?: string | false;
   readonly extra?: readonly string[];
+  /** Where it reaches the control plane (default the control plane itself; a relay.ts in between). */
+  readonly controlPlane?: string;
 }
 
 export const serviceYaml = (name: string, port = 80, targetPort = 8080): string => `
@@ -129,7 +131,15 @@ export class ProcessMesh {
       spec.stateDir === false ? [] : ['--state-dir', spec.stateDir ?? join(this.dir, 'state', name)];
     const [proc, ports] = await weftServing<SidecarPorts>(
       [
-        ...['proxy', '--control-plane', this.cpAddress, '--workload', name, '--namespace', 'demo'],
+        ...[
+          'proxy',
+          '--control-plane',
+          spec.controlPlane ?? this.cpAddress,
+          '--workload',
+          name,
+          '--namespace',
+          'demo',
+        ],
         ...['--token-file', tokenFile, '--listen-host', '127.0.0.1', '--log-level', 'warn'],
         ...['--outbound-port', '0', '--inbound-port', '0', '--admin-port', '0', '--metrics-port', '0'],
         ...(spec.service ? ['--service', spec.service] : []),
