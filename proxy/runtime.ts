@@ -20,6 +20,7 @@ import { policyRegistry } from './outbound/policy-registry.ts';
 import { outboundHandler } from './outbound/stack.ts';
 import type { AppProbes } from './probes/app-probes.ts';
 import { startProbeServer } from './probes/probe-server.ts';
+import { observabilityLayers, type ObservabilityOptions } from './observability/layers.ts';
 import type { Layer } from './stack/types.ts';
 import { destinationIndex } from './outbound/by-destination.ts';
 import { transparentCapture, type Transparent } from './transparent.ts';
@@ -72,6 +73,8 @@ export interface ProxyOptions {
   readonly originalDst?: OriginalDstReader | false;
   /** The probe listener (WEFT_PROBE_PORT) with the app's original probes; absent = none. */
   readonly probes?: { readonly port: number; readonly host?: string; readonly app: AppProbes };
+  /** Tracing and access log (docs/observability.md); absent = both off, no layer in the stacks. */
+  readonly observability?: ObservabilityOptions;
 }
 
 /** What inbound policy layers may use: the sidecar's metrics registry and logger. */
@@ -109,7 +112,11 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
   });
   const app = upstreamTransport({ logger: logger.child({ component: 'upstream.app' }) });
   const policies = policyRegistry({ clock, random, registry: metrics.registry, logger });
-  const outDeps = { transport: mesh, clock, random, load: loadTracker(clock), metrics, logger, policies };
+  const observe = (d: 'inbound' | 'outbound') => observabilityLayers(o.observability, d, { clock, random });
+  const outDeps = {
+    ...{ transport: mesh, clock, random, load: loadTracker(clock), metrics, logger, policies },
+    observe: observe('outbound'),
+  };
   const layerDeps: InboundLayerDeps = { registry: metrics.registry, logger };
   const layers = o.inboundLayers;
   const inDeps = {
@@ -118,6 +125,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
     metrics,
     logger,
     layers: layers && ((s: ProxySnapshot | undefined) => layers(s, layerDeps)),
+    observe: observe('inbound'),
   };
 
   const build = (snapshot: ProxySnapshot | undefined): Active => ({

@@ -18,7 +18,11 @@ export class DeferredSource implements SnapshotSource {
     // A source that already holds a snapshot (a persisted last-known-good one) applies it now.
     const now = inner.current();
     if (now) for (const l of this.listeners) l(now);
-    void inner.ready().then((s) => this.resolveReady(s));
+    // Closed before the first snapshot: nothing to resolve, and not an unhandled rejection (exit 1).
+    void inner.ready().then(
+      (s) => this.resolveReady(s),
+      () => undefined,
+    );
   }
   current(): ProxySnapshot | undefined {
     return this.inner?.current();

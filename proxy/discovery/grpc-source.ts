@@ -15,6 +15,7 @@ import {
   type SnapshotRequestMessage,
   type SnapshotResponseMessage,
 } from '../../api/proto/discovery.ts';
+import { credentialsOf, type ChannelCredentialsSource } from '../../api/runtime/control-plane-tls.ts';
 import { systemClock, type Clock, type Random, type TimerHandle } from '../../api/runtime/clock.ts';
 import type { SnapshotSource } from './source.ts';
 
@@ -31,8 +32,11 @@ export interface DiscoveryOptions {
   readonly validate?: (snapshot: ProxySnapshot) => readonly ConfigIssue[];
   /** Registry for weft_discovery_* counters (the sidecar's metrics registry). */
   readonly registry?: Registry;
-  /** Defaults to plaintext; TODO(identity): mTLS once the sidecar has its certificate. */
-  readonly credentials?: grpc.ChannelCredentials;
+  /**
+   * Default plaintext. A function is called again before each reconnect, on a new channel: a
+   * trust bundle read from a file (--control-plane-ca) follows the file when the root rotates.
+   */
+  readonly credentials?: ChannelCredentialsSource;
 }
 
 export interface DiscoveryStats {
@@ -70,10 +74,26 @@ export const connectDiscovery = (opts: DiscoveryOptions): DiscoverySource => {
   const baseMs = opts.backoff?.baseMs ?? 250;
   const maxMs = opts.backoff?.maxMs ?? 10_000;
   const metrics = counters(opts.registry);
-  const client = newDiscoveryClient(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), {
-    'grpc.keepalive_time_ms': 30_000,
-    'grpc.keepalive_timeout_ms': 10_000,
-  });
+  const newClient = () =>
+    newDiscoveryClient(opts.address, credentialsOf(opts.credentials), {
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+    });
+  let client = newClient();
+  /** A new channel with freshly read credentials; on a read failure keep the channel we have. */
+  const refreshClient = (): void => {
+    if (typeof opts.credentials !== 'function') return;
+    try {
+      const next = newClient();
+      client.close();
+      client = next;
+    } catch (e) {
+      log.warn(
+        { err: (e as Error).message },
+        'reading the control plane credentials failed; keeping the old ones',
+      );
+    }
+  };
   const listeners = new Set<(s: ProxySnapshot) => void>();
   let current: ProxySnapshot | undefined;
   let call: DiscoveryStream | undefined;
@@ -147,6 +167,7 @@ export const connectDiscovery = (opts: DiscoveryOptions): DiscoverySource => {
       retryTimer = undefined;
       stats.reconnects++;
       metrics?.reconnects.inc();
+      refreshClient();
       open();
     }, delay);
     retryTimer.unref?.();

@@ -1,5 +1,5 @@
 // The inbound request path (peer sidecar → this sidecar → app), outer to inner:
-//   [mTLS terminated by the listener] → request-metrics → error-response → [extra: authz] → client(app)
+//   [mTLS terminated by the listener] → request-metrics → [tracing → access-log] → error-response → [extra: authz] → client(app)
 // Built once per snapshot, like the outbound stack.
 import type { Logger } from 'pino';
 import { serviceKey, type ProxySnapshot, type ServiceView } from '../../api/model/snapshot.ts';
@@ -17,6 +17,8 @@ export interface InboundDeps {
   readonly logger: Logger;
   /** Insertion point for inbound policy (authz: proxy/layers/authz.ts), per snapshot. */
   readonly layers?: (snapshot: ProxySnapshot | undefined) => readonly Layer[];
+  /** Tracing / access-log layers (proxy/observability/layers.ts), after request-metrics; absent = none. */
+  readonly observe?: readonly Layer[];
 }
 
 export interface InboundStack {
@@ -44,6 +46,7 @@ export const inboundStack = (snapshot: ProxySnapshot | undefined, deps: InboundD
   local: localService(snapshot),
   handler: compose(
     requestMetricsLayer(deps.metrics, 'inbound', deps.clock),
+    ...(deps.observe ?? []),
     errorResponseLayer(deps.logger.child({ component: 'inbound' })),
     ...(deps.layers?.(snapshot) ?? []),
   )(clientHandler(deps.transport)),

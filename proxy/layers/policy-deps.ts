@@ -22,7 +22,7 @@ export const isDebug = (req: MeshRequest): boolean => {
   return v === '1' || (Array.isArray(v) && v.includes('1'));
 };
 
-/** Records a decision such as "retry:1:503" when the request asked for debugging. */
+/** Records a decision such as "retry:1:503" when the request asked for debugging or is traced/logged. */
 export const note = (req: MeshRequest, ctx: CallCtx, decision: string): void => {
-  if (isDebug(req)) ctx.notes.push(decision);
+  if (ctx.keepNotes === true || isDebug(req)) ctx.notes.push(decision);
 };

@@ -3,7 +3,7 @@
 import type { RetryPolicyView } from '../../api/model/policy.ts';
 import { endpointKey } from '../stack/endpoint-health.ts';
 import { isMeshError, MeshError } from '../stack/errors.ts';
-import type { CallCtx, Layer, MeshRequest, MeshResponse } from '../stack/types.ts';
+import type { CallCtx, Handler, Layer, MeshRequest, MeshResponse } from '../stack/types.ts';
 import { backoffDelay, sleep } from './backoff.ts';
 import { discardResponse } from './body-done.ts';
 import { replayableBody, type ReplayableBody } from './body-replay.ts';
@@ -108,7 +108,11 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
     }
   };
 
-  return (next) => async (req, ctx) => {
+  return (next) => (req, ctx) =>
+    // An Upgrade's body is a live byte stream (WebSocket frames): nothing to buffer or replay.
+    req.upgrade !== undefined ? next(req, ctx) : withRetries(next, req, ctx);
+
+  async function withRetries(next: Handler, req: MeshRequest, ctx: CallCtx): Promise<MeshResponse> {
     budget.recordRequest();
     const body = req.body ? replayableBody(req.body, maxReplay, declaredLength(req)) : undefined;
     const call: Call = { req, ctx, traits: requestTraits(req), body };
@@ -130,5 +134,5 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
       deps.metrics?.retry();
       tryReq = again;
     }
-  };
+  }
 };

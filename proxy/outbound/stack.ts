@@ -1,5 +1,5 @@
 // The outbound request path, outer to inner, listed once:
-//   request-metrics → error-response → route-match → [rule set by route] → [request-timeout →
+//   request-metrics → [tracing → access-log] → error-response → route-match → [rule set by route] → [request-timeout →
 //   fault → retry] → split → [per backend: concurrency-limit] → balancer → [outlier record →
 //   per-try-timeout] → client
 // Bracketed layers come from policy-slots.ts. Everything here is built once per snapshot; requests
@@ -30,6 +30,8 @@ export interface OutboundDeps {
   readonly logger: Logger;
   /** Shared across snapshots so policy state survives config changes. */
   readonly policies: PolicyRegistry;
+  /** Tracing / access-log layers (proxy/observability/layers.ts), after request-metrics; absent = none. */
+  readonly observe?: readonly Layer[];
 }
 
 type Services = Readonly<Record<string, ServiceView>>;
@@ -118,6 +120,7 @@ export const outboundHandler = (snapshot: ProxySnapshot | undefined, deps: Outbo
     chains.get(ctx.service)?.(req, ctx) ?? Promise.reject(new MeshError('INTERNAL', 'route without a chain'));
   return compose(
     requestMetricsLayer(deps.metrics, 'outbound', deps.clock),
+    ...(deps.observe ?? []),
     errorResponseLayer(deps.logger.child({ component: 'outbound' })),
     routeMatchLayer(buildRouteIndex(services)),
   )(dispatch);

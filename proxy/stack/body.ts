@@ -3,6 +3,8 @@
 // and closures per request, and three layers need to know when a body is finished with.
 import { Readable } from 'node:stream';
 
+const ignore = (): void => undefined;
+
 export class MeshBody extends Readable {
   private readonly pull: (() => void) | undefined;
   private doneCallbacks: (() => void)[] | undefined;
@@ -12,6 +14,9 @@ export class MeshBody extends Readable {
   constructor(pull?: () => void) {
     super();
     this.pull = pull;
+    // A transport destroys a body with the reason when its connection dies, possibly before any
+    // reader attached: without a listener that 'error' would be an uncaught exception.
+    this.on('error', ignore);
   }
 
   /** The transport has pushed the end (push(null)): every byte of the body is buffered or read. */

@@ -18,12 +18,19 @@ export interface MeshRequest {
   readonly headers: HeaderMap;
   /** null when the request has no body. Consumed once; layers that replay must buffer. */
   readonly body: Readable | null;
+  /**
+   * HTTP/1.1 Upgrade (e.g. `websocket`): the protocol the client asks to switch to. `body` then
+   * carries the raw bytes the client sends after the head, until it closes.
+   */
+  readonly upgrade?: string;
 }
 
 export interface MeshResponse {
   readonly status: number;
   readonly headers: HeaderMap;
   readonly body: Readable | null;
+  /** A 101 answer to an Upgrade: the protocol switched to; `body` is the server's raw bytes. */
+  readonly upgrade?: string;
   /** Resolves once the body ended; gRPC status travels here. Undefined when there are none. */
   readonly trailers?: Promise<HeaderMap | undefined>;
 }
@@ -54,6 +61,11 @@ export interface CallCtx {
   destination?: { readonly service: ServiceView; readonly port?: ServicePort };
   /** Decisions layers made, for headers/metrics/logs (e.g. "fault:abort", "retry:2"). */
   readonly notes: string[];
+  /**
+   * Layers record their decisions in `notes` for every request, not only `x-weft-debug` ones: set
+   * by the tracing and access-log layers (off by default) so spans and log lines can name them.
+   */
+  keepNotes?: boolean;
   /** Name of the TrafficPolicy route whose rules apply (its HTTPRouteGroup match name), for metrics. */
   route?: string;
 }

@@ -153,7 +153,7 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
       )
     : undefined;
 
-  const accept = async (socket: Socket): Promise<void> => {
+  const track = (socket: Socket): void => {
     sockets.add(socket);
     o.connections?.opened();
     socket.once('close', () => {
@@ -163,6 +163,10 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
     // Peers reset connections all the time; that must never become an uncaught exception.
     socket.on('error', (err) => o.logger.debug({ err }, 'downstream connection error'));
     socket.setNoDelay(true);
+  };
+
+  const accept = async (socket: Socket): Promise<void> => {
+    track(socket);
     const diverted = await divertFirst(o, socket);
     if (diverted.taken) return;
     const kind = diverted.kind ?? (await sniff(socket, o.sniffTimeoutMs ?? 10_000).catch(() => undefined));

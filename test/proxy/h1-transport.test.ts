@@ -143,14 +143,25 @@ describe('HTTP/1.1 transport at the wire', () => {
     expect(r.closed).toBe(true);
   });
 
-  it('refuses Upgrade clearly (not supported yet) instead of hanging', async () => {
+  it('refuses CONNECT clearly (not supported) instead of hanging', async () => {
     const r = await exchange(
       port,
-      'GET /ws HTTP/1.1\r\nHost: wire\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n',
       2000,
     );
     expect(statusLines(r.text)).toEqual(['HTTP/1.1 501 Not Implemented']);
-    expect(r.text).toContain('Upgrade is not supported');
+    expect(r.text).toContain('CONNECT is not supported');
+  });
+
+  it('passes a non-101 answer to an Upgrade back and closes', async () => {
+    const r = await exchange(
+      port,
+      'GET /ws HTTP/1.1\r\nHost: wire\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+      2000,
+    );
+    expect(statusLines(r.text)).toEqual(['HTTP/1.1 200 OK']); // the echo app does not upgrade
+    expect(r.closed).toBe(true);
+    expect((await h1Call(port, { authority: 'wire' })).status).toBe(200);
   });
 
   it('counts open downstream connections while they are open', async () => {

@@ -30,6 +30,8 @@ export interface ParsedHead {
   readonly expectContinue: boolean;
   /** `TE: trailers` was sent (gRPC-style); the only TE value that crosses a hop. */
   readonly teTrailers: boolean;
+  /** The Upgrade header's value (protocol to switch to), when there is one. */
+  readonly upgrade: string | undefined;
 }
 
 const tokens = (value: string): string[] => value.split(',').map((t) => t.trim().toLowerCase());
@@ -43,6 +45,7 @@ const add = (headers: HeaderMap, name: string, value: string): void => {
 
 interface HeadState {
   host: string;
+  upgrade: string | undefined;
   chunked: boolean;
   teTrailers: boolean;
   named: string[] | undefined;
@@ -53,12 +56,13 @@ const readHopByHop = (st: HeadState, name: string, value: string): void => {
   if (name === 'host') st.host = value;
   else if (name === 'transfer-encoding') st.chunked = true;
   else if (name === 'te') st.teTrailers ||= tokens(value).includes('trailers');
+  else if (name === 'upgrade') st.upgrade = value;
   else if (name === 'connection') (st.named ??= []).push(...tokens(value));
 };
 
 export const parseHead = (raw: RawHeaders): ParsedHead => {
   const headers: HeaderMap = {};
-  const st: HeadState = { host: '', chunked: false, teTrailers: false, named: undefined };
+  const st: HeadState = { host: '', upgrade: undefined, chunked: false, teTrailers: false, named: undefined };
   let contentLength: number | undefined;
   let expectContinue = false;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -74,8 +78,8 @@ export const parseHead = (raw: RawHeaders): ParsedHead => {
   // Headers the Connection header names are hop-by-hop too (RFC 9110 §7.6.1).
   if (st.named) for (const n of st.named) if (n !== 'close' && n !== 'keep-alive') delete headers[n];
   if (st.teTrailers) headers.te = 'trailers';
-  const { host, chunked, teTrailers } = st;
-  return { headers, host, chunked, contentLength, expectContinue, teTrailers };
+  const { host, chunked, teTrailers, upgrade } = st;
+  return { headers, host, chunked, contentLength, expectContinue, teTrailers, upgrade };
 };
 
 // CR, LF and NUL would let a header value start a new header line (response splitting).
@@ -100,17 +104,23 @@ export type Framing = 'none' | 'length' | 'chunked' | 'close';
 const framingLine = (framing: Framing): string =>
   framing === 'chunked' ? 'transfer-encoding: chunked\r\n' : '';
 
+/** The two hop-by-hop lines an Upgrade request or its 101 answer must carry on every hop. */
+const upgradeLines = (upgrade: string | undefined): string =>
+  upgrade === undefined || UNSAFE_VALUE.test(upgrade) ? '' : `connection: upgrade\r\nupgrade: ${upgrade}\r\n`;
+
 export const requestHead = (
   method: string,
   path: string,
   authority: string,
   headers: HeaderMap,
   framing: Framing,
+  upgrade?: string,
 ): string =>
   `${method} ${path} HTTP/1.1\r\nhost: ${authority}\r\n` +
   headerLines(headers) +
   (headers.te === 'trailers' ? 'te: trailers\r\n' : '') +
   framingLine(framing) +
+  upgradeLines(upgrade) +
   '\r\n';
 
 export const responseHead = (
@@ -118,11 +128,13 @@ export const responseHead = (
   headers: HeaderMap,
   framing: Framing,
   connection: 'close' | 'keep-alive' | undefined,
+  upgrade?: string,
 ): string =>
   `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n` +
   headerLines(headers) +
   framingLine(framing) +
   (connection ? `connection: ${connection}\r\n` : '') +
+  upgradeLines(upgrade) +
   '\r\n';
 
 /** Whether a message with these headers carries a body to forward (no CL:0, no body-less status). */

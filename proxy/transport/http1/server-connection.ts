@@ -8,7 +8,7 @@ import { MeshBody } from '../../stack/body.ts';
 import type { MeshRequest, MeshResponse } from '../../stack/types.ts';
 import type { ConnectionInfo, RequestSink } from '../connection.ts';
 import { discardBody } from '../discard.ts';
-import { parseHead, responseHead, type Framing } from './head.ts';
+import { parseHead, responseHead, type Framing, type ParsedHead } from './head.ts';
 import {
   METHODS,
   newParser,
@@ -46,6 +46,9 @@ const errorAnswer = (status: 400 | 431 | 501, text: string): string => {
 
 const statusOfParseError = (err: ParseError): 400 | 431 => (err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400);
 
+const hasMessageBody = (head: ParsedHead): boolean =>
+  head.chunked || (head.contentLength !== undefined && head.contentLength > 0);
+
 const bodyless = (status: number, isHead: boolean): boolean =>
   isHead || status === 204 || status === 304 || (status >= 100 && status < 200);
 
@@ -65,6 +68,8 @@ export class H1ServerConnection {
   private bodyPaused = false;
   /** A parse error was answered: whatever the sink still returns is discarded. */
   private refused = false;
+  /** After an Upgrade head: the request body that carries the caller's raw bytes. */
+  private tunnel: MeshBody | undefined;
   private readEnded = false;
   private draining = false;
   /** nowTick() when the connection last became idle (no request being answered). */
@@ -103,6 +108,24 @@ export class H1ServerConnection {
     const r = this.parser.execute(chunk);
     if (isParseError(r))
       this.refuse(statusOfParseError(r), `${r.code}: ${(r as { reason?: string }).reason ?? r.message}`);
+    else if (this.tunnel) this.switchToRaw(chunk.subarray(r));
+  };
+
+  /**
+   * After an Upgrade head the connection carries the new protocol: llhttp stops at the head, and
+   * every later byte goes to the request's body as it is.
+   */
+  private switchToRaw(rest: Buffer): void {
+    this.socket.off('data', this.onData);
+    this.socket.on('data', this.onRawData);
+    if (rest.length > 0) this.onRawData(rest);
+  }
+
+  private readonly onRawData = (chunk: Buffer): void => {
+    if (this.tunnel && !this.tunnel.push(chunk)) {
+      this.bodyPaused = true;
+      this.socket.pause();
+    }
   };
 
   private readonly onHeaders = (headers: RawHeaders, url: string): void => {
@@ -123,19 +146,21 @@ export class H1ServerConnection {
   ): number => {
     const { raw, url } = this.wholeHead(rawHeaders, rawUrl);
     const method = METHODS[methodIndex ?? -1] ?? 'GET';
-    if (upgrade) {
-      // TODO(#5): Upgrade/WebSocket and CONNECT through the mesh; refused clearly until then.
-      this.refuse(
-        501,
-        `${method === 'CONNECT' ? 'CONNECT' : 'Upgrade'} is not supported by the weft sidecar`,
-      );
-      return 0;
-    }
     const head = parseHead(raw);
-    const hasBody = head.chunked || (head.contentLength !== undefined && head.contentLength > 0);
+    if (upgrade && !this.canUpgrade(method, head)) return 0;
+    const hasBody = upgrade || hasMessageBody(head);
     const body = hasBody ? new MeshBody(this.pull) : null;
+    if (upgrade) this.tunnel = body as MeshBody;
+    const req: MeshRequest = {
+      protocol: 'http1',
+      method,
+      authority: head.host,
+      path: url,
+      headers: head.headers,
+      body,
+    };
     const exchange: Exchange = {
-      req: { protocol: 'http1', method, authority: head.host, path: url, headers: head.headers, body },
+      req: upgrade ? { ...req, upgrade: head.upgrade } : req,
       body,
       keepAlive: keepAlive && !this.draining,
       isHead: method === 'HEAD',
@@ -144,7 +169,7 @@ export class H1ServerConnection {
       bodyComplete: !hasBody,
       answered: false,
     };
-    if (hasBody) this.parsing = exchange;
+    if (hasBody && !upgrade) this.parsing = exchange;
     if (this.active === undefined) this.start(exchange);
     else {
       this.queue.push(exchange);
@@ -152,6 +177,16 @@ export class H1ServerConnection {
     }
     return 0;
   };
+
+  /** CONNECT and pipelined or protocol-less upgrades are refused (501) rather than guessed at. */
+  private canUpgrade(method: string, head: ParsedHead): boolean {
+    if (method !== 'CONNECT' && head.upgrade !== undefined && this.active === undefined) return true;
+    this.refuse(
+      501,
+      `${method === 'CONNECT' ? 'CONNECT' : 'this Upgrade'} is not supported by the weft sidecar`,
+    );
+    return false;
+  }
 
   /** Joins what onHeaders collected for a long head with the last part. */
   private wholeHead(
@@ -211,6 +246,7 @@ export class H1ServerConnection {
     if (this.socket.destroyed || this.refused) return discardBody(res);
     ex.answered = true;
     ex.response = res;
+    if (ex.req.upgrade !== undefined) return this.respondToUpgrade(ex, res);
     const noBody = bodyless(res.status, ex.isHead);
     let framing: Framing;
     let keepAlive = ex.keepAlive && !this.draining;
@@ -234,6 +270,38 @@ export class H1ServerConnection {
       body,
       framing === 'chunked',
       (err) => this.finished(ex, keepAlive, err),
+    );
+  }
+
+  /**
+   * 101: the head goes back with the Upgrade lines, then the upstream's raw bytes until it closes
+   * (the caller's bytes already stream upstream through the request body). Any other answer ends
+   * the connection after it: the caller may already have sent bytes of the new protocol.
+   */
+  private respondToUpgrade(ex: Exchange, res: MeshResponse): void {
+    const switched = res.status === 101 && res.upgrade !== undefined && res.body !== null;
+    if (!switched) {
+      this.tunnel?.destroy();
+      const framing: Framing =
+        res.headers['content-length'] !== undefined || res.body === null ? 'length' : 'close';
+      const headers =
+        framing === 'length' && res.headers['content-length'] === undefined
+          ? { ...res.headers, 'content-length': '0' }
+          : res.headers;
+      return writeMessage(
+        this.socket,
+        responseHead(res.status, headers, framing, 'close'),
+        res.body,
+        false,
+        (err) => this.finished(ex, false, err),
+      );
+    }
+    writeMessage(
+      this.socket,
+      responseHead(101, res.headers, 'none', undefined, res.upgrade),
+      res.body,
+      false,
+      (err) => (err ? this.socket.destroy() : this.socket.end()),
     );
   }
 
@@ -277,6 +345,7 @@ export class H1ServerConnection {
 
   private readonly onEnd = (): void => {
     this.readEnded = true;
+    if (this.tunnel) return void this.tunnel.push(null); // half-close travels upstream
     if (this.idle) this.socket.end();
   };
 

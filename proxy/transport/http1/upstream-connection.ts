@@ -4,7 +4,7 @@
 // whose body streams the parser's body bytes. The pool takes it back once both directions end.
 import type { Socket } from 'node:net';
 import { MeshBody } from '../../stack/body.ts';
-import type { MeshRequest, MeshResponse } from '../../stack/types.ts';
+import type { HeaderMap, MeshRequest, MeshResponse } from '../../stack/types.ts';
 import { parseHead, requestHead, type Framing } from './head.ts';
 import { newParser, isParseError, type LlhttpParser, type RawHeaders } from './llhttp.ts';
 import { nowTick } from './tick.ts';
@@ -51,6 +51,8 @@ export class H1UpstreamConnection {
   private reused = false;
   private failure: Error | undefined;
   private bodyPaused = false;
+  /** The exchange whose 101 turned this connection into a byte tunnel. */
+  private tunnel: Exchange | undefined;
   idleSince = nowTick();
 
   constructor(socket: Socket, readyEvent: 'connect' | 'secureConnect', owner: ConnectionOwner) {
@@ -88,6 +90,12 @@ export class H1UpstreamConnection {
     };
     this.busy = ex;
     signal.addEventListener('abort', this.onAbort);
+    if (req.upgrade !== undefined) {
+      // The caller's bytes of the new protocol go upstream only once the server agreed (101).
+      const head = requestHead(req.method, req.path, req.authority, req.headers, 'none', req.upgrade);
+      // Nothing more is sent unless the answer is 101; any other answer frees (closes) the connection.
+      return writeMessage(this.socket, head, null, false, () => (ex.requestSent = true));
+    }
     const framing = requestFraming(req);
     writeMessage(
       this.socket,
@@ -117,6 +125,30 @@ export class H1UpstreamConnection {
     const r = this.parser.execute(chunk);
     if (isParseError(r))
       this.socket.destroy(Object.assign(new Error(`bad upstream response: ${r.code}`), { code: r.code }));
+    else if (this.tunnel) this.switchToRaw(this.tunnel, chunk.subarray(r));
+  };
+
+  /**
+   * The server switched protocols (101): from here the connection is a byte tunnel. The server's
+   * bytes feed the response body, the caller's (the request body) are piped upstream; it never
+   * returns to the pool.
+   */
+  private switchToRaw(ex: Exchange, rest: Buffer): void {
+    this.socket.off('data', this.onData);
+    this.socket.on('data', this.onRawData);
+    if (rest.length > 0) this.onRawData(rest);
+    const up = ex.req.body;
+    if (up)
+      writeMessage(this.socket, '', up, false, (err) => (err ? this.socket.destroy(err) : this.socket.end()));
+    else this.socket.end();
+  }
+
+  private readonly onRawData = (chunk: Buffer): void => {
+    const body = this.busy?.response;
+    if (body && !body.push(chunk)) {
+      this.bodyPaused = true;
+      this.socket.pause();
+    }
   };
 
   private readonly onHeaders = (headers: RawHeaders): void => {
@@ -136,19 +168,17 @@ export class H1UpstreamConnection {
   ): number => {
     const ex = this.busy;
     if (!ex) return 0;
-    let raw = rawHeaders;
-    if (this.partialHeaders) {
-      raw = rawHeaders ? [...this.partialHeaders, ...rawHeaders] : this.partialHeaders;
-      this.partialHeaders = undefined;
-    }
     const code = status ?? 502;
+    const upgrading = code === 101 && ex.req.upgrade !== undefined;
     // 1xx interim answers (100 Continue, 103 Early Hints) are not forwarded; the final one is.
-    if (code >= 100 && code < 200) {
+    if (code >= 100 && code < 200 && !upgrading) {
+      this.partialHeaders = undefined;
       ex.informational = true;
       return 0;
     }
-    const head = parseHead(raw ?? []);
-    ex.keepAlive = keepAlive;
+    const head = parseHead(this.wholeHead(rawHeaders));
+    ex.keepAlive = keepAlive && ex.req.upgrade === undefined;
+    if (upgrading && head.upgrade !== undefined) return this.switched(ex, head.headers, head.upgrade);
     const noBody = ex.isHead || code === 204 || code === 304 || head.contentLength === 0;
     const body = noBody ? null : new MeshBody(this.pull);
     ex.response = body;
@@ -156,6 +186,23 @@ export class H1UpstreamConnection {
     // HEAD answers announce a length but carry no body: tell llhttp not to wait for one.
     return ex.isHead ? 1 : 0;
   };
+
+  /** Joins what onHeaders collected for a long head with the last part. */
+  private wholeHead(rawHeaders: RawHeaders | undefined): RawHeaders {
+    const partial = this.partialHeaders;
+    if (!partial) return rawHeaders ?? [];
+    this.partialHeaders = undefined;
+    return rawHeaders ? [...partial, ...rawHeaders] : partial;
+  }
+
+  /** A 101 to our Upgrade: the answer's body is the server's side of the new protocol. */
+  private switched(ex: Exchange, headers: HeaderMap, upgrade: string): number {
+    const body = new MeshBody(this.pull);
+    ex.response = body;
+    this.tunnel = ex;
+    ex.cb.resolve({ status: 101, headers, body, upgrade });
+    return 0;
+  }
 
   private readonly onBody = (chunk: Buffer): void => {
     const body = this.busy?.response;
@@ -173,7 +220,8 @@ export class H1UpstreamConnection {
 
   private readonly onMessageComplete = (): void => {
     const ex = this.busy;
-    if (!ex) return;
+    // A 101 "message" ends at its head; the tunnel's body goes on until the connection ends.
+    if (!ex || ex === this.tunnel) return;
     if (ex.informational) {
       ex.informational = false;
       return;
@@ -211,6 +259,12 @@ export class H1UpstreamConnection {
 
   // A body delimited by the connection's end (no Content-Length, not chunked) ends here.
   private readonly onEnd = (): void => {
+    if (this.tunnel) {
+      // The server's half-close ends its direction; ours ends when the caller's body does.
+      this.tunnel.response?.push(null);
+      this.tunnel.responseDone = true;
+      return;
+    }
     if (this.busy?.response !== undefined) this.parser.finish();
     this.socket.destroy();
   };
