@@ -66,7 +66,11 @@ const kubeConfigOf = (f: KubeFlags): KubeConfig => {
 
 const webhookOf = async (f: KubeFlags): Promise<KubeModeOptions['webhook']> => {
   if (!f.webhookCertDir) return undefined;
-  const values = withValues(f.proxyImage ? { image: f.proxyImage } : {});
+  // Injected sidecars verify the control plane (weft-root-ca) exactly when it serves TLS.
+  const values = withValues({
+    ...(f.proxyImage ? { image: f.proxyImage } : {}),
+    controlPlaneTls: f.grpcTls === true,
+  });
   return {
     port: f.webhookPort,
     certPem: await readFile(join(f.webhookCertDir, 'tls.crt'), 'utf8'),

@@ -17,11 +17,14 @@ import { loadLastKnownGood, persistSnapshots, withFallback } from '../proxy/disc
 import { fromFile } from '../proxy/discovery/static-source.ts';
 import { authzInboundLayers } from '../proxy/identity/authz-inbound.ts';
 import { identitySaver, loadIdentity } from '../proxy/identity/persisted-identity.ts';
+import { grpcCaSigner } from '../proxy/identity/ca-client.ts';
 import { startIdentity, type SidecarIdentity } from '../proxy/identity/start-identity.ts';
 import { followTrustBundle } from '../proxy/identity/trust-bundle-follow.ts';
 import { parseAppProbes } from '../proxy/probes/app-probes.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/runtime.ts';
 import type { InboundMode } from '../proxy/transport/listener.ts';
+import type { ChannelCredentialsSource } from '../api/runtime/control-plane-tls.ts';
+import { controlPlaneTrust } from './control-plane-trust.ts';
 import { envOption, portNumber, portOption } from './options.ts';
 
 /** What a sidecar needs to start; tests pass these directly to startSidecar (same path as the CLI). */
@@ -55,6 +58,10 @@ export interface SidecarFlags {
    * a restart while the control plane is away can serve (the injector mounts an in-memory volume).
    */
   stateDir?: string;
+  /** Trust bundle file for TLS to the control plane (WEFT_CONTROL_PLANE_CA); absent = plaintext. */
+  controlPlaneCa?: string;
+  /** SPIFFE ID the control plane must present (default: weft-system/weft-control-plane). */
+  controlPlaneIdentity?: string;
 }
 
 interface ProxyFlags extends SidecarFlags {
@@ -77,7 +84,11 @@ export interface RunningSidecar {
 }
 
 /** The workload certificate, when a token is given; resolves once the first one is installed. */
-const identityOf = async (flags: SidecarFlags, logger: Logger): Promise<SidecarIdentity | undefined> => {
+const identityOf = async (
+  flags: SidecarFlags,
+  logger: Logger,
+  credentials: ChannelCredentialsSource | undefined,
+): Promise<SidecarIdentity | undefined> => {
   const tokenFile = flags.tokenFile;
   if (tokenFile === undefined) {
     logger.warn('no --token-file: no workload certificate, sidecar-to-sidecar traffic is plaintext');
@@ -94,6 +105,7 @@ const identityOf = async (flags: SidecarFlags, logger: Logger): Promise<SidecarI
   const initial = dir === undefined ? undefined : await loadIdentity(dir, id, Date.now(), logger);
   const identity = startIdentity({
     caAddress,
+    ...(credentials ? { signer: grpcCaSigner({ address: caAddress, credentials }) } : {}),
     // Read before every request: a projected token is rotated on disk by the kubelet.
     tokenProvider: async () => (await readFile(tokenFile, 'utf8')).trim(),
     identity: id,
@@ -110,6 +122,7 @@ const sourceOf = async (
   deferred: DeferredSource,
   proxy: RunningProxy,
   logger: Logger,
+  credentials: ChannelCredentialsSource | undefined,
 ): Promise<void> => {
   if (flags.config) return deferred.attach(await fromFile(flags.config));
   const dir = flags.stateDir;
@@ -126,6 +139,7 @@ const sourceOf = async (
     },
     logger,
     registry: proxy.metricsRegistry,
+    ...(credentials ? { credentials } : {}),
   });
   if (dir !== undefined) persistSnapshots(discovery, dir, logger);
   deferred.attach(withFallback(discovery, fallback));
@@ -146,7 +160,9 @@ export const startSidecar = async (flags: SidecarFlags, logger: Logger): Promise
     throw new Error('give exactly one of --control-plane HOST:PORT or --config FILE');
   const probes = probesOf(flags);
   const deferred = new DeferredSource();
-  const identity = await identityOf(flags, logger);
+  const trust = controlPlaneTrust(flags, logger);
+  const credentials = trust?.credentials;
+  const identity = await identityOf(flags, trust?.logger ?? logger, credentials);
   const proxy = await startProxy({
     source: deferred,
     ports: {
@@ -164,7 +180,7 @@ export const startSidecar = async (flags: SidecarFlags, logger: Logger): Promise
     ...(probes ? { probes } : {}),
   });
   const unfollow = identity ? followTrustBundle(deferred, identity, logger) : () => undefined;
-  await sourceOf(flags, deferred, proxy, logger);
+  await sourceOf(flags, deferred, proxy, trust?.logger ?? logger, credentials);
   return {
     proxy,
     ...(identity ? { identity } : {}),
@@ -251,6 +267,18 @@ export const proxyCommand = (): Command =>
     )
     .addOption(envOption('--ca-address <host:port>', 'CA gRPC address (default: --control-plane)'))
     .addOption(envOption('--trust-domain <domain>', 'SPIFFE trust domain').default('cluster.local'))
+    .addOption(
+      envOption(
+        '--control-plane-ca <file>',
+        'PEM roots to verify the control plane by: TLS for discovery and CSRs (re-read on reconnect; the injector mounts ConfigMap weft-root-ca)',
+      ),
+    )
+    .addOption(
+      envOption(
+        '--control-plane-identity <spiffe-id>',
+        'SPIFFE ID the control plane must present with --control-plane-ca (default spiffe://<trust-domain>/ns/weft-system/sa/weft-control-plane)',
+      ),
+    )
     .addOption(
       new Option(
         '--inbound-mode <mode>',

@@ -44,6 +44,7 @@ export const readInjectorEnv = (env: Env = process.env): Result<InjectorEnv> => 
     logLevel: named(env, 'WEFT_PROXY_LOG_LEVEL'),
     controlPlaneAddress: named(env, 'WEFT_CONTROL_PLANE'),
     nativeSidecar: named(env, 'WEFT_NATIVE_SIDECAR'),
+    controlPlaneTls: named(env, 'WEFT_CONTROL_PLANE_TLS'),
   });
   if (!values.ok) issues.push(...values.error);
   if (issues.length || !values.ok) return err(issues);

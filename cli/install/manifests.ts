@@ -47,6 +47,8 @@ const container = (o: InstallOptions): Json => ({
     `--trust-domain=${o.trustDomain}`,
     `--webhook-cert-dir=${CERT_DIR}`,
     `--proxy-image=${o.image}`,
+    // gRPC (discovery, CSRs) over TLS; sidecars verify it with the weft-root-ca ConfigMap.
+    '--grpc-tls',
   ],
   // The pod name is this replica's identity in leader election and Events.
   env: [{ name: 'WEFT_IDENTITY', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],

@@ -1,6 +1,8 @@
 // Least-privilege RBAC of the control plane; docs/kubernetes.md explains each rule. Cluster-wide:
-// read what the mesh is built from, write status/events, review tokens. In weft-system only:
-// its Lease and its CA Secret.
+// read what the mesh is built from, write status/events, review tokens, publish the trust bundle
+// (ConfigMap weft-root-ca in each meshed namespace). In weft-system only: its Lease and CA Secret.
+import { ROOT_CA_CONFIGMAP } from '../../api/runtime/control-plane-tls.ts';
+
 type Json = Record<string, unknown>;
 
 export interface RbacNames {
@@ -26,6 +28,14 @@ export const CLUSTER_RULES: readonly Json[] = [
   },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
   { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+  // The root CA ConfigMap: `create` cannot be limited by name in RBAC; get/update can.
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+  {
+    apiGroups: [''],
+    resources: ['configmaps'],
+    resourceNames: [ROOT_CA_CONFIGMAP],
+    verbs: ['get', 'update'],
+  },
 ];
 
 /** Namespace-local rules; `create` cannot be limited by name in RBAC, get/update can. */

@@ -27,3 +27,4 @@ export const PROXY_CONTAINER = 'weft-proxy';
 export const INIT_CONTAINER = 'weft-init';
 export const TOKEN_VOLUME = 'weft-token';
 export const CERTS_VOLUME = 'weft-certs';
+export const ROOT_CA_VOLUME = 'weft-root-ca';

@@ -3,7 +3,14 @@
 // root file system). Both run the same image; the entrypoint is the weft CLI.
 import { SIDECAR_NODE_OPTIONS } from '../../api/runtime/node-flags.ts';
 import { stableStringify } from '../../api/convert/stable-json.ts';
-import { CERTS_VOLUME, INIT_CONTAINER, PROXY_CONTAINER, TOKEN_VOLUME } from './annotations.ts';
+import { ROOT_CA_CONFIGMAP, ROOT_CA_KEY } from '../../api/runtime/control-plane-tls.ts';
+import {
+  CERTS_VOLUME,
+  INIT_CONTAINER,
+  PROXY_CONTAINER,
+  ROOT_CA_VOLUME,
+  TOKEN_VOLUME,
+} from './annotations.ts';
 import { captureArgs } from './iptables-rules.ts';
 import type { JsonObject } from './json.ts';
 import type { Container, EnvVar, Volume } from './kube-types.ts';
@@ -13,6 +20,8 @@ import type { InjectValues } from './values.ts';
 
 export const TOKEN_DIR = '/var/run/secrets/weft/token';
 export const CERTS_DIR = '/var/run/weft/certs';
+/** The weft-root-ca ConfigMap: roots to verify the control plane by before the first CSR. */
+export const ROOT_CA_DIR = '/var/run/weft/root-ca';
 /** Audience of the projected token the sidecar presents to the control plane's CA. */
 export const TOKEN_AUDIENCE = 'weft';
 
@@ -53,6 +62,7 @@ export interface ProxyInputs {
 
 const proxyEnv = (v: InjectValues, p: ProxyInputs): EnvVar[] => [
   { name: 'WEFT_CONTROL_PLANE', value: v.controlPlaneAddress },
+  ...(v.controlPlaneTls ? [{ name: 'WEFT_CONTROL_PLANE_CA', value: `${ROOT_CA_DIR}/${ROOT_CA_KEY}` }] : []),
   { name: 'NODE_OPTIONS', value: SIDECAR_NODE_OPTIONS },
   fieldEnv('WEFT_WORKLOAD', 'metadata.name'),
   fieldEnv('WEFT_NAMESPACE', 'metadata.namespace'),
@@ -125,6 +135,7 @@ export const proxyContainer = (v: InjectValues, p: ProxyInputs): Container => ({
   volumeMounts: [
     { name: TOKEN_VOLUME, mountPath: TOKEN_DIR, readOnly: true },
     { name: CERTS_VOLUME, mountPath: CERTS_DIR },
+    ...(v.controlPlaneTls ? [{ name: ROOT_CA_VOLUME, mountPath: ROOT_CA_DIR, readOnly: true }] : []),
   ],
   // A native sidecar's startup probe holds back the app containers until the proxy is ready.
   startupProbe: httpProbe('/ready', v.ports.probe, {
@@ -136,7 +147,7 @@ export const proxyContainer = (v: InjectValues, p: ProxyInputs): Container => ({
   ...(p.settings.nativeSidecar ? {} : { lifecycle: waitForProxy(v) }),
 });
 
-export const proxyVolumes = (): Volume[] => [
+export const proxyVolumes = (v: InjectValues): Volume[] => [
   {
     name: TOKEN_VOLUME,
     projected: {
@@ -147,4 +158,7 @@ export const proxyVolumes = (): Volume[] => [
   },
   // Certificates and the workload key live in memory only, never on the node's disk.
   { name: CERTS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+  // Published by the control plane's leader in every meshed namespace. Not optional: the kubelet
+  // holds the pod until it exists, rather than start a sidecar that cannot trust the control plane.
+  ...(v.controlPlaneTls ? [{ name: ROOT_CA_VOLUME, configMap: { name: ROOT_CA_CONFIGMAP } }] : []),
 ];

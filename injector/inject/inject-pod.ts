@@ -72,7 +72,7 @@ export const injectPod = (
     ...spec,
     initContainers: s.nativeSidecar ? [init, proxy, ...existingInit] : [init, ...existingInit],
     containers: s.nativeSidecar ? rewritten.containers : [proxy, ...rewritten.containers],
-    volumes: [...(spec.volumes ?? []), ...proxyVolumes()],
+    volumes: [...(spec.volumes ?? []), ...proxyVolumes(values)],
   };
   const injectedMeta = {
     ...metadata,

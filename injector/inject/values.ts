@@ -26,6 +26,11 @@ export interface InjectValues {
   readonly logLevel: string;
   /** host:port of the control plane's gRPC (discovery + certificates). */
   readonly controlPlaneAddress: string;
+  /**
+   * The control plane serves gRPC over TLS (`--grpc-tls`, as `weft install` runs it): mount the
+   * weft-root-ca ConfigMap and point WEFT_CONTROL_PLANE_CA at it.
+   */
+  readonly controlPlaneTls: boolean;
   /** Sidecar as an init container with restartPolicy Always (Kubernetes ≥ 1.29). */
   readonly nativeSidecar: boolean;
   readonly rewriteProbes: boolean;
@@ -45,6 +50,7 @@ export const DEFAULT_VALUES: InjectValues = {
   imagePullPolicy: 'IfNotPresent',
   logLevel: 'info',
   controlPlaneAddress: 'weft-control-plane.weft-system.svc:15010',
+  controlPlaneTls: true,
   nativeSidecar: true,
   rewriteProbes: true,
   proxyUid: 1337,
@@ -73,6 +79,7 @@ export interface RawValues {
   readonly logLevel?: { readonly value: string; readonly name: string };
   readonly controlPlaneAddress?: { readonly value: string; readonly name: string };
   readonly nativeSidecar?: { readonly value: string; readonly name: string };
+  readonly controlPlaneTls?: { readonly value: string; readonly name: string };
 }
 
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
@@ -93,14 +100,20 @@ export const parseValues = (raw: RawValues, base: InjectValues = DEFAULT_VALUES)
     HOST_PORT.test(cp ?? ''),
     'must be host:port, e.g. weft-control-plane.weft-system.svc:15010',
   );
-  const native = raw.nativeSidecar?.value.trim().toLowerCase();
-  check(raw.nativeSidecar, ['true', 'false'].includes(native ?? ''), 'must be true or false');
+  const bool = (field: RawValues['nativeSidecar']): boolean | undefined => {
+    const v = field?.value.trim().toLowerCase();
+    check(field, v === 'true' || v === 'false', 'must be true or false');
+    return v === undefined ? undefined : v === 'true';
+  };
+  const native = bool(raw.nativeSidecar);
+  const tls = bool(raw.controlPlaneTls);
   if (issues.length) return err(issues);
   return ok({
     ...base,
     ...(image ? { image } : {}),
     ...(logLevel ? { logLevel } : {}),
     ...(cp ? { controlPlaneAddress: cp } : {}),
-    ...(native ? { nativeSidecar: native === 'true' } : {}),
+    ...(native !== undefined ? { nativeSidecar: native } : {}),
+    ...(tls !== undefined ? { controlPlaneTls: tls } : {}),
   });
 };

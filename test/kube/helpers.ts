@@ -2,6 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
 import { seededRandom } from '../../api/runtime/clock.ts';
+import type { ChannelCredentialsSource } from '../../api/runtime/control-plane-tls.ts';
 import type { KubeModeOptions } from '../../control-plane/sources/kube/kube-mode.ts';
 import { grpcCaSigner } from '../../proxy/identity/ca-client.ts';
 import { makeCsr, spiffe } from '../identity/fixtures.ts';
@@ -98,7 +99,7 @@ export const trafficSplit = (
 /** A CSR for shop/web with `token` over `credentials`: 'signed', or the gRPC status name and details. */
 export const signAsWeb = async (
   address: string,
-  credentials: grpc.ChannelCredentials,
+  credentials: ChannelCredentialsSource,
   token = 'web-token',
 ): Promise<string> =>
   grpcCaSigner({ address, credentials, timeoutMs: 3_000 })

@@ -18,6 +18,7 @@ import { reviewConversion } from './conversion/review.ts';
 import { kubeHttp, type KubeHttp } from './kube-http.ts';
 import { kubeSource, type KubeSource } from './kube-source.ts';
 import type { BackoffOptions } from './resilient-informer.ts';
+import { rootCaPublisher, type RootCaPublisher } from './root-ca-publisher.ts';
 import { statusWriter } from './status-writer.ts';
 import { startWebhookServer, type WebhookHandler, type WebhookServer } from './webhook-server.ts';
 
@@ -60,6 +61,11 @@ export interface KubeModeOptions extends Omit<
    * these DNS names; sidecars verify it with the trust bundle. Absent: plaintext.
    */
   readonly grpcTls?: { readonly dnsNames: readonly string[]; readonly serviceAccount?: string };
+  /**
+   * The leader publishes the trust bundle as ConfigMap weft-root-ca in every meshed namespace
+   * (default true; needs the configmaps rules `weft install` grants).
+   */
+  readonly publishRootCa?: boolean | { readonly resyncMs?: number; readonly retryMs?: number };
 }
 
 export interface RunningKubeControlPlane extends RunningControlPlane {
@@ -69,6 +75,7 @@ export interface RunningKubeControlPlane extends RunningControlPlane {
   readonly webhookAddress?: string;
   /** The gRPC listener's certificate, with grpcTls. */
   readonly serving?: ServingIdentity;
+  readonly rootCa?: RootCaPublisher;
 }
 
 /** Leader election first: only the leader may create the CA root if the Secret is missing. */
@@ -112,6 +119,42 @@ const electAndLoadCa = async (
   };
 };
 
+interface Parts {
+  readonly http: KubeHttp;
+  readonly source: KubeSource;
+  readonly ca: CertificateAuthority;
+  readonly elector: LeaderElector;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+const publisherOf = (option: KubeModeOptions['publishRootCa'], p: Parts): RootCaPublisher | undefined =>
+  option === false
+    ? undefined
+    : rootCaPublisher({
+        http: p.http,
+        namespaces: () => p.source.meshedNamespaces(),
+        trustBundle: () => p.ca.trustBundle(),
+        isLeader: () => p.elector.isLeader(),
+        clock: p.clock,
+        logger: p.logger,
+        ...(typeof option === 'object' ? option : {}),
+      });
+
+const servingOf = (
+  tls: NonNullable<KubeModeOptions['grpcTls']>,
+  namespace: string | undefined,
+  p: Pick<Parts, 'ca' | 'clock' | 'logger'>,
+): Promise<ServingIdentity> =>
+  servingIdentity({
+    ...p,
+    identity: {
+      namespace: namespace ?? 'weft-system',
+      serviceAccount: tls.serviceAccount ?? 'weft-control-plane',
+    },
+    dnsNames: tls.dnsNames,
+  });
+
 export const startKubeControlPlane = async (o: KubeModeOptions): Promise<RunningKubeControlPlane> => {
   const clock = o.clock ?? systemClock;
   const logger = o.logger ?? pino({ name: 'weft-control-plane' });
@@ -151,20 +194,11 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     watchPods: _wp,
     workloadTtlMs: _ttl,
     grpcTls,
+    publishRootCa,
     ...cpOptions
   } = o;
-  const serving = grpcTls
-    ? await servingIdentity({
-        ca,
-        identity: {
-          namespace: o.namespace ?? 'weft-system',
-          serviceAccount: grpcTls.serviceAccount ?? 'weft-control-plane',
-        },
-        dnsNames: grpcTls.dnsNames,
-        clock,
-        logger,
-      })
-    : undefined;
+  const rootCa = publisherOf(publishRootCa, { http, source, ca, elector, clock, logger });
+  const serving = grpcTls ? await servingOf(grpcTls, o.namespace, { ca, clock, logger }) : undefined;
   const cp = await startControlPlane({
     ...cpOptions,
     trustDomain: ca.trustDomain,
@@ -175,11 +209,18 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     extraServices: (server) =>
       registerIdentityService(server, ca, tokenReviewValidator({ http, logger }), { logger }),
     trustBundle: () => ca.trustBundle(),
-    onCompiled: (issues) => writer.update(issues),
+    onCompiled: (issues) => {
+      writer.update(issues);
+      rootCa?.sync(); // a namespace may have joined the mesh
+    },
   });
   late.cp = cp;
   // A new leader writes the statuses the old one may have left behind.
-  elector.onChange((leading) => leading && cp.refresh());
+  elector.onChange((leading) => {
+    if (!leading) return;
+    cp.refresh();
+    rootCa?.resync();
+  });
   if (elector.isLeader()) cp.refresh();
 
   let hooks: WebhookServer | undefined;
@@ -203,11 +244,14 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     source,
     ...(hooks ? { webhookAddress: hooks.address } : {}),
     ...(serving ? { serving } : {}),
+    ...(rootCa ? { rootCa } : {}),
     async close() {
+      rootCa?.close();
       await hooks?.close();
       await cp.close();
       serving?.close();
       await writer.idle();
+      await rootCa?.idle();
       await elector.stop();
     },
   };

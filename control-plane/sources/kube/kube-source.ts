@@ -35,6 +35,8 @@ export interface KubeSource extends ConfigSource {
   /** Raw objects of meshed namespaces by origin (kube://Kind/ns/name), for status and event writers. */
   objects(): ReadonlyMap<string, JsonObject>;
   informers(): readonly ResilientInformer[];
+  /** Names of the meshed namespaces (label weft.io/inject=enabled). */
+  meshedNamespaces(): ReadonlySet<string>;
 }
 
 const nameOf = (o: JsonObject): string => ((o.metadata ?? {}) as { name?: string }).name ?? '';
@@ -120,5 +122,6 @@ export const kubeSource = (opts: KubeSourceOptions): KubeSource => {
     workloads: () => podWorkloads(pods?.list() ?? [], meshed()),
     objects: () => raw,
     informers: () => all,
+    meshedNamespaces: meshed,
   };
 };
