@@ -13,6 +13,7 @@ export interface InjectFlags {
   readonly proxyLogLevel?: string;
   readonly controlPlane?: string;
   readonly nativeSidecar?: string;
+  readonly controlPlaneTls?: string;
 }
 
 export interface InjectIo {
@@ -30,6 +31,7 @@ const flagValues = (f: InjectFlags): Result<InjectValues> => {
     logLevel: named(f.proxyLogLevel, '--proxy-log-level', 'WEFT_PROXY_LOG_LEVEL'),
     controlPlaneAddress: named(f.controlPlane, '--control-plane', 'WEFT_CONTROL_PLANE'),
     nativeSidecar: named(f.nativeSidecar, '--native-sidecar', 'WEFT_NATIVE_SIDECAR'),
+    controlPlaneTls: named(f.controlPlaneTls, '--control-plane-tls', 'WEFT_CONTROL_PLANE_TLS'),
   });
 };
 
@@ -88,6 +90,12 @@ export const injectCommand = (): Command =>
       envOption(
         '--native-sidecar <true|false>',
         'sidecar as an init container with restartPolicy Always (needs Kubernetes ≥ 1.29; default true)',
+      ),
+    )
+    .addOption(
+      envOption(
+        '--control-plane-tls <true|false>',
+        'the control plane serves gRPC over TLS: mount ConfigMap weft-root-ca and set WEFT_CONTROL_PLANE_CA (default true)',
       ),
     )
     .action(async (f: InjectFlags) => {
