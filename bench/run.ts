@@ -83,10 +83,13 @@ const runRows = async (rows: readonly Scenario[], o: BenchOptions, cpus: ReturnT
         return r;
       };
       for (const s of rows) results.push(await measure(s));
-      const at = results.findIndex((r) => r.shape === 'direct' && r.protocol === 'h1');
-      const direct = rows[at];
-      if (direct && results.length > 1)
-        results[at] = mergeDirect(results[at] as RowResult, await measure(direct));
+      // each protocol's baseline is measured again after its proxy rows (see baseline.ts)
+      for (const protocol of ['h1', 'grpc'] as const) {
+        const at = results.findIndex((r) => r.shape === 'direct' && r.protocol === protocol);
+        const direct = rows[at];
+        if (direct && results.some((r) => r.protocol === protocol && r.shape !== 'direct'))
+          results[at] = mergeDirect(results[at] as RowResult, await measure(direct));
+      }
     } finally {
       await upstream.proc.stop();
     }

@@ -4,17 +4,25 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { pinnedArgv } from './processes.ts';
-import type { OpenLoopOptions, OpenLoopResult } from './open-loop.ts';
+import type { OpenLoopResult, Phase } from './open-loop-core.ts';
+import type { GrpcOpenLoopOptions } from './open-loop-grpc.ts';
+import type { OpenLoopOptions } from './open-loop.ts';
+
+/** What the child runs: the HTTP/1.1 or the gRPC generator, with its options (JSON-safe). */
+export type GeneratorJob =
+  | { readonly protocol: 'h1'; readonly options: Omit<OpenLoopOptions, 'onPhase'> }
+  | { readonly protocol: 'grpc'; readonly options: Omit<GrpcOpenLoopOptions, 'onPhase'> };
 
 const main = fileURLToPath(new URL('./open-loop-main.ts', import.meta.url));
 
 export const runGenerator = (
-  options: Omit<OpenLoopOptions, 'onPhase'>,
+  job: GeneratorJob,
   cpus: string,
-  onPhase: (phase: 'measure-start' | 'measure-end') => void,
+  onPhase: (phase: Phase) => void,
 ): Promise<OpenLoopResult> =>
   new Promise((resolve, reject) => {
-    const [cmd, ...args] = pinnedArgv(cpus, [process.execPath, main, JSON.stringify(options)]);
+    const { options } = job;
+    const [cmd, ...args] = pinnedArgv(cpus, [process.execPath, main, JSON.stringify(job)]);
     const child = spawn(cmd, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -28,7 +36,7 @@ export const runGenerator = (
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const msg = JSON.parse(line) as { phase?: 'measure-start' | 'measure-end'; result?: OpenLoopResult };
+      const msg = JSON.parse(line) as { phase?: Phase; result?: OpenLoopResult };
       if (msg.phase) onPhase(msg.phase);
       if (msg.result) result = msg.result;
     });

@@ -1,8 +1,8 @@
 // Measures one row: start its proxies, check one request works, then the closed-loop maximum
-// (wrk for HTTP/1.1, h2load for gRPC), then for HTTP/1.1 the open-loop rates (ascending, CPU
-// counters read at the 1000 req/s window's edges), with RSS sampled throughout. Always stops
-// what it started.
-import { runGenerator } from './generator.ts';
+// (wrk for HTTP/1.1, h2load for gRPC), then the open-loop rates with our own generators (raw
+// HTTP/1.1 GETs, or unary gRPC calls over h2c; ascending, CPU counters read at each window's
+// edges), with RSS sampled throughout. Always stops what it started.
+import { runGenerator, type GeneratorJob } from './generator.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GRPC_PATH } from '../peers/nginx-conf.ts';
@@ -18,33 +18,46 @@ import { runWrk, type ClosedLoopResult } from './wrk.ts';
 const perThousand = (ticks: number, requests: number): number =>
   (ticks / clockTicksPerSecond() / Math.max(1, requests)) * 1000;
 
-const openLoop = async (t: Target, plan: Plan, rate: number, loadCpus: string) => {
+/** gRPC open loop: 4 sessions × up to 100 streams (HAProxy's and nginx's default caps are 100 and 128). */
+const GRPC_SESSIONS = 4;
+const GRPC_STREAMS_PER_SESSION = 100;
+
+const generatorJob = (s: Scenario, t: Target, plan: Plan, rate: number): GeneratorJob => {
+  const common = {
+    port: t.port,
+    path: s.protocol === 'grpc' ? GRPC_PATH : '/',
+    schedule: { rate, warmupMs: plan.warmupMs, durationMs: plan.durationMs },
+    drainMs: plan.drainMs,
+  };
+  return s.protocol === 'grpc'
+    ? {
+        protocol: 'grpc',
+        options: {
+          ...common,
+          authority: HOST,
+          sessions: GRPC_SESSIONS,
+          maxStreamsPerSession: GRPC_STREAMS_PER_SESSION,
+        },
+      }
+    : { protocol: 'h1', options: { ...common, hostHeader: HOST, maxConnections: plan.maxConnections } };
+};
+
+const openLoop = async (s: Scenario, t: Target, plan: Plan, rate: number, loadCpus: string) => {
   const pids = t.procs.map((p) => p.pid);
   let ticks0 = 0;
   let ticks = 0;
   let t0 = 0;
   let windowMs = 0;
-  const result = await runGenerator(
-    {
-      port: t.port,
-      hostHeader: HOST,
-      path: '/',
-      schedule: { rate, warmupMs: plan.warmupMs, durationMs: plan.durationMs },
-      maxConnections: plan.maxConnections,
-      drainMs: plan.drainMs,
-    },
-    loadCpus,
-    (phase) => {
-      const now = sampleTrees(pids).cpuTicks;
-      if (phase === 'measure-start') {
-        ticks0 = now;
-        t0 = performance.now();
-      } else {
-        ticks = now - ticks0;
-        windowMs = performance.now() - t0;
-      }
-    },
-  );
+  const result = await runGenerator(generatorJob(s, t, plan, rate), loadCpus, (phase) => {
+    const now = sampleTrees(pids).cpuTicks;
+    if (phase === 'measure-start') {
+      ticks0 = now;
+      t0 = performance.now();
+    } else {
+      ticks = now - ticks0;
+      windowMs = performance.now() - t0;
+    }
+  });
   // busy: share of one CPU over the real window (an overloaded row's drain makes it longer)
   const busy = windowMs > 0 ? ticks / clockTicksPerSecond() / (windowMs / 1000) : undefined;
   return { result, cpuSecPer1000: perThousand(ticks, result.measured), busy };
@@ -85,8 +98,8 @@ const measureTarget = async (s: Scenario, l: Load, plan: Plan): Promise<RowResul
     const ticks0 = sampleTrees(pids).cpuTicks;
     const max = await closedLoop(s, l, plan.closedLoopSeconds);
     const cpuSecPer1000AtMax = perThousand(sampleTrees(pids).cpuTicks - ticks0, max.requests);
-    for (const rate of s.protocol === 'h1' ? plan.rates : []) {
-      const r = await openLoop(t, plan, rate, loadCpus);
+    for (const rate of plan.rates) {
+      const r = await openLoop(s, t, plan, rate, loadCpus);
       rates[String(rate)] = r.result;
       cpuByRate[String(rate)] = r.cpuSecPer1000;
       if (r.busy !== undefined) busyByRate[String(rate)] = r.busy;

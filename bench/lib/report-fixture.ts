@@ -1,5 +1,5 @@
 // A small fixed run for the rendering tests: direct, one weft and one HAProxy row per shape,
-// and a weft row that did not run.
+// a weft row that did not run, and the same hop rows for gRPC.
 import { summarize } from './percentiles.ts';
 import type { OpenLoopResult } from './open-loop.ts';
 import type { RowResult, RunReport } from './types.ts';
@@ -24,13 +24,14 @@ const row = (
   tls: boolean,
   base: number,
   rps: number,
+  protocol: RowResult['protocol'] = 'h1',
 ): RowResult => ({
   name,
   proxy,
   shape,
   tls,
-  protocol: 'h1',
-  closedLoop: { tool: 'wrk', rps, requests: rps * 3, failed: 0 },
+  protocol,
+  closedLoop: { tool: protocol === 'h1' ? 'wrk' : 'h2load', rps, requests: rps * 3, failed: 0 },
   rates: { '1000': run(1000, [base, base + 1, base + 2, base + 10]) },
   ...(shape === 'direct'
     ? {}
@@ -57,20 +58,9 @@ export const fixtureRows: readonly RowResult[] = [
     rates: {},
     unavailable: 'did not start: no sidecar',
   },
-  ...[
-    ['direct-grpc', 'none', 'direct', 90_000, 0, 0],
-    ['weft-hop-grpc', 'weft', 'hop', 6_000, 0.6, 80],
-    ['haproxy-hop-grpc', 'haproxy', 'hop', 30_000, 0.2, 20],
-  ].map(([name, proxy, shape, rps, cpu, rss]): RowResult => ({
-    name: name as string,
-    proxy: proxy as string,
-    shape: shape as RowResult['shape'],
-    tls: false,
-    protocol: 'grpc',
-    rates: {},
-    closedLoop: { tool: 'h2load', rps: rps as number, requests: 1, failed: proxy === 'weft' ? 1 : 0 },
-    ...(proxy === 'none' ? {} : { cpuSecPer1000AtMax: cpu as number, rssLoadMb: rss as number }),
-  })),
+  row('direct-grpc', 'none', 'direct', false, 1.5, 90_000, 'grpc'),
+  row('weft-hop-grpc', 'weft', 'hop', false, 4, 6_000, 'grpc'),
+  row('haproxy-hop-grpc', 'haproxy', 'hop', false, 2, 30_000, 'grpc'),
 ];
 
 export const fixtureReport: RunReport = {

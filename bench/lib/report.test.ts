@@ -92,12 +92,23 @@ describe('markdown', () => {
     expect(line('| direct |', '## Latency at 1000')).toContain('| — | — | — | — | — | — | 0 |');
   });
 
-  it('puts gRPC rows in their own table, compared with HAProxy for gRPC, CPU at saturation', () => {
-    expect(line('| weft-hop-grpc |', '## gRPC')).toBe(
-      '| weft-hop-grpc | 6000 | 0.20× | 0.600 | 3.00× | — | 80.0 | 4.00× | 1 |',
+  it('puts gRPC rows in their own tables, compared with HAProxy for gRPC and with direct-grpc', () => {
+    expect(line('| weft-hop-grpc |', '## gRPC (unary')).toBe(
+      '| weft-hop-grpc | 6000 | 0.20× | 0.400 | 2.00× | 40.0 | 80.0 | 2.00× | 0 |',
+    );
+    // weft-hop-grpc [4,5,6,14] − direct-grpc [1.5,2.5,3.5,11.5]; haproxy-hop-grpc adds 0.5
+    expect(line('| weft-hop-grpc |', '## gRPC latency at 1000 calls/s')).toBe(
+      '| weft-hop-grpc | 5.00 | 14.00 | 14.00 | 14.00 | 14.00 | 2.50 | 2.50 | 2.50 | 2.50 | 5.00× | 40 | 0 |',
     );
     expect(md.split('## gRPC')[0]).not.toContain('weft-hop-grpc');
+    expect(md.split('## gRPC')[1]).not.toContain('| weft-hop |');
+    expect(md).toContain('## gRPC generator self-check (direct-grpc row)');
     expect(haproxyPeer(byName('weft-hop-grpc'), fixtureRows)?.name).toBe('haproxy-hop-grpc');
+    expect(latestRow(byName('weft-hop-grpc'), fixtureRows)).toMatchObject({
+      protocol: 'grpc',
+      rates: { '1000': { addedP50Ms: 2.5, addedP99Ms: 2.5 } },
+      vsHaproxy: { maxRps: 0.2 },
+    });
   });
 
   it("flags a rate above 80 % of the row's closed-loop maximum as at capacity", () => {

@@ -1,5 +1,6 @@
-// Renders a run as the Markdown results file: machine and versions, throughput and resources,
-// one latency table per rate, the generator's self-check, and the other benches' numbers.
+// Renders a run as the Markdown results file: machine and versions, then per protocol (HTTP/1.1,
+// gRPC) throughput and resources, one latency table per rate and the generator's self-check, and
+// the other benches' numbers.
 import { addedLatency, haproxyPeer, ratio } from './ratios.ts';
 import type { HookResult, Plan, RowResult, RunReport } from './types.ts';
 
@@ -15,19 +16,13 @@ export const table = (head: readonly string[], body: readonly (readonly string[]
 
 const measured = (rows: readonly RowResult[]): RowResult[] => rows.filter((r) => !r.unavailable);
 
-/** Which CPU figure a throughput table shows: at the fixed rate (HTTP/1.1) or at saturation (gRPC). */
-interface CpuColumn {
-  readonly title: string;
-  readonly of: (r: RowResult) => number | undefined;
-}
-
-const throughputTable = (rows: readonly RowResult[], tool: string, cpu: CpuColumn): string =>
+const throughputTable = (rows: readonly RowResult[], tool: string, cpuRate: number): string =>
   table(
     [
       'row',
       `max req/s (${tool})`,
       'vs HAProxy',
-      cpu.title,
+      `CPU s / 1000 req @ ${cpuRate}/s`,
       'vs HAProxy',
       'RSS idle MB',
       'RSS under load MB',
@@ -40,8 +35,8 @@ const throughputTable = (rows: readonly RowResult[], tool: string, cpu: CpuColum
         r.name,
         fmt(r.closedLoop?.rps, 0),
         fmtRatio(ratio(r.closedLoop?.rps, h?.closedLoop?.rps)),
-        fmt(cpu.of(r), 3),
-        fmtRatio(ratio(cpu.of(r), h && cpu.of(h))),
+        fmt(r.cpuSecPer1000, 3),
+        fmtRatio(ratio(r.cpuSecPer1000, h?.cpuSecPer1000)),
         fmt(r.rssIdleMb, 1),
         fmt(r.rssLoadMb, 1),
         fmtRatio(ratio(r.rssLoadMb, h?.rssLoadMb)),
@@ -106,7 +101,7 @@ const latencyTable = (rows: readonly RowResult[], rate: string): string =>
   );
 
 const selfCheck = (rows: readonly RowResult[]): string => {
-  const direct = rows.find((r) => r.shape === 'direct' && r.protocol === 'h1' && !r.unavailable);
+  const direct = rows.find((r) => r.shape === 'direct' && !r.unavailable);
   if (!direct) return '_direct was not measured_';
   return table(
     ['rate', 'send lag p99 ms', 'send lag max ms', 'generator CPU ms / 1000 req', 'connections opened'],
@@ -140,32 +135,48 @@ const hookSection = (h: HookResult): string =>
     ? `### ${h.name}\n\nfailed after ${fmt(h.seconds, 1)} s: ${h.error.replaceAll('\n', ' ').slice(0, 300)}`
     : `### ${h.name}\n\n${fmt(h.seconds, 1)} s\n\n${table(['figure', 'value'], flatten(h.data))}`;
 
-const h1Sections = (rows: readonly RowResult[], p: Plan): string[] =>
-  rows.length === 0
-    ? []
-    : [
-        '## Throughput and resources (HTTP/1.1)',
-        throughputTable(rows, 'wrk', {
-          title: `CPU s / 1000 req @ ${p.cpuRate}/s`,
-          of: (r) => r.cpuSecPer1000,
-        }),
-        ...p.rates.flatMap((rate) => [
-          `## Latency at ${rate} req/s (open loop)`,
-          latencyTable(rows, String(rate)),
-        ]),
-        '## Generator self-check (direct row)',
-        'How late the generator itself sent and what it cost: the floor under every latency above.',
-        selfCheck(rows),
-      ];
+/** Headings and tool names that differ between the HTTP/1.1 and the gRPC tables. */
+interface ProtocolText {
+  readonly throughput: string;
+  readonly intro?: string;
+  readonly tool: string;
+  readonly latency: (rate: number) => string;
+  readonly selfCheck: string;
+  readonly connections: string;
+}
 
-const grpcSection = (rows: readonly RowResult[]): string[] =>
-  rows.length === 0
-    ? []
-    : [
-        '## gRPC (unary, h2c from the client, h2 on every hop; closed loop)',
-        'Maximum throughput of unary calls (16-byte request, 1 KiB reply, grpc-status trailer) with h2load; CPU per 1000 requests is taken at that maximum, not at a fixed rate.',
-        throughputTable(rows, 'h2load', { title: 'CPU s / 1000 req @ max', of: (r) => r.cpuSecPer1000AtMax }),
-      ];
+const TEXT: Record<RowResult['protocol'], ProtocolText> = {
+  h1: {
+    throughput: '## Throughput and resources (HTTP/1.1)',
+    tool: 'wrk',
+    latency: (rate) => `## Latency at ${rate} req/s (open loop)`,
+    selfCheck: '## Generator self-check (direct row)',
+    connections: 'connections',
+  },
+  grpc: {
+    throughput: '## gRPC (unary, h2c from the client, h2 on every hop): throughput and resources',
+    intro:
+      'Unary calls (16-byte request, 1 KiB reply, grpc-status trailer). Maximum throughput with h2load (closed loop); latency with our own open-loop h2 client (4 sessions × up to 100 streams, each call started at its intended time, latency to the trailers; success = HTTP 200 + grpc-status 0), never h2load --rps.',
+    tool: 'h2load',
+    latency: (rate) => `## gRPC latency at ${rate} calls/s (open loop)`,
+    selfCheck: '## gRPC generator self-check (direct-grpc row)',
+    connections: 'sessions',
+  },
+};
+
+const protocolSections = (rows: readonly RowResult[], p: Plan, protocol: RowResult['protocol']): string[] => {
+  if (rows.length === 0) return [];
+  const t = TEXT[protocol];
+  return [
+    t.throughput,
+    ...(t.intro ? [t.intro] : []),
+    throughputTable(rows, t.tool, p.cpuRate),
+    ...p.rates.flatMap((rate) => [t.latency(rate), latencyTable(rows, String(rate))]),
+    t.selfCheck,
+    `How late the generator itself sent and what it cost: the floor under every latency above ("connections opened" counts ${t.connections}).`,
+    selfCheck(rows),
+  ];
+};
 
 export const renderMarkdown = (report: RunReport): string => {
   const { meta, rows, hooks } = report;
@@ -183,8 +194,8 @@ export const renderMarkdown = (report: RunReport): string => {
       `- all traffic on 127.0.0.1, HTTP/1.1 keep-alive, 1 KiB response body; times in ms; "+" = minus direct at the same rate; pair rows count both proxies' CPU and RSS`,
     ].join('\n'),
     ...(meta.notes.length ? ['**Notes**', meta.notes.map((n) => `- ${n}`).join('\n')] : []),
-    ...h1Sections(byProtocol(rows, 'h1'), p),
-    ...grpcSection(byProtocol(rows, 'grpc')),
+    ...protocolSections(byProtocol(rows, 'h1'), p, 'h1'),
+    ...protocolSections(byProtocol(rows, 'grpc'), p, 'grpc'),
   ];
   if (missing.length)
     parts.push(
