@@ -33,7 +33,15 @@ const nameOf = (ctx: CallCtx, backend: boolean): string => {
 /** One line's fields (documented in docs/observability.md: renaming any breaks log pipelines). */
 export const accessLogEntry = (
   direction: 'inbound' | 'outbound',
-  x: { req: MeshRequest; ctx: CallCtx; res: MeshResponse; grpcStatus: string; durationMs: number },
+  /** time: wall-clock ms when the request arrived (the line's `time`). */
+  x: {
+    time: number;
+    req: MeshRequest;
+    ctx: CallCtx;
+    res: MeshResponse;
+    grpcStatus: string;
+    durationMs: number;
+  },
 ): Record<string, string | number> => {
   const { req, ctx, res } = x;
   const ep = ctx.endpoint;
@@ -41,6 +49,7 @@ export const accessLogEntry = (
   const reqBytes = bytesOf(req.headers);
   const resBytes = bytesOf(res.headers);
   return {
+    time: new Date(x.time).toISOString(),
     direction,
     protocol: req.protocol,
     method: req.method,
@@ -70,10 +79,15 @@ export const accessLogLayer = (o: AccessLogLayerOptions): Layer => {
     if (!always && random() >= sampleRatio) return next(req, ctx);
     ctx.keepNotes = true;
     const started = clock.now();
+    const startedWall = clock.wallNow();
     return next(req, ctx).then((res) => {
       onResponseDone(res, (grpcStatus) =>
         sink.write(
-          accessLogEntry(direction, { req, ctx, res, grpcStatus, durationMs: clock.now() - started }),
+          accessLogEntry(direction, {
+            ...{ req, ctx, res, grpcStatus },
+            time: startedWall,
+            durationMs: clock.now() - started,
+          }),
         ),
       );
       return res;

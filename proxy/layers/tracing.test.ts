@@ -18,12 +18,16 @@ const S = '00f067aa0ba902b7';
 const setup = (direction: 'inbound' | 'outbound', ratio = 1) => {
   const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({
-    sampler: new ParentBasedSampler({ root: ratio > 0 ? new TraceIdRatioBasedSampler(ratio) : new AlwaysOffSampler() }),
+    sampler: new ParentBasedSampler({
+      root: ratio > 0 ? new TraceIdRatioBasedSampler(ratio) : new AlwaysOffSampler(),
+    }),
     spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
   const seen: MeshRequest[] = [];
   const run = (inner: Handler) =>
-    tracingLayer({ tracer: provider.getTracer('test'), direction })((req, ctx) => (seen.push(req), inner(req, ctx)));
+    tracingLayer({ tracer: provider.getTracer('test'), direction })(
+      (req, ctx) => (seen.push(req), inner(req, ctx)),
+    );
   return { exporter, seen, run };
 };
 
@@ -67,7 +71,9 @@ describe('tracingLayer', () => {
     const [span] = exporter.getFinishedSpans();
     expect(span?.kind).toBe(SpanKind.SERVER);
     expect(span?.parentSpanContext).toBeUndefined();
-    expect(seen[0]?.headers.traceparent).toBe(`00-${span!.spanContext().traceId}-${span!.spanContext().spanId}-01`);
+    expect(seen[0]?.headers.traceparent).toBe(
+      `00-${span!.spanContext().traceId}-${span!.spanContext().spanId}-01`,
+    );
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
     expect(span?.attributes['error.type']).toBe('NO_ENDPOINTS');
   });
@@ -92,7 +98,10 @@ describe('tracingLayer', () => {
     const { Readable } = await import('node:stream');
     const { exporter, run } = setup('outbound');
     const body = new Readable({ read() {} });
-    const res = await run(async (_r, c) => ((c.route = 'items'), response(200, {}, body)))(request(), callCtx());
+    const res = await run(async (_r, c) => ((c.route = 'items'), response(200, {}, body)))(
+      request(),
+      callCtx(),
+    );
     expect(exporter.getFinishedSpans()).toHaveLength(0);
     body.push(null);
     res.body!.resume();

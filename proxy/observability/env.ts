@@ -2,7 +2,6 @@
 // parsed from an injected map with every bad value reported at once. The only observability file
 // that reads process.env (the default argument).
 import { err, ok, type ConfigIssue, type Result } from '../../api/model/result.ts';
-import { tracesUrl } from './tracer.ts';
 
 export interface OtelEnv {
   /** The traces URL from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (as is) or OTEL_EXPORTER_OTLP_ENDPOINT (+ /v1/traces). */
@@ -35,7 +34,8 @@ export const readOtelEnv = (env: Env = process.env): Result<OtelEnv> => {
   let url: string | undefined;
   if (traces !== undefined) url = httpUrl(traces, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', issues)?.toString();
   else if (base !== undefined)
-    url = httpUrl(base, 'OTEL_EXPORTER_OTLP_ENDPOINT', issues) && tracesUrl(base.replace(/\/+$/u, '') + '/');
+    // The spec appends the signal path to the base, whatever path the base has.
+    url = httpUrl(base, 'OTEL_EXPORTER_OTLP_ENDPOINT', issues) && `${base.replace(/\/+$/u, '')}/v1/traces`;
   const serviceName = set(env, 'OTEL_SERVICE_NAME');
   if (issues.length) return err(issues);
   return ok({ ...(url ? { tracesUrl: url } : {}), ...(serviceName ? { serviceName } : {}) });

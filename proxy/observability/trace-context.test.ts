@@ -53,14 +53,22 @@ describe('b3', () => {
 
   it('multi headers, debug flag implies sampled', () => {
     const h = { 'x-b3-traceid': T, 'x-b3-spanid': S, 'x-b3-sampled': '0', 'x-b3-flags': '1' };
-    expect(incomingTrace(h)).toEqual({ parent: { traceId: T, spanId: S, sampled: true }, b3: 'multi', b3Short: false });
+    expect(incomingTrace(h)).toEqual({
+      parent: { traceId: T, spanId: S, sampled: true },
+      b3: 'multi',
+      b3Short: false,
+    });
   });
 });
 
 describe('incomingTrace / traceIdOf', () => {
   it('traceparent wins over b3, the b3 form is remembered', () => {
     const h = { traceparent: `00-${T}-${S}-01`, b3: `${'1'.repeat(32)}-${'2'.repeat(16)}-1` };
-    expect(incomingTrace(h)).toEqual({ parent: { traceId: T, spanId: S, sampled: true }, b3: 'single', b3Short: false });
+    expect(incomingTrace(h)).toEqual({
+      parent: { traceId: T, spanId: S, sampled: true },
+      b3: 'single',
+      b3Short: false,
+    });
     expect(traceIdOf(h)).toBe(T);
   });
 
