@@ -1,8 +1,11 @@
 // Builds snapshots and starts sidecars for tests: every port ephemeral, every listener on
 // loopback, logs silent, randomness seeded.
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
+import type { NodeInfo } from '../../api/convert/node.ts';
 import type { Endpoint, ProxySnapshot, ServiceView } from '../../api/model/snapshot.ts';
-import { seededRandom } from '../../api/runtime/clock.ts';
+import { seededRandom, type Clock } from '../../api/runtime/clock.ts';
+import { DeferredSource } from '../../proxy/discovery/deferred-source.ts';
+import { connectDiscovery, type DiscoverySource } from '../../proxy/discovery/grpc-source.ts';
 import { staticSource, type StaticSource } from '../../proxy/discovery/static-source.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/runtime.ts';
 
@@ -97,4 +100,54 @@ export const startPair = async (
       await server.proxy.close();
     },
   };
+};
+
+export interface DiscoveredSidecar {
+  readonly proxy: RunningProxy;
+  readonly discovery: DiscoverySource;
+  /** Closes the proxy, then ends the discovery stream. */
+  close(): Promise<void>;
+}
+
+export interface DiscoveredSidecarOptions {
+  /** The control plane's gRPC address. */
+  readonly address: string;
+  readonly node: Omit<NodeInfo, 'inbound'>;
+  /** Register this sidecar's inbound listener as an endpoint (local mode with `service`). */
+  readonly announceInbound?: boolean;
+  readonly appPort: number;
+  /** Seeds of the proxy's and the discovery client's randomness. */
+  readonly seeds: { readonly proxy: number; readonly discovery: number };
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+}
+
+/**
+ * A sidecar fed by a control plane over gRPC, as the control-plane integration tests start their
+ * pods: ephemeral ports on loopback, 500 ms drain, fast reconnect back-off (20-200 ms).
+ */
+export const startDiscoveredSidecar = async (o: DiscoveredSidecarOptions): Promise<DiscoveredSidecar> => {
+  const source = new DeferredSource();
+  const logger = o.logger ?? silent;
+  const proxy = await startProxy({
+    source,
+    ports: { outbound: 0, inbound: 0, admin: 0, metrics: 0 },
+    inboundHost: '127.0.0.1',
+    metricsHost: '127.0.0.1',
+    appPort: o.appPort,
+    logger,
+    random: seededRandom(o.seeds.proxy),
+    drainMs: 500,
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
+  const inbound = { host: '127.0.0.1', port: proxy.ports.inbound };
+  const discovery = connectDiscovery({
+    address: o.address,
+    node: o.announceInbound ? { ...o.node, inbound } : o.node,
+    logger,
+    random: seededRandom(o.seeds.discovery),
+    backoff: { baseMs: 20, maxMs: 200 },
+  });
+  source.attach(discovery);
+  return { proxy, discovery, close: async () => (await proxy.close(), await source.close()) };
 };

@@ -1,21 +1,20 @@
 // Real traffic in Kubernetes mode: the kube-apiserver stand-in, a kube-mode control plane, real
-// sidecars (startProxy + discovery) in front of real HTTP apps, and a client sidecar the test
+// sidecars (startDiscoveredSidecar: startProxy + discovery) in front of real HTTP apps, and a client sidecar the test
 // calls through. Objects change through the API with @kubernetes/client-node, as kubectl or a
 // controller would: a TrafficSplit created/updated/deleted moves the traffic share, and
 // EndpointSlice churn (not ready, terminating, scale-up) while requests flow fails none.
 import { CustomObjectsApi, DiscoveryV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
-import { seededRandom } from '../../api/runtime/clock.ts';
 import {
   startKubeControlPlane,
   type RunningKubeControlPlane,
 } from '../../control-plane/sources/kube/kube-mode.ts';
-import { DeferredSource } from '../../proxy/discovery/deferred-source.ts';
-import { connectDiscovery, type DiscoverySource } from '../../proxy/discovery/grpc-source.ts';
-import { startProxy, type RunningProxy } from '../../proxy/runtime.ts';
+import type { DiscoverySource } from '../../proxy/discovery/grpc-source.ts';
+import type { RunningProxy } from '../../proxy/runtime.ts';
 import { startH1Echo, type App } from '../helpers/apps.ts';
 import { h1Call } from '../helpers/http-clients.ts';
+import { startDiscoveredSidecar } from '../helpers/mesh.ts';
 import { startKubeApiServer, waitFor, type KubeApiServer } from '../kube-apiserver/index.ts';
 import { loadCrds } from './crds.ts';
 import {
@@ -50,26 +49,14 @@ const pods: Pod[] = [];
 /** A sidecar (its snapshots from the control plane) in front of an echo app named `name`. */
 const startPod = async (name: string): Promise<Pod> => {
   const app = await startH1Echo(name);
-  const source = new DeferredSource();
-  const proxy = await startProxy({
-    source,
-    ports: { outbound: 0, inbound: 0, admin: 0, metrics: 0 },
-    inboundHost: '127.0.0.1',
-    metricsHost: '127.0.0.1',
-    appPort: app.port,
-    logger,
-    random: seededRandom(pods.length + 11),
-    drainMs: 500,
-  });
-  const discovery = connectDiscovery({
+  const { proxy, discovery, close } = await startDiscoveredSidecar({
     address: cp.grpcAddress,
     node: { workload: name, namespace: NS, serviceAccount: name },
+    appPort: app.port,
     logger,
-    random: seededRandom(pods.length + 1),
-    backoff: { baseMs: 20, maxMs: 200 },
+    seeds: { proxy: pods.length + 11, discovery: pods.length + 1 },
   });
-  source.attach(discovery);
-  await source.ready();
+  await discovery.ready();
   const pod: Pod = {
     name,
     app,
@@ -80,8 +67,7 @@ const startPod = async (name: string): Promise<Pod> => {
     async close() {
       if (pod.closed) return;
       pod.closed = true;
-      await proxy.close();
-      await source.close();
+      await close();
       await app.close();
     },
   };

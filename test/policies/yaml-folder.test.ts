@@ -8,18 +8,15 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxySnapshot, ServiceView } from '../../api/model/snapshot.ts';
-import { seededRandom, systemClock, type Clock } from '../../api/runtime/clock.ts';
+import { systemClock, type Clock } from '../../api/runtime/clock.ts';
 import {
   startControlPlane,
   type ControlPlaneStatus,
   type RunningControlPlane,
 } from '../../control-plane/runtime.ts';
-import { DeferredSource } from '../../proxy/discovery/deferred-source.ts';
-import { connectDiscovery, type DiscoverySource } from '../../proxy/discovery/grpc-source.ts';
-import { startProxy, type RunningProxy } from '../../proxy/runtime.ts';
 import { eventually, tempConfigDir, type TempDir } from '../control-plane/helpers.ts';
 import { h1Call, type Reply } from '../helpers/http-clients.ts';
-import { silent } from '../helpers/mesh.ts';
+import { silent, startDiscoveredSidecar, type DiscoveredSidecar } from '../helpers/mesh.ts';
 import { serviceYaml } from './compile.ts';
 import {
   flakyPerRequest,
@@ -34,11 +31,7 @@ import { measured } from './report.ts';
 const skew = { ms: 0 };
 const clock: Clock = { ...systemClock, wallNow: () => Date.now() + skew.ms };
 
-interface MeshSidecar {
-  readonly proxy: RunningProxy;
-  readonly discovery: DiscoverySource;
-  close(): Promise<void>;
-}
+type MeshSidecar = DiscoveredSidecar;
 
 const SERVICES =
   ['catalog', 'catalog-v2', 'slow', 'pool', 'frontend'].map((s) => serviceYaml(s)).join('') +
@@ -79,32 +72,14 @@ describe('traffic policies from a YAML folder', () => {
   let slowApp: GatedApp;
 
   const sidecar = async (workload: string, service?: string, appPort = 1): Promise<MeshSidecar> => {
-    const source = new DeferredSource();
-    const proxy = await startProxy({
-      source,
-      ports: { outbound: 0, inbound: 0, admin: 0, metrics: 0 },
-      inboundHost: '127.0.0.1',
-      metricsHost: '127.0.0.1',
-      appPort,
-      logger: silent,
-      clock,
-      random: seededRandom(sidecars.length + 1),
-      drainMs: 500,
-    });
-    const discovery = connectDiscovery({
+    const s = await startDiscoveredSidecar({
       address: cp.grpcAddress,
-      node: {
-        workload,
-        namespace: 'demo',
-        serviceAccount: workload,
-        ...(service ? { service, inbound: { host: '127.0.0.1', port: proxy.ports.inbound } } : {}),
-      },
-      logger: silent,
-      random: seededRandom(7),
-      backoff: { baseMs: 20, maxMs: 200 },
+      node: { workload, namespace: 'demo', serviceAccount: workload, ...(service ? { service } : {}) },
+      announceInbound: service !== undefined,
+      appPort,
+      clock,
+      seeds: { proxy: sidecars.length + 1, discovery: 7 },
     });
-    source.attach(discovery);
-    const s = { proxy, discovery, close: async () => (await proxy.close(), await source.close()) };
     sidecars.push(s);
     return s;
   };
