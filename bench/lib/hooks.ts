@@ -5,11 +5,15 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { QUICK_ENV } from './env.ts';
 import { pinnedArgv } from './processes.ts';
 import type { HookResult } from './types.ts';
 
-/** Sub-directories that belong to the runner itself. */
-const OWN = new Set(['lib', 'peers', 'results', 'node_modules']);
+/**
+ * Sub-directories that hold no hooks: the runner's own, and soak/ (its own ten-minute command,
+ * `npm run soak`, which no run's time limit would let finish).
+ */
+const NOT_HOOKS = new Set(['lib', 'peers', 'results', 'node_modules', 'soak']);
 
 export interface Hook {
   /** `<dir>/<file without .ts>`, e.g. `ca/issuance`: the name `--only` takes. */
@@ -27,7 +31,7 @@ export const isHookFile = (file: string): boolean =>
 
 export const discoverHooks = (benchDir: string): Hook[] =>
   readdirSync(benchDir)
-    .filter((d) => !OWN.has(d) && statSync(join(benchDir, d)).isDirectory())
+    .filter((d) => !NOT_HOOKS.has(d) && statSync(join(benchDir, d)).isDirectory())
     .sort()
     .flatMap((d) =>
       readdirSync(join(benchDir, d))
@@ -70,7 +74,7 @@ export const hookAllowance = (limitMs: number, budgetMs: number | undefined, ela
 export const runHook = (hook: Hook, cpus: string, timeoutMs: number, quick: boolean): Promise<HookResult> =>
   new Promise((resolve) => {
     const t0 = performance.now();
-    const env = { ...process.env, ...(quick ? { WEFT_BENCH_QUICK: '1' } : {}) };
+    const env = { ...process.env, ...(quick ? { [QUICK_ENV]: '1' } : {}) };
     const [cmd, ...args] = pinnedArgv(cpus, [process.execPath, hook.path]);
     execFile(cmd, args, { timeout: timeoutMs, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const seconds = (performance.now() - t0) / 1000;

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runNotes } from './notes.ts';
 import { grpcMessage, varint } from './grpc-frames.ts';
@@ -6,7 +7,7 @@ import { mergeDirect } from './baseline.ts';
 import type { OpenLoopResult } from './open-loop.ts';
 import type { RowResult } from './types.ts';
 import { nearest, parseArgs } from './args.ts';
-import { hookAllowance, isHookFile, parseHookOutput } from './hooks.ts';
+import { discoverHooks, hookAllowance, isHookFile, parseHookOutput } from './hooks.ts';
 import { parseStat, parseVmRss } from './proc-stats.ts';
 import type { Scenario } from './scenario.ts';
 import { select } from './select.ts';
@@ -53,6 +54,12 @@ describe('hook files', () => {
   ])('%s is a hook: %s', (file, want) => {
     expect(isHookFile(file)).toBe(want);
   });
+
+  it("finds bench/ca/issuance but not the runner's own files or the ten-minute soak", () => {
+    const names = discoverHooks(fileURLToPath(new URL('..', import.meta.url))).map((h) => h.name);
+    expect(names).toContain('ca/issuance');
+    expect(names.filter((n) => /^(lib|peers|results|soak)\//.test(n))).toEqual([]);
+  });
 });
 
 describe('hook output', () => {
@@ -66,8 +73,21 @@ describe('hook output', () => {
 describe('flags', () => {
   it('quick mode has short windows and CPU taken at 1000 req/s', () => {
     const r = parseArgs(['--quick', '--only', 'weft-hop,ca/issuance']);
-    expect(r.ok && r.value.plan).toMatchObject({ mode: 'quick', rates: [500, 1000, 2000], cpuRate: 1000 });
+    expect(r.ok && r.value.plan).toMatchObject({ mode: 'quick', rates: [1000], cpuRate: 1000 });
     expect(r.ok && r.value.only).toEqual(['weft-hop', 'ca/issuance']);
+    const full = parseArgs([]);
+    expect(full.ok && full.value.plan).toMatchObject({ mode: 'full', rates: [500, 1000, 2000] });
+    const chosen = parseArgs(['--rates', '500,2000', '--quick']);
+    expect(chosen.ok && chosen.value.plan).toMatchObject({ rates: [500, 2000], cpuRate: 500 });
+  });
+
+  it('quick windows fit the budget: 19 row runs at ~4 s leave room for the hooks', () => {
+    const r = parseArgs(['--quick']);
+    if (!r.ok) throw new Error('parse');
+    const p = r.value.plan;
+    const perRow = p.closedLoopSeconds * 1000 + p.rates.length * (p.warmupMs + p.durationMs);
+    expect(perRow).toBeLessThanOrEqual(3000);
+    expect(p.budgetMs).toBeLessThan(180_000);
   });
   it('reports every bad flag at once', () => {
     const r = parseArgs(['--rates', '10,x', '--bogus', '--only']);
