@@ -93,12 +93,17 @@ export const parseArgs = (argv: readonly string[]): Result<BenchOptions> => {
   if (issues.length) return err(issues);
   const windows = quick ? QUICK : FULL;
   const plan: Plan = {
-    mode: quick ? 'quick' : 'full',
     ...windows,
-    rates: rates ?? windows.rates,
+    mode: quick ? 'quick' : 'full',
     maxConnections: 512,
     drainMs: 5000,
-    cpuRate: nearest(rates ?? windows.rates, 1000),
+    cpuRate: 0,
   };
-  return ok({ plan, only, outDir, setup, notes, help, nice });
+  return ok({ plan: withRates(plan, rates), only, outDir, setup, notes, help, nice });
+};
+
+/** The chosen rates (else the mode's), with CPU per 1000 requests taken at the one nearest 1000. */
+const withRates = (plan: Plan, rates: readonly number[] | undefined): Plan => {
+  const chosen = rates ?? plan.rates;
+  return { ...plan, rates: chosen, cpuRate: nearest(chosen, 1000) };
 };
