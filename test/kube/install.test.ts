@@ -67,6 +67,23 @@ describe('weft install', () => {
     expect(svc.spec.ports.map((p) => p.port)).toEqual([15010, 15017, 15014]);
   });
 
+  it('runs gRPC over TLS and may publish weft-root-ca, and read no other ConfigMap', () => {
+    const objects = installObjects(DEFAULTS);
+    const deployment = objects.find((o) => o.kind === 'Deployment') as {
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
+    expect(deployment.spec.template.spec.containers[0]?.args).toContain('--grpc-tls');
+    const role = objects.find((o) => o.kind === 'ClusterRole') as {
+      rules: { resources: string[]; resourceNames?: string[]; verbs: string[] }[];
+    };
+    const onConfigMaps = role.rules.filter((r) => r.resources.includes('configmaps'));
+    expect(onConfigMaps).toEqual([
+      expect.objectContaining({ verbs: ['create'] }),
+      expect.objectContaining({ resourceNames: ['weft-root-ca'], verbs: ['get', 'update'] }),
+    ]);
+    expect(onConfigMaps[0]?.resourceNames).toBeUndefined();
+  });
+
   it('the validators can fail: a Deployment without containers is refused', async () => {
     const bad = {
       apiVersion: 'apps/v1',

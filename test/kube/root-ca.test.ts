@@ -168,6 +168,13 @@ describe('root CA ConfigMap and TLS from the sidecar CLI', () => {
     );
   });
 
+  it('refuses a control plane that presents another SPIFFE ID than --control-plane-identity', async () => {
+    const file = await mountFile('root-cert.pem', (await published('shop')) ?? '');
+    const expected = 'spiffe://cluster.local/ns/weft-system/sa/someone-else';
+    const csr = await signAsWeb(cp.grpcAddress, controlPlaneCredentialsFromFile(file, expected));
+    expect(csr).toContain(`the control plane's certificate names ${cpId()}, not ${expected}`);
+  });
+
   it('start-up fails with the file named when it holds no certificate', async () => {
     const file = await mountFile('empty.pem', 'not a certificate\n');
     await expect(startSidecar(flags(file), logger)).rejects.toThrow(/empty\.pem.*no PEM certificate/);
