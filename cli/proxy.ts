@@ -26,16 +26,9 @@ import type { InboundMode } from '../proxy/transport/listener.ts';
 import type { ChannelCredentialsSource } from '../api/runtime/control-plane-tls.ts';
 import { controlPlaneTrust } from './control-plane-trust.ts';
 import { envOption, portNumber, portOption } from './options.ts';
-import { readOtelEnv, type OtelEnv } from '../proxy/observability/env.ts';
-import { startObservability } from '../proxy/observability/setup.ts';
-import {
-  observabilitySettings,
-  withObservabilityOptions,
-  type ObservabilityFlags,
-} from './proxy-observability.ts';
 
 /** What a sidecar needs to start; tests pass these directly to startSidecar (same path as the CLI). */
-export interface SidecarFlags extends ObservabilityFlags {
+export interface SidecarFlags {
   controlPlane?: string;
   config?: string;
   workload: string;
@@ -77,11 +70,6 @@ interface ProxyFlags extends SidecarFlags {
   portFile?: string;
   exitWithParent?: boolean;
   logLevel: string;
-}
-
-/** The CLI's OTEL_* variables (tests and `weft dev` leave them out). */
-interface OtelFlags {
-  otel?: OtelEnv;
 }
 
 export interface RunningSidecar {
@@ -167,17 +155,13 @@ const probesOf = (flags: SidecarFlags): ProxyOptions['probes'] => {
   return { port: flags.probePort, app: parsed.value };
 };
 
-export const startSidecar = async (
-  flags: SidecarFlags & OtelFlags,
-  logger: Logger,
-): Promise<RunningSidecar> => {
+export const startSidecar = async (flags: SidecarFlags, logger: Logger): Promise<RunningSidecar> => {
   if (!flags.controlPlane === !flags.config)
     throw new Error('give exactly one of --control-plane HOST:PORT or --config FILE');
   const probes = probesOf(flags);
   const deferred = new DeferredSource();
   const trust = controlPlaneTrust(flags, logger);
   const credentials = trust?.credentials;
-  const observed = await startObservability(observabilitySettings(flags, flags.otel));
   const identity = await identityOf(flags, trust?.logger ?? logger, credentials);
   const proxy = await startProxy({
     source: deferred,
@@ -194,7 +178,6 @@ export const startSidecar = async (
     ...(identity ? { tls: identity, inboundMode: flags.inboundMode ?? 'STRICT' } : {}),
     inboundLayers: authzInboundLayers(flags.appPort),
     ...(probes ? { probes } : {}),
-    ...(observed.options ? { observability: observed.options } : {}),
   });
   const unfollow = identity ? followTrustBundle(deferred, identity, logger) : () => undefined;
   await sourceOf(flags, deferred, proxy, trust?.logger ?? logger, credentials);
@@ -205,7 +188,6 @@ export const startSidecar = async (
     close: async () => {
       unfollow();
       await proxy.close();
-      await observed.close();
       identity?.close();
       await deferred.close();
     },
@@ -214,18 +196,11 @@ export const startSidecar = async (
 
 const run = async (flags: ProxyFlags): Promise<void> => {
   const logger = pino({ level: flags.logLevel, base: { component: 'proxy', workload: flags.workload } });
-  const otel = readOtelEnv();
-  if (!otel.ok) {
-    process.stderr.write(`weft proxy: ${formatIssues(otel.error)}\n`);
-    return process.exit(2);
-  }
-  const sidecar = await startSidecar({ ...flags, otel: otel.value }, logger).catch((e: unknown) => {
+  const sidecar = await startSidecar(flags, logger).catch((e: unknown) => {
     process.stderr.write(`weft proxy: ${(e as Error).message}\n`);
     return process.exit(2);
   });
   const { proxy } = sidecar;
-  if (flags.portFile) await writePortFile(flags.portFile, { ...proxy.ports, pid: process.pid });
-  logger.info({ ports: proxy.ports }, 'sidecar listening');
   const stop = async (): Promise<void> => {
     // Leave first and keep serving while peers learn that this endpoint is gone: closing the
     // listeners at once would refuse the requests peers still send here (measured: ~2-5 % of a
@@ -236,9 +211,12 @@ const run = async (flags: ProxyFlags): Promise<void> => {
     await sidecar.close();
     process.exit(0);
   };
+  // Before the port file: whoever reads it may signal at once, and an unhandled SIGTERM kills.
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
   if (flags.exitWithParent) exitWithParent(() => void stop());
+  if (flags.portFile) await writePortFile(flags.portFile, { ...proxy.ports, pid: process.pid });
+  logger.info({ ports: proxy.ports }, 'sidecar listening');
 };
 
 const durationMs = (v: string): number => {
@@ -248,7 +226,7 @@ const durationMs = (v: string): number => {
 };
 
 export const proxyCommand = (): Command =>
-  withObservabilityOptions(new Command('proxy'))
+  new Command('proxy')
     .description('run a sidecar proxy next to one workload')
     .addOption(
       envOption('--control-plane <host:port>', 'control plane gRPC address (discovery and certificates)'),

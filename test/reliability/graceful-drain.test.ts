@@ -7,8 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { h1Call, type Reply } from '../helpers/http-clients.ts';
-import { stopAll } from '../mtls/processes.ts';
-import { endpointsAre, ProcessMesh, serviceYaml, type SidecarProc } from './harness.ts';
+import { join } from 'node:path';
+import { stopAll, weftServing } from '../mtls/processes.ts';
+import { endpointsAre, ProcessMesh, serviceYaml, type SidecarPorts, type SidecarProc } from './harness.ts';
 import { report, startLoad } from './load.ts';
 
 const RPS = 500;
@@ -105,5 +106,18 @@ describe('graceful drain', () => {
     console.log(`[reliability] client sidecar SIGTERM with 10 in flight: exit after ${tookMs} ms`);
     expect(replies.map((x) => x.status)).toEqual(replies.map(() => 200));
     expect(tookMs).toBeGreaterThanOrEqual(SLOW_MS - 300);
+  }, 20_000);
+
+  it('SIGTERM before the first snapshot ever arrived still exits 0', async () => {
+    // No control plane at that address (port 1 on loopback refuses) and no token: nothing to wait for.
+    const [proc, ports] = await weftServing<SidecarPorts>(
+      [
+        ...['proxy', '--control-plane', '127.0.0.1:1', '--workload', 'lonely', '--app-port', '1'],
+        ...['--outbound-port', '0', '--inbound-port', '0', '--admin-port', '0', '--metrics-port', '0'],
+        ...['--listen-host', '127.0.0.1', '--log-level', 'warn', '--drain-delay', '0s'],
+      ],
+      join(mesh.dir, 'lonely.ports'),
+    );
+    await exitWithin({ name: 'lonely', proc, ports }, DRAIN_MS);
   }, 20_000);
 });
