@@ -17,6 +17,10 @@ export const ANNOTATION = {
   memoryLimit: 'weft.io/proxy-memory-limit',
   nativeSidecar: 'weft.io/native-sidecar',
   rewriteProbes: 'weft.io/rewrite-app-probes',
+  /** "true": the sidecar writes a JSON access log on stdout (docs/observability.md). */
+  accessLog: 'weft.io/access-log',
+  /** 0..1: share of requests the access log keeps (default 1). */
+  accessLogSampleRatio: 'weft.io/access-log-sample-ratio',
 } as const;
 
 /** What the injector writes. */

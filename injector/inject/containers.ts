@@ -60,6 +60,17 @@ export interface ProxyInputs {
   readonly probes: Readonly<Record<string, OriginalProbe>>;
 }
 
+/** weft.io/access-log → WEFT_ACCESS_LOG (stdout) and its sample ratio; nothing when off. */
+const accessLogEnv = (a: PodSettings['accessLog']): EnvVar[] =>
+  a
+    ? [
+        { name: 'WEFT_ACCESS_LOG', value: 'true' },
+        ...(a.sampleRatio !== undefined
+          ? [{ name: 'WEFT_ACCESS_LOG_SAMPLE_RATIO', value: a.sampleRatio }]
+          : []),
+      ]
+    : [];
+
 const proxyEnv = (v: InjectValues, p: ProxyInputs): EnvVar[] => [
   { name: 'WEFT_CONTROL_PLANE', value: v.controlPlaneAddress },
   ...(v.controlPlaneTls ? [{ name: 'WEFT_CONTROL_PLANE_CA', value: `${ROOT_CA_DIR}/${ROOT_CA_KEY}` }] : []),
@@ -69,6 +80,7 @@ const proxyEnv = (v: InjectValues, p: ProxyInputs): EnvVar[] => [
   fieldEnv('WEFT_SERVICE_ACCOUNT', 'spec.serviceAccountName'),
   fieldEnv('WEFT_POD_IP', 'status.podIP'),
   { name: 'WEFT_LOG_LEVEL', value: p.settings.logLevel },
+  ...accessLogEnv(p.settings.accessLog),
   { name: 'WEFT_OUTBOUND_PORT', value: String(v.ports.outbound) },
   { name: 'WEFT_INBOUND_PORT', value: String(v.ports.inbound) },
   { name: 'WEFT_ADMIN_PORT', value: String(v.ports.admin) },

@@ -14,6 +14,8 @@ export interface PodSettings {
   readonly rewriteProbes: boolean;
   readonly resources: ProxyResources;
   readonly capture: CaptureOptions;
+  /** Present when weft.io/access-log is "true"; the ratio as written (validated 0..1). */
+  readonly accessLog?: { readonly sampleRatio?: string };
 }
 
 type Reader = <T>(key: string, parse: (raw: string, path: string) => Result<T>, fallback: T) => T;
@@ -40,6 +42,13 @@ const level = (raw: string, path: string): Result<string> =>
   LOG_LEVELS.includes(raw.trim())
     ? ok(raw.trim())
     : err([{ path, message: `must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")` }]);
+
+const ratio = (raw: string, path: string): Result<string> => {
+  const n = Number(raw.trim());
+  return raw.trim() !== '' && Number.isFinite(n) && n >= 0 && n <= 1
+    ? ok(raw.trim())
+    : err([{ path, message: `must be a number from 0 to 1, such as 0.1 (got "${raw}")` }]);
+};
 
 const quantity = (raw: string, path: string): Result<string> => {
   const q = parseQuantityMilli(raw);
@@ -75,12 +84,17 @@ export const podSettings = (
     excludeOutboundPorts: read(ANNOTATION.excludeOutboundPorts, parsePortList, []),
     excludeOutboundCidrs: read(ANNOTATION.excludeOutboundCidrs, parseCidrList, []),
   };
+  const accessLogRatio = read<string | undefined>(ANNOTATION.accessLogSampleRatio, ratio, undefined);
+  const accessLog = read(ANNOTATION.accessLog, bool, false)
+    ? { accessLog: accessLogRatio === undefined ? {} : { sampleRatio: accessLogRatio } }
+    : {};
   const settings: PodSettings = {
     logLevel: read(ANNOTATION.logLevel, level, values.logLevel),
     nativeSidecar: read(ANNOTATION.nativeSidecar, bool, values.nativeSidecar),
     rewriteProbes: read(ANNOTATION.rewriteProbes, bool, values.rewriteProbes),
     resources,
     capture,
+    ...accessLog,
   };
   return issues.length ? err(issues) : ok(settings);
 };
