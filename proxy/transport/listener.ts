@@ -43,8 +43,10 @@ export interface ListenerOptions {
   readonly logger: Logger;
   /** A connection that says nothing for this long is closed (default 10 s). */
   readonly sniffTimeoutMs?: number;
-  /** HTTP/1.1 keep-alive idle limit, also the limit for sending a request head (default 60 s). */
+  /** HTTP/1.1 keep-alive idle limit (default 60 s). */
   readonly h1IdleMs?: number;
+  /** Time from a request head's first byte to its end before 408 (default 10 s). */
+  readonly h1HeadMs?: number;
   /** Told about every accepted connection and its close (the open-connections gauge). */
   readonly connections?: { opened(): void; closed(): void };
   readonly tlsEvents?: TlsEvents;
@@ -82,17 +84,21 @@ const httpServers = (sink: RequestSink, logger: Logger): Servers => {
   return { h1: new Set(), h2, sessions };
 };
 
-/**
- * A keep-alive connection idle this long is closed, and so is one that has not finished a request
- * head in that time (slowloris): both count from the moment the connection last went idle.
- */
+/** A keep-alive connection idle this long is closed. */
 const H1_IDLE_MS = 60_000;
 
-/** Closes HTTP/1.1 connections that have been idle (or stuck before a full head) too long. */
-const sweepIdle = (connections: Set<H1ServerConnection>, idleMs: number): (() => void) => {
-  const limit = ticksOf(idleMs);
+/** A request head must arrive within this long of its first byte (slowloris), else 408. */
+const H1_HEAD_MS = 10_000;
+
+/** Closes HTTP/1.1 connections idle too long, and answers heads that trickle in too slowly. */
+const sweepIdle = (connections: Set<H1ServerConnection>, idleMs: number, headMs: number): (() => void) => {
+  const idleLimit = ticksOf(idleMs);
+  const headLimit = ticksOf(headMs);
   return onTick((tick) => {
-    for (const c of connections) if (c.idle && tick - c.idleSince >= limit) c.socket.destroy();
+    for (const c of connections) {
+      if (c.headSince >= 0 && tick - c.headSince >= headLimit) c.headTimedOut();
+      else if (c.idle && tick - c.idleSince >= idleLimit) c.socket.destroy();
+    }
   });
 };
 
@@ -122,7 +128,7 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
   if (modeNow() !== 'DISABLE' && !o.tls) throw new Error(`inbound mode ${modeNow()} needs TLS material`);
   const servers = httpServers(o.sink, o.logger);
   const sockets = new Set<Socket>();
-  const stopSweep = sweepIdle(servers.h1, o.h1IdleMs ?? H1_IDLE_MS);
+  const stopSweep = sweepIdle(servers.h1, o.h1IdleMs ?? H1_IDLE_MS, o.h1HeadMs ?? H1_HEAD_MS);
   const toHttp = (socket: Socket, h2: boolean): void => {
     if (h2) servers.h2.emit('connection', socket);
     else {

@@ -29,7 +29,9 @@ describe('caller goes away', () => {
       out.end();
       const seen = await arrival;
       const closed = once(seen, 'close');
-      out.destroy();
+      // A reset is a caller that is gone. (A FIN alone is a half-close: the sidecar still answers,
+      // see test/reliability/slow-peers.test.ts.)
+      out.socket?.resetAndDestroy();
       await closed;
       expect(seen.complete).toBe(true); // it had the whole request; the close is the cancellation
     } finally {

@@ -167,10 +167,8 @@ describe('slow and hostile peers', () => {
     expect(idle.silent).toHaveLength(20);
   }, 30_000);
 
-  // MISSING (data path, for the lead): no deadline for reading a request head once the protocol is
-  // known, so a client trickling one header byte every 500 ms holds its connection open for as long
-  // as it likes. Wants a header-read timeout (e.g. 10 s). Flip to it() once there is one.
-  it.fails('slowloris connections are closed by a header-read deadline', () => {
+  // A request head must arrive within 10 s of its first byte (proxy/transport/listener.ts).
+  it('slowloris connections are closed by a header-read deadline', () => {
     expect(idle.slowloris).toHaveLength(20);
   });
 
@@ -193,12 +191,8 @@ describe('slow and hostile peers', () => {
     await healthy(out);
   }, 30_000);
 
-  // BUG (data path, for the lead): a client that sends a whole request and then half-closes (FIN)
-  // gets no reply from the outbound listener, and the upstream mTLS connection is reset in a way
-  // that crashes the SERVER sidecar: "Unhandled 'error' event ... TLSSocket ... read ECONNRESET"
-  // (no 'error' listener on an inbound TLS socket). Intermittent (and the transport is being
-  // rewritten), so skipped rather than .fails: un-skip once fixed.
-  it.skip('50 clients that half-close after sending their request still get the reply', async () => {
+  // A client may send its request and half-close at once (FIN): it still gets its reply.
+  it('50 clients that half-close after sending their request still get the reply', async () => {
     let replies: string[] = [];
     const out = await underAttack('50 half-closing clients', async (port) => {
       replies = await Promise.all(
@@ -217,9 +211,11 @@ describe('slow and hostile peers', () => {
     await healthy(out);
   }, 30_000);
 
-  // BUG (data path, for the lead): when these clients disconnect with their response unread, the
-  // server sidecar dies on an unhandled TLSSocket 'error' (read ECONNRESET), as above; intermittent,
-  // so skipped rather than .fails: un-skip once fixed.
+  // KNOWN LIMIT (issue #9 note): no crash any more, and bodies are not buffered whole (20 × 8 MiB
+  // would be 160 MiB), but the first burst fills the loopback kernel buffers of 20 connections on
+  // both hops: the client sidecar's RSS grew ~66 MiB (heap churn from the copied chunks) and
+  // healthy requests behind a 1 s timeout saw 504s (49/1200) during that burst. Skipped until the
+  // sidecar caps its per-connection socket buffers; run it by hand to measure.
   it.skip('20 clients that never read an 8 MiB response: backpressure, not buffering (RSS bounded)', async () => {
     let readers: Opened | undefined;
     const out = await underAttack('20 clients never reading 8 MiB', async (port) => {

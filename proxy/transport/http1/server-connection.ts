@@ -2,6 +2,7 @@
 // the sink as a MeshRequest whose body streams the parser's body bytes, and the answer is written
 // back with weft's own framing. Requests on one connection are answered in order (pipelining is
 // queued, the socket paused meanwhile). Per-connection state lives here, not in per-request closures.
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { MeshBody } from '../../stack/body.ts';
@@ -36,10 +37,12 @@ interface Exchange {
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 
-const errorAnswer = (status: 400 | 431 | 501, text: string): string => {
+type RefusalStatus = 400 | 408 | 431 | 501;
+
+const errorAnswer = (status: RefusalStatus, text: string): string => {
   const body = `weft: ${text}\n`;
   return (
-    `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 431 ? 'Request Header Fields Too Large' : 'Not Implemented'}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
     `content-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
   );
 };
@@ -74,6 +77,8 @@ export class H1ServerConnection {
   private draining = false;
   /** nowTick() when the connection last became idle (no request being answered). */
   idleSince = nowTick();
+  /** nowTick() when the first byte of a request head arrived while idle; -1 when none is pending. */
+  headSince = -1;
 
   constructor(socket: Socket, conn: ConnectionInfo, sink: RequestSink, logger: Logger) {
     this.socket = socket;
@@ -86,6 +91,10 @@ export class H1ServerConnection {
       onBody: this.onBody,
       onMessageComplete: this.onMessageComplete,
     });
+    // An app may send its request and half-close (FIN) at once: the answer must still go out, so
+    // the sidecar ends its side itself once it has answered (onEnd, finished). A peer sidecar
+    // (mTLS) never half-closes: its FIN means it gave the request up, so it ends the connection.
+    socket.allowHalfOpen = !conn.tls;
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     // Peers reset connections all the time (TLS sockets wrap the listener's and need their own).
@@ -98,6 +107,12 @@ export class H1ServerConnection {
     return this.active === undefined && this.queue.length === 0 && this.parsing === undefined;
   }
 
+  /** The request head took too long to arrive (slowloris): 408, and the connection closes. */
+  headTimedOut(): void {
+    if (this.active !== undefined) return;
+    this.refuse(408, 'the request head did not arrive in time');
+  }
+
   /** Finish what is in flight, then close (answers carry `connection: close`). */
   drain(): void {
     this.draining = true;
@@ -105,6 +120,7 @@ export class H1ServerConnection {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    if (this.headSince < 0 && this.active === undefined) this.headSince = nowTick();
     const r = this.parser.execute(chunk);
     if (isParseError(r))
       this.refuse(statusOfParseError(r), `${r.code}: ${(r as { reason?: string }).reason ?? r.message}`);
@@ -144,6 +160,7 @@ export class H1ServerConnection {
     upgrade: boolean,
     keepAlive: boolean,
   ): number => {
+    this.headSince = -1;
     const { raw, url } = this.wholeHead(rawHeaders, rawUrl);
     const method = METHODS[methodIndex ?? -1] ?? 'GET';
     const head = parseHead(raw);
@@ -324,7 +341,7 @@ export class H1ServerConnection {
   }
 
   /** Answers a request the sidecar cannot take (bad head, Upgrade) and closes the connection. */
-  private refuse(status: 400 | 431 | 501, reason: string): void {
+  private refuse(status: RefusalStatus, reason: string): void {
     this.socket.pause();
     this.socket.off('data', this.onData);
     const active = this.active;

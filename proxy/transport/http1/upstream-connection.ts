@@ -3,6 +3,7 @@
 // with backpressure, and the response head parsed by llhttp and handed back as a MeshResponse
 // whose body streams the parser's body bytes. The pool takes it back once both directions end.
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { MeshBody } from '../../stack/body.ts';
 import type { HeaderMap, MeshRequest, MeshResponse } from '../../stack/types.ts';
 import { parseHead, requestHead, type Framing } from './head.ts';
@@ -250,7 +251,10 @@ export class H1UpstreamConnection {
     const ex = this.busy;
     if (!ex) return;
     const reason = ex.signal.reason as unknown;
-    this.socket.destroy();
+    // A reset tells a plaintext peer the request is abandoned (a FIN could be a half-close, which
+    // peers answer); over mTLS the peer sidecar reads any close as abandonment.
+    if (this.socket instanceof TLSSocket) this.socket.destroy();
+    else this.socket.resetAndDestroy();
     if (ex.response === undefined) {
       this.busy = undefined;
       ex.cb.reject(reason, this.connected, false);
