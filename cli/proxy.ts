@@ -26,9 +26,16 @@ import type { InboundMode } from '../proxy/transport/listener.ts';
 import type { ChannelCredentialsSource } from '../api/runtime/control-plane-tls.ts';
 import { controlPlaneTrust } from './control-plane-trust.ts';
 import { envOption, portNumber, portOption } from './options.ts';
+import { readOtelEnv, type OtelEnv } from '../proxy/observability/env.ts';
+import { startObservability } from '../proxy/observability/setup.ts';
+import {
+  observabilitySettings,
+  withObservabilityOptions,
+  type ObservabilityFlags,
+} from './proxy-observability.ts';
 
 /** What a sidecar needs to start; tests pass these directly to startSidecar (same path as the CLI). */
-export interface SidecarFlags {
+export interface SidecarFlags extends ObservabilityFlags {
   controlPlane?: string;
   config?: string;
   workload: string;
@@ -70,6 +77,11 @@ interface ProxyFlags extends SidecarFlags {
   portFile?: string;
   exitWithParent?: boolean;
   logLevel: string;
+}
+
+/** The CLI's OTEL_* variables (tests and `weft dev` leave them out). */
+interface OtelFlags {
+  otel?: OtelEnv;
 }
 
 export interface RunningSidecar {
@@ -155,13 +167,17 @@ const probesOf = (flags: SidecarFlags): ProxyOptions['probes'] => {
   return { port: flags.probePort, app: parsed.value };
 };
 
-export const startSidecar = async (flags: SidecarFlags, logger: Logger): Promise<RunningSidecar> => {
+export const startSidecar = async (
+  flags: SidecarFlags & OtelFlags,
+  logger: Logger,
+): Promise<RunningSidecar> => {
   if (!flags.controlPlane === !flags.config)
     throw new Error('give exactly one of --control-plane HOST:PORT or --config FILE');
   const probes = probesOf(flags);
   const deferred = new DeferredSource();
   const trust = controlPlaneTrust(flags, logger);
   const credentials = trust?.credentials;
+  const observed = await startObservability(observabilitySettings(flags, flags.otel));
   const identity = await identityOf(flags, trust?.logger ?? logger, credentials);
   const proxy = await startProxy({
     source: deferred,
@@ -178,6 +194,7 @@ export const startSidecar = async (flags: SidecarFlags, logger: Logger): Promise
     ...(identity ? { tls: identity, inboundMode: flags.inboundMode ?? 'STRICT' } : {}),
     inboundLayers: authzInboundLayers(flags.appPort),
     ...(probes ? { probes } : {}),
+    ...(observed.options ? { observability: observed.options } : {}),
   });
   const unfollow = identity ? followTrustBundle(deferred, identity, logger) : () => undefined;
   await sourceOf(flags, deferred, proxy, trust?.logger ?? logger, credentials);
@@ -188,6 +205,7 @@ export const startSidecar = async (flags: SidecarFlags, logger: Logger): Promise
     close: async () => {
       unfollow();
       await proxy.close();
+      await observed.close();
       identity?.close();
       await deferred.close();
     },
@@ -196,7 +214,12 @@ export const startSidecar = async (flags: SidecarFlags, logger: Logger): Promise
 
 const run = async (flags: ProxyFlags): Promise<void> => {
   const logger = pino({ level: flags.logLevel, base: { component: 'proxy', workload: flags.workload } });
-  const sidecar = await startSidecar(flags, logger).catch((e: unknown) => {
+  const otel = readOtelEnv();
+  if (!otel.ok) {
+    process.stderr.write(`weft proxy: ${formatIssues(otel.error)}\n`);
+    return process.exit(2);
+  }
+  const sidecar = await startSidecar({ ...flags, otel: otel.value }, logger).catch((e: unknown) => {
     process.stderr.write(`weft proxy: ${(e as Error).message}\n`);
     return process.exit(2);
   });
@@ -226,7 +249,7 @@ const durationMs = (v: string): number => {
 };
 
 export const proxyCommand = (): Command =>
-  new Command('proxy')
+  withObservabilityOptions(new Command('proxy'))
     .description('run a sidecar proxy next to one workload')
     .addOption(
       envOption('--control-plane <host:port>', 'control plane gRPC address (discovery and certificates)'),
