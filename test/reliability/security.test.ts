@@ -134,9 +134,8 @@ describe('sidecar-only headers from outside the mesh', () => {
     closeServer(app);
   });
 
-  // NOT IMPLEMENTED YET (for the lead): the inbound path passes x-weft-* request headers from
-  // non-mesh (plaintext) peers through to the app. Flip to it() once inbound strips them.
-  it.fails('are stripped from requests entering the inbound listener in plaintext', async () => {
+  // proxy/inbound/strip-sidecar-headers.ts
+  it('are stripped from requests entering the inbound listener in plaintext', async () => {
     const headers = Object.fromEntries(SIDECAR_ONLY.map((h) => [h, '1']));
     const r = await h1Call(server.ports.inbound, { authority: 'echo', headers });
     expect(r.status).toBe(200);
