@@ -4,9 +4,12 @@ import type { RowResult } from './types.ts';
 
 export const runNotes = (o: BenchOptions, rows: readonly RowResult[], loadAverage1m: number): string[] => {
   const notes = [...o.notes];
-  if (rows.filter((r) => r.protocol === 'h1').length > 1)
+  const baselines = (['h1', 'grpc'] as const)
+    .filter((p) => rows.filter((r) => r.protocol === p).length > 1)
+    .map((p) => (p === 'h1' ? 'direct' : 'direct-grpc'));
+  if (baselines.length)
     notes.push(
-      'direct is measured before and after the proxy rows; per rate the run with the lower p99 is the baseline',
+      `${baselines.join(' and ')} ${baselines.length > 1 ? 'are' : 'is'} measured before and after the proxy rows; per rate the run with the lower p99 is the baseline`,
     );
   if (loadAverage1m > 0.5)
     notes.push(

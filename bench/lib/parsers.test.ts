@@ -238,6 +238,13 @@ describe('results notes', () => {
     expect(notes.join('\n')).toContain('niceness -10');
     expect(notes.join('\n')).toContain('partial run: --only weft-hop');
   });
+  it('names the baselines measured twice', () => {
+    const rows = (['h1', 'h1', 'grpc', 'grpc'] as const).map((protocol) => ({ protocol }) as RowResult);
+    expect(runNotes(opts([]), rows, 0.1)).toEqual([
+      'direct and direct-grpc are measured before and after the proxy rows; per rate the run with the lower p99 is the baseline',
+    ]);
+    expect(runNotes(opts([]), rows.slice(2), 0.1)[0]).toMatch(/^direct-grpc is measured/);
+  });
   it('says nothing extra for a quiet, complete, default run', () => {
     expect(runNotes(opts([]), [], 0.1)).toEqual([]);
   });
