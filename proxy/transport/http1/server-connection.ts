@@ -29,7 +29,6 @@ interface Exchange {
   readonly http10: boolean;
   readonly expectContinue: boolean;
   bodyComplete: boolean;
-  controller?: AbortController;
   answered: boolean;
   /** The answer being written, so a vanished caller frees its upstream body. */
   response?: MeshResponse;
@@ -71,6 +70,8 @@ export class H1ServerConnection {
   private bodyPaused = false;
   /** A parse error was answered: whatever the sink still returns is discarded. */
   private refused = false;
+  /** Aborts the requests of this connection when it goes away. */
+  private aborter: AbortController | undefined;
   /** After an Upgrade head: the request body that carries the caller's raw bytes. */
   private tunnel: MeshBody | undefined;
   private readEnded = false;
@@ -248,9 +249,11 @@ export class H1ServerConnection {
   private start(ex: Exchange): void {
     this.active = ex;
     if (ex.expectContinue) this.socket.write(CONTINUE);
-    const controller = new AbortController();
-    ex.controller = controller;
-    this.sink(ex.req, this.conn, controller.signal).then(
+    // One signal per connection, not per request: an HTTP/1.1 connection answers one request at a
+    // time, and what aborts a request (the caller going away) ends the connection and all of its
+    // requests. Layers remove their abort listeners when their request ends.
+    this.aborter ??= new AbortController();
+    this.sink(ex.req, this.conn, this.aborter.signal).then(
       (res) => this.respond(ex, res),
       (err: unknown) => {
         this.logger.error({ err }, 'request sink threw instead of answering');
@@ -349,7 +352,7 @@ export class H1ServerConnection {
     if (active) {
       // The head was fine and went upstream; its body was not. Stop that request, answer the caller.
       this.refused = true;
-      active.controller?.abort(new Error(reason));
+      this.aborter?.abort(new Error(reason));
       active.body?.destroy(new Error(reason));
     }
     this.logger.debug({ status, reason }, 'refused an HTTP/1.1 request');
@@ -369,9 +372,9 @@ export class H1ServerConnection {
   private readonly onClose = (): void => {
     this.parser.close();
     const gone = new Error('the downstream connection closed');
+    this.aborter?.abort(gone);
     for (const ex of [this.active, ...this.queue]) {
       if (!ex) continue;
-      ex.controller?.abort(gone);
       if (!ex.bodyComplete) ex.body?.destroy(gone);
       const answer = ex.response?.body;
       if (answer && !answer.readableEnded) answer.destroy();
