@@ -15,6 +15,7 @@ import { createLocalTokenValidator, generateLocalTokenKey } from '../control-pla
 import { readOrCreateTokenKey } from '../control-plane/identity/token-key-file.ts';
 import { exitWithParent } from '../api/runtime/exit-with-parent.ts';
 import { writePortFile } from '../api/runtime/port-file.ts';
+import { DEFAULT_STARTUP_GRACE_MS } from '../control-plane/push/startup-grace.ts';
 import { startControlPlane, type RunningControlPlane } from '../control-plane/runtime.ts';
 import { addKubeOptions, startFromKubeFlags, wantsKube, type KubeFlags } from './control-plane-kube.ts';
 import { caInit } from './ca.ts';
@@ -30,6 +31,7 @@ interface ControlPlaneFlags extends KubeFlags {
   certTtl: number;
   tokenKeyFile?: string;
   caPoll: number;
+  startupGrace: number;
   portFile?: string;
   exitWithParent?: boolean;
   logLevel: string;
@@ -38,6 +40,12 @@ interface ControlPlaneFlags extends KubeFlags {
 const durationArg = (v: string): number => {
   const d = parseDuration(v);
   if (!d.ok || d.value <= 0) throw new InvalidArgumentError(`must be a duration such as 30s, 10m or 24h`);
+  return d.value;
+};
+
+const graceArg = (v: string): number => {
+  const d = parseDuration(v);
+  if (!d.ok || d.value < 0) throw new InvalidArgumentError(`must be a duration such as 12s, or 0 for none`);
   return d.value;
 };
 
@@ -99,6 +107,7 @@ const run = async (flags: ControlPlaneFlags): Promise<void> => {
     cp = await startControlPlane({
       ...common,
       configDir: flags.configDir,
+      startupGraceMs: flags.startupGrace,
       extraServices: (server, registry) => hosted.register(server, registry),
       trustBundle: () => hosted.trustBundle(),
     });
@@ -156,6 +165,14 @@ export const controlPlaneCommand = (): Command =>
       envOption('--ca-poll <duration>', 'how often the CA directory is checked for rotation')
         .argParser(durationArg)
         .default(10_000, '10s'),
+    )
+    .addOption(
+      envOption(
+        '--startup-grace <duration>',
+        'local mode: after start, sidecars that reconnect keep their snapshot until every Service has an endpoint again or this long has passed (0 = off)',
+      )
+        .argParser(graceArg)
+        .default(DEFAULT_STARTUP_GRACE_MS, '12s'),
     )
     .addOption(envOption('--port-file <file>', 'write the bound ports as JSON here once listening'))
     .addOption(envOption('--exit-with-parent', 'exit when the parent process goes away (used by weft dev)'))

@@ -15,6 +15,7 @@ describe('readControlPlaneEnv', () => {
         defaultNamespace: 'default',
         logLevel: 'info',
         sendTimeoutMs: 30_000,
+        startupGraceMs: 12_000,
       },
     });
   });

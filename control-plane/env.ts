@@ -2,6 +2,7 @@
 // own) with every bad variable reported at once. The only file that reads process.env.
 import type { ConfigIssue, Result } from '../api/model/result.ts';
 import { parseDuration } from '../api/schema/duration.ts';
+import { DEFAULT_STARTUP_GRACE_MS } from './push/startup-grace.ts';
 
 export interface ControlPlaneEnv {
   readonly configDir: string;
@@ -13,6 +14,7 @@ export interface ControlPlaneEnv {
   readonly defaultNamespace: string;
   readonly logLevel: string;
   readonly sendTimeoutMs: number;
+  readonly startupGraceMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -39,11 +41,11 @@ export const readControlPlaneEnv = (env: Env = process.env): Result<ControlPlane
     });
     return fallback;
   };
-  const duration = (name: string, fallback: number): number => {
+  const duration = (name: string, fallback: number, min = 1): number => {
     const raw = env[name]?.trim();
     if (!raw) return fallback;
     const r = parseDuration(raw);
-    if (r.ok && r.value > 0) return r.value;
+    if (r.ok && r.value >= min) return r.value;
     issues.push({ path: name, message: `must be a duration such as 10s or 500ms (got "${raw}")` });
     return fallback;
   };
@@ -63,6 +65,7 @@ export const readControlPlaneEnv = (env: Env = process.env): Result<ControlPlane
     defaultNamespace: str('WEFT_DEFAULT_NAMESPACE', 'default'),
     logLevel,
     sendTimeoutMs: duration('WEFT_SEND_TIMEOUT', 30_000),
+    startupGraceMs: duration('WEFT_STARTUP_GRACE', DEFAULT_STARTUP_GRACE_MS, 0),
   };
   return issues.length > 0 ? { ok: false, error: issues } : { ok: true, value };
 };

@@ -13,6 +13,7 @@ import { debounce } from './debounce.ts';
 import { ModelState, type FaultStatus } from './model-state.ts';
 import { createDiscoveryServer } from './push/discovery-server.ts';
 import { createPushMetrics } from './push/metrics.ts';
+import { DEFAULT_STARTUP_GRACE_MS, everyServiceServed, startupGrace } from './push/startup-grace.ts';
 import { snapshotFor } from './snapshot/snapshot-for.ts';
 import { dirSource } from './sources/dir/dir-source.ts';
 import type { ConfigSource } from './sources/types.ts';
@@ -52,6 +53,13 @@ export interface ControlPlaneOptions {
   readonly sidecarEndpoints?: boolean;
   /** TLS for the gRPC listener (Kubernetes mode: a certificate from the mesh CA); default plaintext. */
   readonly grpcCredentials?: grpc.ServerCredentials;
+  /**
+   * With `sidecarEndpoints`: for this long after start (or until every Service has an endpoint
+   * again), a sidecar that reconnects with a snapshot it runs keeps it instead of being pushed one
+   * that lacks the endpoints of sidecars still reconnecting (push/startup-grace.ts). Default
+   * 12 s: longer than the sidecars' 10 s maximum reconnect back-off. 0 turns it off.
+   */
+  readonly startupGraceMs?: number;
 }
 
 export interface SidecarStatus {
@@ -60,6 +68,8 @@ export interface SidecarStatus {
   readonly inbound?: string;
   readonly sentVersion?: string;
   readonly ackedVersion?: string;
+  /** Resumed during the start-up grace and not pushed yet. */
+  readonly held?: boolean;
   readonly lastNack?: {
     readonly version: string;
     readonly message: string;
@@ -69,6 +79,8 @@ export interface SidecarStatus {
 }
 
 export interface ControlPlaneStatus {
+  /** The start-up grace is still on (resumed sidecars are held; see startupGraceMs). */
+  readonly startupGrace?: boolean;
   /** `namespace/workload` → version of the snapshot it should run. */
   readonly versions: Readonly<Record<string, string>>;
   readonly issues: readonly ConfigIssue[];
@@ -113,6 +125,10 @@ const sourceOf = (opts: ControlPlaneOptions, clock: Clock, logger: Logger): Conf
   });
 };
 
+/** Only sidecar endpoints vanish with a restart; EndpointSlices (Kubernetes mode) need no grace. */
+const graceMsOf = (opts: ControlPlaneOptions): number =>
+  opts.sidecarEndpoints === false ? 0 : (opts.startupGraceMs ?? DEFAULT_STARTUP_GRACE_MS);
+
 export const startControlPlane = async (opts: ControlPlaneOptions): Promise<RunningControlPlane> => {
   const host = opts.host ?? '127.0.0.1';
   const clock = opts.clock ?? systemClock;
@@ -129,6 +145,12 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
   });
   let ready = false;
   const sidecarEndpoints = opts.sidecarEndpoints ?? true;
+  const grace = startupGrace({
+    clock,
+    logger,
+    ms: graceMsOf(opts),
+    onEnd: () => discovery.release(),
+  });
 
   const discovery = createDiscoveryServer({
     clock,
@@ -144,10 +166,12 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
       );
     },
     onSidecarsChanged: () => sidecarEndpoints && recompile.trigger(),
+    holdResumed: () => grace.active,
   });
   const recompileNow = (): void => {
     state.rebuild(sidecarEndpoints ? discovery.sidecars().map((s) => s.node) : []);
     metrics.configIssues.set(state.issues().length);
+    if (grace.active && everyServiceServed(state.model)) grace.end('every Service has an endpoint');
     discovery.pushAll();
     opts.onCompiled?.(state.issues());
   };
@@ -173,6 +197,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
       if (v) versions[`${s.node.namespace}/${s.node.workload}`] = v;
     }
     return {
+      ...(grace.active ? { startupGrace: true } : {}),
       versions,
       issues: state.issues(),
       sidecars: sidecars.map((s) => ({
@@ -181,6 +206,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
         ...(s.node.inbound ? { inbound: `${s.node.inbound.host}:${s.node.inbound.port}` } : {}),
         ...(s.session.sentVersion ? { sentVersion: s.session.sentVersion } : {}),
         ...(s.session.ackedVersion ? { ackedVersion: s.session.ackedVersion } : {}),
+        ...(s.held ? { held: true } : {}),
         ...(s.session.lastNack ? { lastNack: s.session.lastNack } : {}),
       })),
       faults: state.faultStatus(),
@@ -207,6 +233,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
     async close() {
       ready = false;
       recompile.cancel();
+      grace.cancel();
       await source.stop();
       discovery.closeAll();
       // Streams are ended above; give them a moment to flush, then cut (a real-time bound on

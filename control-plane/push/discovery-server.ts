@@ -16,6 +16,8 @@ export interface ConnectedSidecar {
   readonly node: NodeInfo;
   readonly session: PushSession;
   readonly connectedAtMs: number;
+  /** Resumed during the start-up grace: keeps the snapshot it runs until released. */
+  readonly held: boolean;
 }
 
 export interface DiscoveryServerOptions {
@@ -26,12 +28,19 @@ export interface DiscoveryServerOptions {
   readonly snapshotFor: (node: NodeInfo) => ProxySnapshot;
   /** A sidecar connected or left (its endpoints change the model). */
   readonly onSidecarsChanged: () => void;
+  /**
+   * True while a sidecar that reconnects with a snapshot it already runs should keep it: it is
+   * registered (its endpoint counts) but not pushed until `release()` (startup-grace.ts).
+   */
+  readonly holdResumed?: () => boolean;
 }
 
 export interface DiscoveryServer {
   readonly implementation: grpc.UntypedServiceImplementation;
   /** Offers every connected sidecar its current snapshot (sent only if its version changed). */
   pushAll(): void;
+  /** Pushes to every held sidecar and stops holding them; returns how many there were. */
+  release(): number;
   sidecars(): readonly ConnectedSidecar[];
   /** Ends every stream (shutdown). */
   closeAll(): void;
@@ -41,7 +50,7 @@ const nodeName = (n: NodeInfo): string => `${n.namespace}/${n.workload}`;
 
 export const createDiscoveryServer = (opts: DiscoveryServerOptions): DiscoveryServer => {
   const log = opts.logger.child({ component: 'control-plane.push' });
-  const connected = new Map<number, ConnectedSidecar & { call: ServerDiscoveryStream }>();
+  const connected = new Map<number, ConnectedSidecar & { call: ServerDiscoveryStream; held: boolean }>();
   let nextId = 1;
 
   const unregister = (id: number): void => {
@@ -84,11 +93,12 @@ export const createDiscoveryServer = (opts: DiscoveryServerOptions): DiscoverySe
       },
       runningVersion || undefined,
     );
-    const sidecar = { id, node, session, connectedAtMs: opts.clock.wallNow(), call };
+    const held = runningVersion !== '' && opts.holdResumed?.() === true;
+    const sidecar = { id, node, session, connectedAtMs: opts.clock.wallNow(), call, held };
     connected.set(id, sidecar);
     opts.metrics.connectedSidecars.set(connected.size);
-    slog.info({ service: node.service, inbound: node.inbound, runningVersion }, 'sidecar connected');
-    session.offer(opts.snapshotFor(node));
+    slog.info({ service: node.service, inbound: node.inbound, runningVersion, held }, 'sidecar connected');
+    if (!held) session.offer(opts.snapshotFor(node));
     opts.onSidecarsChanged();
     return sidecar;
   };
@@ -132,7 +142,15 @@ export const createDiscoveryServer = (opts: DiscoveryServerOptions): DiscoverySe
       StreamSnapshots: streamSnapshots as grpc.handleBidiStreamingCall<SnapshotRequestMessage, unknown>,
     },
     pushAll() {
-      for (const s of connected.values()) s.session.offer(opts.snapshotFor(s.node));
+      for (const s of connected.values()) if (!s.held) s.session.offer(opts.snapshotFor(s.node));
+    },
+    release() {
+      const held = [...connected.values()].filter((s) => s.held);
+      for (const s of held) {
+        s.held = false;
+        s.session.offer(opts.snapshotFor(s.node));
+      }
+      return held.length;
     },
     sidecars: () => [...connected.values()],
     closeAll() {

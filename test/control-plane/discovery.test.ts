@@ -23,6 +23,7 @@ const start = async (grpcPort = 0): Promise<RunningControlPlane> =>
     adminPort: 0,
     logger,
     sendTimeoutMs: 5_000,
+    startupGraceMs: 0, // no Service here has endpoints: the grace would hold a restart's resync
   }));
 
 const client = (workload: string, opts: { port?: number; reject?: (s: ProxySnapshot) => boolean } = {}) => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
 import { systemClock } from '../../api/runtime/clock.ts';
+import type { ControlPlaneStatus } from '../../control-plane/runtime.ts';
 import { issueLocalToken } from '../../control-plane/identity/local-token.ts';
 import { readTokenKey } from '../../control-plane/identity/token-key-file.ts';
 import { eventually } from '../control-plane/helpers.ts';
@@ -69,6 +70,8 @@ export class ProcessMesh {
   readonly caDir: string;
   cp: CliProcess | undefined;
   grpcPort = 0;
+  /** Admin port (/status) of the running control plane. */
+  adminPort = 0;
   private key: Uint8Array | undefined;
 
   private constructor(dir: string) {
@@ -94,7 +97,7 @@ export class ProcessMesh {
 
   /** Starts the control plane; after the first start, on the same gRPC port (sidecars reconnect there). */
   async startControlPlane(extra: readonly string[] = []): Promise<void> {
-    const [proc, ports] = await weftServing<{ grpc: number }>(
+    const [proc, ports] = await weftServing<{ grpc: number; admin: number }>(
       [
         ...['control-plane', '--config-dir', this.configDir, '--ca-dir', this.caDir],
         ...['--grpc-port', String(this.grpcPort), '--admin-port', '0', '--log-level', 'warn'],
@@ -104,6 +107,7 @@ export class ProcessMesh {
     );
     this.cp = proc;
     this.grpcPort = ports.grpc;
+    this.adminPort = ports.admin;
     const k = await readTokenKey(join(this.caDir, 'token.key'));
     if (!k.ok) throw new Error(JSON.stringify(k.error));
     this.key = k.value;
@@ -156,6 +160,10 @@ export class ProcessMesh {
     await rm(this.dir, { recursive: true, force: true });
   }
 }
+
+/** The running control plane's /status. */
+export const cpStatus = async (mesh: ProcessMesh): Promise<ControlPlaneStatus> =>
+  (await (await fetch(`http://127.0.0.1:${mesh.adminPort}/status`)).json()) as ControlPlaneStatus;
 
 export const snapshotOf = async (s: SidecarProc): Promise<ProxySnapshot | undefined> =>
   ((await (await fetch(`http://127.0.0.1:${s.ports.admin}/config`)).json()) as { snapshot?: ProxySnapshot })
