@@ -8,6 +8,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { startKubeControlPlane, type KubeModeOptions } from '../control-plane/sources/kube/kube-mode.ts';
 import type { RunningControlPlane } from '../control-plane/runtime.ts';
+import { Registry } from 'prom-client';
+import { injectorMetrics } from '../injector/app.ts';
 import { answerReview } from '../injector/inject/admission.ts';
 import { WEBHOOK_PATH } from '../injector/inject/webhook-config.ts';
 import { withValues } from '../injector/inject/values.ts';
@@ -64,6 +66,9 @@ const kubeConfigOf = (f: KubeFlags): KubeConfig => {
   return kc;
 };
 
+// Recorded like the standalone injector's; registered on the control plane's registry once it runs.
+const hostedInjectorMetrics = injectorMetrics(new Registry());
+
 const webhookOf = async (f: KubeFlags): Promise<KubeModeOptions['webhook']> => {
   if (!f.webhookCertDir) return undefined;
   // Injected sidecars verify the control plane (weft-root-ca) exactly when it serves TLS.
@@ -77,7 +82,10 @@ const webhookOf = async (f: KubeFlags): Promise<KubeModeOptions['webhook']> => {
     keyPem: await readFile(join(f.webhookCertDir, 'tls.key'), 'utf8'),
     routes: {
       [WEBHOOK_PATH]: (body) => {
+        const stop = hostedInjectorMetrics.duration.startTimer();
         const a = answerReview(body, values);
+        hostedInjectorMetrics.reviews.inc({ outcome: a.outcome });
+        stop();
         return { status: a.status, body: a.body };
       },
     },
@@ -89,7 +97,7 @@ export const startFromKubeFlags = async (
   common: Omit<KubeModeOptions, 'kubeConfig' | 'identity'>,
 ): Promise<RunningControlPlane> => {
   const webhook = await webhookOf(f);
-  return startKubeControlPlane({
+  const cp = await startKubeControlPlane({
     ...common,
     kubeConfig: kubeConfigOf(f),
     identity: f.identity ?? hostname(),
@@ -98,4 +106,6 @@ export const startFromKubeFlags = async (
     ...(f.grpcTls ? { grpcTls: { dnsNames: controlPlaneDnsNames(f.namespace) } } : {}),
     ...(webhook ? { webhook } : {}),
   });
+  if (webhook) for (const m of Object.values(hostedInjectorMetrics)) cp.metricsRegistry.registerMetric(m);
+  return cp;
 };

@@ -22,7 +22,8 @@ export interface InjectorAppOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
 }
 
-const makeMetrics = (registry: Registry) => ({
+/** The webhook's metrics; also used where the control plane hosts /inject itself. */
+export const injectorMetrics = (registry: Registry) => ({
   reviews: new Counter({
     name: 'weft_injector_reviews_total',
     help: 'AdmissionReviews answered, by outcome (injected, skipped, ignored, denied, invalid, error)',
@@ -55,7 +56,7 @@ const classify = (e: FastifyError, bodyLimit: number): { status: number; body: I
 export const buildInjectorApp = (o: InjectorAppOptions = {}): FastifyInstance => {
   const values = o.values ?? DEFAULT_VALUES;
   const log = (o.logger ?? pino({ level: 'silent' })).child({ component: 'injector.webhook' });
-  const metrics = makeMetrics(o.registry ?? new Registry());
+  const metrics = injectorMetrics(o.registry ?? new Registry());
   const bodyLimit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
   // fastify's own request logger stays off: the handler logs through the injected pino child.
   const app = Fastify({

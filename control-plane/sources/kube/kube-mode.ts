@@ -10,6 +10,7 @@ import { createCa, type CertificateAuthority } from '../../identity/ca.ts';
 import { ensureCaSecret } from '../../identity/ca-secret.ts';
 import { servingIdentity, type ServingIdentity } from '../../identity/serving-cert.ts';
 import { registerIdentityService } from '../../identity/service.ts';
+import { watchErrorsCounter } from '../../admin/watch-metrics.ts';
 import { tokenReviewValidator } from '../../identity/token-review.ts';
 import { leaseElector, type LeaderElector, type LeaderElectorOptions } from '../../leader/lease-elector.ts';
 import { startControlPlane, type ControlPlaneOptions, type RunningControlPlane } from '../../runtime.ts';
@@ -206,8 +207,8 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     // Which pods serve a Service is what EndpointSlices say, not who happens to be connected.
     sidecarEndpoints: false,
     ...(serving ? { grpcCredentials: serving.credentials } : {}),
-    extraServices: (server) =>
-      registerIdentityService(server, ca, tokenReviewValidator({ http, logger }), { logger }),
+    extraServices: (server, registry) =>
+      registerIdentityService(server, ca, tokenReviewValidator({ http, logger }), { logger, registry }),
     trustBundle: () => ca.trustBundle(),
     onCompiled: (issues) => {
       writer.update(issues);
@@ -215,6 +216,7 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     },
   });
   late.cp = cp;
+  watchErrorsCounter(cp.metricsRegistry, () => source.informers());
   // A new leader writes the statuses the old one may have left behind.
   elector.onChange((leading) => {
     if (!leading) return;
