@@ -75,6 +75,8 @@ export interface ProxyOptions {
   readonly probes?: { readonly port: number; readonly host?: string; readonly app: AppProbes };
   /** Tracing and access log (docs/observability.md); absent = both off, no layer in the stacks. */
   readonly observability?: ObservabilityOptions;
+  /** Request metrics (weft_requests_total, weft_request_duration_seconds); default on. */
+  readonly requestMetrics?: boolean;
 }
 
 /** What inbound policy layers may use: the sidecar's metrics registry and logger. */
@@ -102,6 +104,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
   const random = o.random ?? Math.random;
   const metrics = proxyMetrics();
   metrics.outboundTls = o.tls !== undefined;
+  metrics.requestsEnabled = o.requestMetrics !== false;
   const tlsEvents = tlsMetrics(metrics.registry);
   const openConnections = connectionGauge(metrics.registry);
   const stateMetrics = stateGauges(metrics.registry, clock, o.tls);

@@ -19,6 +19,8 @@ export interface SidecarArgs {
     readonly identity: string;
   };
   readonly inboundMode?: 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+  /** false: request metrics off (the row that measures what metrics cost). */
+  readonly requestMetrics?: boolean;
 }
 
 const [json, portFile] = process.argv.slice(2);
@@ -46,6 +48,7 @@ const proxy = await startProxy({
   inboundHost: '127.0.0.1',
   metricsHost: '127.0.0.1',
   ...(tls ? { tls, inboundMode: args.inboundMode ?? 'STRICT' } : {}),
+  ...(args.requestMetrics === false ? { requestMetrics: false } : {}),
   // warn: per-request debug logs would measure pino, not the proxy
   logger: pino({ level: 'warn' }),
 });

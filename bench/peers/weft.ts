@@ -120,18 +120,19 @@ const tlsOf = (env: BenchEnv, side: 'client' | 'server'): SidecarArgs['tls'] => 
   identity: side === 'client' ? env.certs.clientIdentity : env.certs.serverIdentity,
 });
 
-const rows = (p: Protocol): Scenario[] => {
+const rows = (p: Protocol, requestMetrics = true): Scenario[] => {
   const sfx = suffix(p);
+  const metricsOff = requestMetrics ? {} : { requestMetrics: false };
   const portProtocol: PortProtocol = p === 'grpc' ? 'grpc' : 'http';
   const appPort = (env: BenchEnv): number => (p === 'grpc' ? env.upstreamGrpcPort : env.upstreamPort);
   const app = (env: BenchEnv): Endpoint => ({ address: '127.0.0.1', port: appPort(env) });
   return hopAndPair(
-    'weft',
+    requestMetrics ? 'weft' : 'weft-nometrics',
     {
       hop: async (env) => {
         requireSidecar();
         const snapshot = benchSnapshot('client', env.certs.clientIdentity, app(env), portProtocol);
-        const hop = await startSidecar(env, `weft-hop${sfx}`, snapshot, {});
+        const hop = await startSidecar(env, `weft-hop${sfx}`, snapshot, { ...metricsOff });
         return { proc: hop.proc, port: hop.info.outbound };
       },
       server: async (env) => {
@@ -141,6 +142,7 @@ const rows = (p: Protocol): Scenario[] => {
           appPort: appPort(env),
           tls: tlsOf(env, 'server'),
           inboundMode: 'STRICT',
+          ...metricsOff,
         });
         return { proc: server.proc, port: server.info.inbound };
       },
@@ -152,7 +154,10 @@ const rows = (p: Protocol): Scenario[] => {
           workload: 'server',
         };
         const snapshot = benchSnapshot('client', env.certs.clientIdentity, peer, portProtocol);
-        const client = await startSidecar(env, `weft-client${sfx}`, snapshot, { tls: tlsOf(env, 'client') });
+        const client = await startSidecar(env, `weft-client${sfx}`, snapshot, {
+          tls: tlsOf(env, 'client'),
+          ...metricsOff,
+        });
         return { proc: client.proc, port: client.info.outbound };
       },
     },
@@ -160,5 +165,12 @@ const rows = (p: Protocol): Scenario[] => {
   );
 };
 
-export const weftScenarios: readonly Scenario[] = rows('h1');
+/**
+ * The pair again with request metrics off: the issue asks that metrics cost at most 10 % of the
+ * pair's throughput, so the two pair rows of one run give that ratio.
+ */
+export const weftScenarios: readonly Scenario[] = [
+  ...rows('h1'),
+  ...rows('h1', false).filter((s) => s.shape === 'pair'),
+];
 export const weftGrpcScenarios: readonly Scenario[] = rows('grpc');

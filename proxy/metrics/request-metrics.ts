@@ -58,6 +58,8 @@ export interface ProxyMetrics {
   readonly workload: string;
   /** Whether this sidecar's outbound hops are mTLS (the tls label of outbound requests). */
   outboundTls: boolean;
+  /** false: no request metrics layer at all (the bench's measure of what metrics cost). */
+  requestsEnabled: boolean;
 }
 
 const nameOf = (s: ServiceView): string => (s === UNRESOLVED ? 'unknown' : `${s.namespace}/${s.name}`);
@@ -133,6 +135,7 @@ export const proxyMetrics = (registry: Registry = new Registry()): ProxyMetrics 
     registry,
     workload: '',
     outboundTls: false,
+    requestsEnabled: true,
     target: (direction, service, backend) => {
       let perBackend = cache[direction].get(service);
       if (!perBackend) cache[direction].set(service, (perBackend = new WeakMap()));
@@ -171,6 +174,7 @@ const grpcStatusOf = (headers: HeaderMap | undefined): string => {
 
 /** Outermost layer: counts what the caller got, including the error-response layer's answers. */
 export const requestMetricsLayer = (metrics: ProxyMetrics, direction: Direction, clock: Clock): Layer => {
+  if (!metrics.requestsEnabled) return (next) => next;
   const outbound = direction === 'outbound';
   const record = (ctx: CallCtx, status: number, started: number, grpcStatus: string): void => {
     metrics.target(direction, ctx.service, ctx.backend ?? ctx.service).observe({
