@@ -3,6 +3,12 @@
 import { z } from 'zod';
 import { flag, oneOf, port, text } from './fields.ts';
 import { envelope } from './meta.ts';
+import {
+  MAX_ENDPOINTS_ADDRESSES,
+  MAX_SLICE_ADDRESSES,
+  MAX_SLICE_ENDPOINTS,
+  MAX_SLICE_PORTS,
+} from './limits.ts';
 
 const ignored = z.unknown().optional();
 const nullableFlag = flag().nullable().optional();
@@ -20,7 +26,7 @@ export const endpointSliceSchema = envelope(['discovery.k8s.io/v1'], 'EndpointSl
   endpoints: z
     .array(
       z.strictObject({
-        addresses: z.array(text()).min(1),
+        addresses: z.array(text()).min(1).max(MAX_SLICE_ADDRESSES),
         conditions: z
           .strictObject({ ready: nullableFlag, serving: nullableFlag, terminating: nullableFlag })
           .optional(),
@@ -32,9 +38,10 @@ export const endpointSliceSchema = envelope(['discovery.k8s.io/v1'], 'EndpointSl
         deprecatedTopology: ignored,
       }),
     )
+    .max(MAX_SLICE_ENDPOINTS)
     .nullable()
     .optional(),
-  ports: z.array(endpointPort).nullable().optional(),
+  ports: z.array(endpointPort).max(MAX_SLICE_PORTS).nullable().optional(),
 });
 export type EndpointSliceResource = z.infer<typeof endpointSliceSchema>;
 
@@ -49,8 +56,8 @@ export const endpointsSchema = envelope(['v1'], 'Endpoints', {
   subsets: z
     .array(
       z.strictObject({
-        addresses: z.array(endpointAddress).optional(),
-        notReadyAddresses: z.array(endpointAddress).optional(),
+        addresses: z.array(endpointAddress).max(MAX_ENDPOINTS_ADDRESSES).optional(),
+        notReadyAddresses: z.array(endpointAddress).max(MAX_ENDPOINTS_ADDRESSES).optional(),
         ports: z.array(endpointPort).optional(),
       }),
     )

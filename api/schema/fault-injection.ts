@@ -1,7 +1,8 @@
 // weft's FaultInjection (policy.weft.io/v1alpha1): delay and/or abort a share of the requests
 // to one Service, optionally only for some callers or requests, optionally for a limited time.
 import { z } from 'zod';
-import { INT_OR_STRING, duration, field, oneOf, percent, text, wholeNumber } from './fields.ts';
+import { INT_OR_STRING, duration, field, name, oneOf, percent, wholeNumber } from './fields.ts';
+import { MAX_MATCHES, MAX_NAMESPACE_CHARS } from './limits.ts';
 import { envelope } from './meta.ts';
 import { routeMatchSchema } from './route-match.ts';
 import { targetRefSchema } from './traffic-policy.ts';
@@ -53,8 +54,13 @@ export const faultInjectionSchema = envelope(['policy.weft.io/v1alpha1'], 'Fault
       match: routeMatchSchema.optional(),
       sources: z
         .array(
-          z.strictObject({ kind: oneOf(['ServiceAccount']), name: text(), namespace: text().optional() }),
+          z.strictObject({
+            kind: oneOf(['ServiceAccount']),
+            name: name(),
+            namespace: name(MAX_NAMESPACE_CHARS).optional(),
+          }),
         )
+        .max(MAX_MATCHES)
         .optional(),
       delay: z.strictObject({ fixed: duration(), percent: percent().optional() }).optional(),
       abort: abort.optional(),

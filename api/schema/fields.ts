@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { show } from './issues.ts';
+import { MAX_HEADER_MATCHES, MAX_NAME_CHARS, MAX_REGEX_CHARS } from './limits.ts';
 
 type Verdict<T> = { ok: true; value: T } | { ok: false; why?: string };
 type Check<T> = (v: unknown) => Verdict<T>;
@@ -65,6 +66,17 @@ export const text = () =>
     { type: 'string', minLength: 1 },
   );
 
+/** A name (of an object, or one that refers to an object): non-empty, at most `max` characters. */
+export const name = (max = MAX_NAME_CHARS) =>
+  field<string>(
+    `non-empty text of at most ${max} characters`,
+    (v) => {
+      if (typeof v !== 'string' || v.trim() === '') return { ok: false };
+      return v.length <= max ? { ok: true, value: v } : { ok: false, why: `it has ${v.length} characters` };
+    },
+    { type: 'string', minLength: 1, maxLength: max },
+  );
+
 export const flag = () =>
   field<boolean>('true or false', (v) => (typeof v === 'boolean' ? { ok: true, value: v } : { ok: false }), {
     type: 'boolean',
@@ -84,12 +96,16 @@ export const duration = (minMs = 1) =>
     { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$' },
   );
 
-/** A regular expression that compiles (JavaScript syntax, which covers RE2's common subset). */
+/**
+ * A regular expression that compiles (JavaScript syntax, which covers RE2's common subset), at
+ * most MAX_REGEX_CHARS long: it is compiled by every sidecar and run on every request.
+ */
 export const regex = () =>
   field<string>(
-    'a valid regular expression',
+    `a valid regular expression of at most ${MAX_REGEX_CHARS} characters`,
     (v) => {
       if (typeof v !== 'string') return { ok: false };
+      if (v.length > MAX_REGEX_CHARS) return { ok: false, why: `it has ${v.length} characters` };
       try {
         new RegExp(v);
         return { ok: true, value: v };
@@ -97,7 +113,7 @@ export const regex = () =>
         return { ok: false, why: (e as Error).message };
       }
     },
-    { type: 'string' },
+    { type: 'string', maxLength: MAX_REGEX_CHARS },
   );
 
 export const oneOf = <const T extends readonly string[]>(values: T) =>
@@ -108,5 +124,12 @@ export const oneOf = <const T extends readonly string[]>(values: T) =>
     { type: 'string', enum: values },
   );
 
-/** Lower-case header name → regular expression for its value. */
-export const headerRegexes = () => z.record(z.string(), regex());
+/** Lower-case header name → regular expression for its value; at most MAX_HEADER_MATCHES. */
+export const headerRegexes = () =>
+  z
+    .record(z.string(), regex())
+    .refine((h) => Object.keys(h).length <= MAX_HEADER_MATCHES, {
+      error: (i) =>
+        `must match at most ${MAX_HEADER_MATCHES} headers (got ${Object.keys(i.input as object).length})`,
+    })
+    .meta({ maxProperties: MAX_HEADER_MATCHES });

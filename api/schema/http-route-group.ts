@@ -3,7 +3,8 @@
 // v1alpha3+ use `spec.matches` and a header map. Every form is accepted in every version.
 import { z } from 'zod';
 import type { RouteMatch } from '../model/snapshot.ts';
-import { headerRegexes, oneOf, regex, text } from './fields.ts';
+import { headerRegexes, name, oneOf, regex } from './fields.ts';
+import { MAX_HEADER_MATCHES, MAX_MATCHES } from './limits.ts';
 import { envelope } from './meta.ts';
 import { HTTP_METHODS, normaliseMatch } from './route-match.ts';
 
@@ -12,19 +13,19 @@ export interface HttpRouteGroupSpec {
 }
 
 const headers = z
-  .union([headerRegexes(), z.array(headerRegexes())])
+  .union([headerRegexes(), z.array(headerRegexes()).max(MAX_HEADER_MATCHES)])
   .transform((h) => (Array.isArray(h) ? Object.assign({}, ...h) : h));
 
 const httpMatch = z
   .strictObject({
-    name: text(),
+    name: name(),
     pathRegex: regex().optional(),
-    methods: z.array(oneOf(HTTP_METHODS)).optional(),
+    methods: z.array(oneOf(HTTP_METHODS)).max(HTTP_METHODS.length).optional(),
     headers: headers.optional(),
   })
   .transform((m) => ({ ...normaliseMatch(m), name: m.name }));
 
-const matches = z.array(httpMatch);
+const matches = z.array(httpMatch).max(MAX_MATCHES);
 
 const schemaFor = (version: string, topLevelMatches: boolean) =>
   envelope([`specs.smi-spec.io/${version}`], 'HTTPRouteGroup', {

@@ -44,6 +44,10 @@ const messageFor = (issue: z.core.$ZodIssue): string => {
       return `must be one of ${issue.values.map((v) => show(v)).join(', ')} (got ${show(input)})`;
     case 'too_small':
       return issue.origin === 'array' ? `must list at least ${String(issue.minimum)} item(s)` : issue.message;
+    case 'too_big':
+      return issue.origin === 'array'
+        ? `must list at most ${String(issue.maximum)} item(s) (got ${Array.isArray(input) ? input.length : '?'})`
+        : issue.message;
     case 'invalid_union':
       return `does not match any accepted form (got ${show(input)})`;
     default:

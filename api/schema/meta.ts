@@ -2,11 +2,12 @@
 // metadata is a loose object on purpose: servers and tools (Flagger, Argo Rollouts, kubectl)
 // add uid, ownerReferences, managedFields…, and their objects must parse unchanged.
 import { z } from 'zod';
-import { oneOf, text, wholeNumber } from './fields.ts';
+import { name, oneOf, wholeNumber } from './fields.ts';
+import { MAX_NAMESPACE_CHARS } from './limits.ts';
 
 export const objectMeta = z.looseObject({
-  name: text(),
-  namespace: text().optional(),
+  name: name(),
+  namespace: name(MAX_NAMESPACE_CHARS).optional(),
   generation: wholeNumber(0).optional(),
   labels: z.record(z.string(), z.string()).optional(),
   annotations: z.record(z.string(), z.string()).optional(),

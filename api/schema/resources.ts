@@ -8,6 +8,7 @@ import { faultInjectionSchema } from './fault-injection.ts';
 import { httpRouteGroupSchemas } from './http-route-group.ts';
 import { namespaceSchema } from './namespace.ts';
 import { toConfigIssues } from './issues.ts';
+import { MAX_NAME_CHARS } from './limits.ts';
 import type { ObjectMeta } from './meta.ts';
 import { serviceSchema } from './service.ts';
 import { trafficPolicySchema } from './traffic-policy.ts';
@@ -94,6 +95,10 @@ const KEPT_GROUPS = /^(access|specs|split)\.smi-spec\.io\//;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
+/** A name too long to be valid is cut in issue paths (its own issue says how long it is). */
+const shown = (v: string | undefined): string | undefined =>
+  v !== undefined && v.length > MAX_NAME_CHARS ? `${v.slice(0, 40)}…` : v;
+
 /** "TrafficSplit demo/catalog", readable even for a broken object. */
 export const describeObject = (obj: unknown, defaultNamespace: string): string => {
   const o = (typeof obj === 'object' && obj !== null ? obj : {}) as Record<string, unknown>;
@@ -101,7 +106,8 @@ export const describeObject = (obj: unknown, defaultNamespace: string): string =
     string,
     unknown
   >;
-  return `${str(o.kind) ?? '<no kind>'} ${str(md.namespace) ?? defaultNamespace}/${str(md.name) ?? '<no name>'}`;
+  const kind = shown(str(o.kind)) ?? '<no kind>';
+  return `${kind} ${shown(str(md.namespace)) ?? defaultNamespace}/${shown(str(md.name)) ?? '<no name>'}`;
 };
 
 const metaOf = (md: ObjectMeta, opts: ParseOptions): ResourceMeta => ({

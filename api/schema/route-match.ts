@@ -2,7 +2,7 @@
 // headers; normalised to api/model RouteMatch (header names lower case, "*" = any method).
 import { z } from 'zod';
 import type { RouteMatch } from '../model/snapshot.ts';
-import { headerRegexes, oneOf, regex, text } from './fields.ts';
+import { headerRegexes, name, oneOf, regex } from './fields.ts';
 
 export const HTTP_METHODS = [
   '*',
@@ -34,9 +34,9 @@ export const normaliseMatch = (m: {
 
 export const routeMatchSchema = z
   .strictObject({
-    name: text().optional(),
+    name: name().optional(),
     pathRegex: regex().optional(),
-    methods: z.array(oneOf(HTTP_METHODS)).optional(),
+    methods: z.array(oneOf(HTTP_METHODS)).max(HTTP_METHODS.length).optional(),
     headers: headerRegexes().optional(),
   })
   .transform(normaliseMatch);

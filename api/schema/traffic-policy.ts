@@ -3,7 +3,8 @@
 // kept here; control-plane/index applies the documented defaults.
 import { z } from 'zod';
 import type { RetryOn } from '../model/policy.ts';
-import { decimal, duration, flag, oneOf, percent, text, wholeNumber } from './fields.ts';
+import { decimal, duration, flag, name, oneOf, percent, wholeNumber } from './fields.ts';
+import { MAX_MATCHES, MAX_STATUS_CODES } from './limits.ts';
 import { envelope } from './meta.ts';
 import { routeMatchSchema } from './route-match.ts';
 
@@ -24,15 +25,15 @@ export const RETRY_ON = [
 export const targetRefSchema = z.strictObject({
   group: oneOf(['', 'core']).optional(),
   kind: z.literal('Service'),
-  name: text(),
+  name: name(),
 });
 
 const retries = z
   .strictObject({
     attempts: wholeNumber(1, 10).optional(),
     perTryTimeout: duration().optional(),
-    retryOn: z.array(oneOf(RETRY_ON)).min(1).optional(),
-    retriableStatusCodes: z.array(wholeNumber(100, 599)).optional(),
+    retryOn: z.array(oneOf(RETRY_ON)).min(1).max(RETRY_ON.length).optional(),
+    retriableStatusCodes: z.array(wholeNumber(100, 599)).max(MAX_STATUS_CODES).optional(),
     backoff: z.strictObject({ base: duration().optional(), max: duration().optional() }).optional(),
     budget: z
       .strictObject({
@@ -88,7 +89,8 @@ export const trafficPolicySchema = envelope(['policy.weft.io/v1alpha1'], 'Traffi
     targetRef: targetRefSchema,
     ...rules,
     routes: z
-      .array(z.strictObject({ name: text().optional(), match: routeMatchSchema, ...rules }))
+      .array(z.strictObject({ name: name().optional(), match: routeMatchSchema, ...rules }))
+      .max(MAX_MATCHES)
       .optional(),
   }),
 });

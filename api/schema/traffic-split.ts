@@ -1,7 +1,8 @@
 // SMI TrafficSplit, every published version, normalised to one shape. Weights are relative
 // whole numbers; v1alpha1 writes them as Kubernetes quantities ("500m", "1"), kept exact.
 import { z } from 'zod';
-import { INT_OR_STRING, field, text, wholeNumber } from './fields.ts';
+import { INT_OR_STRING, field, name, wholeNumber } from './fields.ts';
+import { MAX_BACKENDS, MAX_MATCHES } from './limits.ts';
 import { envelope } from './meta.ts';
 import { parseQuantityMilli } from './quantity.ts';
 
@@ -24,7 +25,7 @@ const quantityWeight = field<number>(
 
 const matchRef = z.strictObject({
   kind: z.literal('HTTPRouteGroup'),
-  name: text(),
+  name: name(),
   apiGroup: z.string().optional(),
 });
 
@@ -43,8 +44,11 @@ const spec = (
   matches: z.ZodType<{ name: string }[] | undefined, unknown>,
 ) =>
   z.strictObject({
-    service: text(),
-    backends: z.array(z.strictObject({ service: text(), weight })).min(1),
+    service: name(),
+    backends: z
+      .array(z.strictObject({ service: name(), weight }))
+      .min(1)
+      .max(MAX_BACKENDS),
     matches,
   });
 
@@ -71,9 +75,10 @@ const v1alpha1 = envelope(['split.smi-spec.io/v1alpha1'], 'TrafficSplit', {
 });
 const later = (version: string, withMatches: boolean) =>
   envelope([`split.smi-spec.io/${version}`], 'TrafficSplit', {
-    spec: spec(wholeNumber(0), withMatches ? z.array(matchRef).optional() : noMatches(version)).transform(
-      normalise,
-    ),
+    spec: spec(
+      wholeNumber(0),
+      withMatches ? z.array(matchRef).max(MAX_MATCHES).optional() : noMatches(version),
+    ).transform(normalise),
   });
 
 export const trafficSplitSchemas = {

@@ -2,6 +2,7 @@
 // YAML syntax errors reported with their line, each object validated by api/schema.
 import { parseAllDocuments, type YAMLError } from 'yaml';
 import type { ConfigIssue } from '../../../api/model/result.ts';
+import { fileTooLarge } from '../../../api/schema/limits.ts';
 import { parseResource, type ParseOptions } from '../../../api/schema/resources.ts';
 import type { SourcedResource } from '../types.ts';
 
@@ -19,6 +20,8 @@ const yamlIssue = (file: string, e: YAMLError): ConfigIssue => {
 };
 
 export const parseFile = (file: string, text: string, opts: ParseOptions): ParsedFile => {
+  const tooLarge = fileTooLarge(Buffer.byteLength(text));
+  if (tooLarge) return { resources: [], issues: [{ path: file, message: tooLarge }], ignored: [] };
   const resources: SourcedResource[] = [];
   const issues: ConfigIssue[] = [];
   const ignored: string[] = [];
