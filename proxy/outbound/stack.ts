@@ -100,7 +100,10 @@ export const serviceChain = (
   );
   const fallback = chains.get(sets[0]!.rules) as Handler;
   // The route label names the policy route by its match name (never the raw path).
-  const routeNames = new Map((policy.routes ?? []).map((r) => [r.rules, r.match.name ?? '']));
+  // sets[i + 1] is the compiled rule set of policy.routes[i] (route-rules.ts keeps the order).
+  const routeNames = new Map(
+    (policy.routes ?? []).map((r, i) => [sets[i + 1]?.rules, r.match.name ?? ''] as const),
+  );
   return (req, c) => {
     const rules = selectRules(policy, req);
     const route = routeNames.get(rules);
