@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { HeaderMap } from '../stack/types.ts';
 
 /** RFC 9110 §7.6.1 connection-specific headers; HTTP/2 forbids them outright (RFC 9113 §8.2.2). */
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',

@@ -3,21 +3,11 @@
 // one string. Framing (Content-Length, chunked, close) is decided by the writer, never copied.
 import { STATUS_CODES } from 'node:http';
 import type { HeaderMap } from '../../stack/types.ts';
+import { HOP_BY_HOP as HOP_BY_HOP_HEADERS } from '../headers.ts';
 import type { RawHeaders } from './llhttp.ts';
 
-/** RFC 9110 §7.6.1 connection-specific headers, plus Host (it becomes the authority). */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'http2-settings',
-  'te',
-]);
+/** The shared hop-by-hop list, plus TE: on HTTP/1.1 only `TE: trailers` crosses, rebuilt by the writer. */
+const HOP_BY_HOP = new Set([...HOP_BY_HOP_HEADERS, 'te']);
 
 export interface ParsedHead {
   readonly headers: HeaderMap;
