@@ -121,7 +121,9 @@ const tlsOf = (env: BenchEnv, side: 'client' | 'server'): SidecarArgs['tls'] => 
 });
 
 const rows = (p: Protocol, requestMetrics = true): Scenario[] => {
-  const sfx = suffix(p);
+  // Process names (and their port-file folders) must differ per row: a stale port file of an
+  // earlier row would otherwise be read as this row's.
+  const sfx = `${requestMetrics ? '' : '-nometrics'}${suffix(p)}`;
   const metricsOff = requestMetrics ? {} : { requestMetrics: false };
   const portProtocol: PortProtocol = p === 'grpc' ? 'grpc' : 'http';
   const appPort = (env: BenchEnv): number => (p === 'grpc' ? env.upstreamGrpcPort : env.upstreamPort);
