@@ -168,8 +168,10 @@ export const proxyVolumes = (v: InjectValues): Volume[] => [
       ],
     },
   },
-  // Certificates and the workload key live in memory only, never on the node's disk.
-  { name: CERTS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+  // Certificates, the workload key and the last-known-good snapshot (WEFT_STATE_DIR) live in
+  // memory only, never on the node's disk. tmpfs uses only what is written; the limit leaves room
+  // for a large mesh's snapshot (the sidecar persists at most 24 MiB of it).
+  { name: CERTS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '32Mi' } },
   // Published by the control plane's leader in every meshed namespace. Not optional: the kubelet
   // holds the pod until it exists, rather than start a sidecar that cannot trust the control plane.
   ...(v.controlPlaneTls ? [{ name: ROOT_CA_VOLUME, configMap: { name: ROOT_CA_CONFIGMAP } }] : []),

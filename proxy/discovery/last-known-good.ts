@@ -11,6 +11,13 @@ import type { SnapshotSource } from './source.ts';
 
 export const SNAPSHOT_FILE = 'snapshot.json';
 
+/**
+ * Snapshots bigger than this are not persisted (a warning says so): the injected state volume is
+ * an in-memory emptyDir limited to 32 MiB, shared with the certificate and key, and the kubelet
+ * evicts a pod whose emptyDir outgrows its limit.
+ */
+export const MAX_PERSISTED_SNAPSHOT_BYTES = 24 * 1024 * 1024;
+
 export interface PersistedFile {
   readonly version: string;
   /** When it was written (epoch ms): how old the configuration a restart falls back to is. */
@@ -73,7 +80,15 @@ export const persistSnapshots = (
   const log = logger.child({ component: 'proxy.discovery.last-known-good', dir });
   const save = latestWriter(
     (s: ProxySnapshot) => {
-      const body = toWire(s).snapshotJson.toString('utf8');
+      const json = toWire(s).snapshotJson;
+      if (json.length > MAX_PERSISTED_SNAPSHOT_BYTES) {
+        log.warn(
+          { bytes: json.length, limit: MAX_PERSISTED_SNAPSHOT_BYTES, version: s.version },
+          'snapshot too large to persist; a restart while the control plane is down will wait for it',
+        );
+        return Promise.resolve();
+      }
+      const body = json.toString('utf8');
       return writeStateFile(
         dir,
         SNAPSHOT_FILE,
