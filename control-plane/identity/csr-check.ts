@@ -74,7 +74,16 @@ const checkSan = (csr: x509.Pkcs10CertificateRequest, trustDomainHint: string): 
   return ok(only.value);
 };
 
-export const checkCsr = async (pem: string, trustDomain: string): Promise<Check<CheckedCsr>> => {
+/**
+ * A CSR that parses as PKCS#10 can still hold fields (e.g. EC parameters) that the ASN.1 library
+ * only rejects when they are read; any such throw is a malformed CSR, never a crash of the CA.
+ */
+export const checkCsr = (pem: string, trustDomain: string): Promise<Check<CheckedCsr>> =>
+  checkCsrFields(pem, trustDomain).catch((e: unknown) =>
+    err(failure('CSR_MALFORMED', `CSR fields do not parse: ${(e as Error).message}`)),
+  );
+
+const checkCsrFields = async (pem: string, trustDomain: string): Promise<Check<CheckedCsr>> => {
   const parsed = parseCsr(pem);
   if (!parsed.ok) return parsed;
   const csr = parsed.value;
