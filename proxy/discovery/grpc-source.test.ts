@@ -69,6 +69,71 @@ describe('connectDiscovery reconnects', () => {
   });
 });
 
+const snapshot = (version: string, workload = 'w'): ProxySnapshot => ({
+  version,
+  workload: {
+    name: workload,
+    namespace: 'demo',
+    serviceAccount: 'w',
+    identity: 'spiffe://cluster.local/ns/demo/sa/w',
+  },
+  services: {},
+});
+const response = (nonce: string, s: ProxySnapshot | string): SnapshotResponseMessage => ({
+  version: typeof s === 'string' ? 'v?' : s.version,
+  nonce,
+  snapshotJson: Buffer.from(typeof s === 'string' ? s : JSON.stringify(s)),
+});
+
+describe('connectDiscovery after a long outage', () => {
+  // grpc-js keeps its own reconnect back-off per channel (1 s × 1.6ⁿ, up to 120 s) and fails
+  // calls fast while it runs: reusing one channel let a sidecar stay away for seconds after the
+  // control plane was back, past the control plane's start-up grace (a CI failure). Each
+  // reconnect now gets a fresh channel, so only weft's own capped back-off decides.
+  it("is back within its own back-off cap of the control plane returning, not grpc-js's", async () => {
+    const port = await closedPort();
+    const serve = async () => {
+      const server = new grpc.Server();
+      server.addService(discoveryService, {
+        StreamSnapshots: (call: ServerDiscoveryStream) => {
+          call.on('data', (req: SnapshotRequestMessage) => {
+            if (req.responseNonce === '') call.write(response('1', snapshot('v1')));
+          });
+        },
+      });
+      await new Promise<void>((resolve, reject) =>
+        server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e) =>
+          e ? reject(e) : resolve(),
+        ),
+      );
+      return server;
+    };
+    let server = await serve();
+    source = connectDiscovery({
+      address: `127.0.0.1:${port}`,
+      node: { workload: 'w', namespace: 'demo', serviceAccount: 'w' },
+      logger: pino({ level: 'silent' }),
+      backoff: { baseMs: 20, maxMs: 100 },
+    });
+    const s = source;
+    await s.ready();
+    server.forceShutdown();
+    await waitFor(() => !s.stats().connected, 'the outage to be noticed');
+    // Long enough for grpc-js's channel back-off to reach 2.56 s (attempts at 0, 1, 2.6 s).
+    await new Promise((r) => setTimeout(r, 3_500));
+    const reconnectsBefore = s.stats().reconnects;
+    server = await serve();
+    const back = Date.now();
+    await waitFor(() => s.stats().connected, 'the stream to be back');
+    const awayMs = Date.now() - back;
+    server.forceShutdown();
+    // The cap is 100 ms; 1 s leaves room for a loaded machine yet is well under the 1.6 s a
+    // reused channel waited at the least here.
+    expect(awayMs).toBeLessThan(1_000);
+    expect(s.stats().reconnects).toBeGreaterThan(reconnectsBefore);
+  }, 15_000);
+});
+
 describe('connectDiscovery speaks the ACK/NACK protocol', () => {
   // A scripted control plane: answers the first request with each response in turn, one per
   // request it receives, and records every request.
@@ -92,22 +157,6 @@ describe('connectDiscovery speaks the ACK/NACK protocol', () => {
     );
     return { address: `127.0.0.1:${port}`, requests, close: () => server.forceShutdown() };
   };
-
-  const snapshot = (version: string, workload = 'w'): ProxySnapshot => ({
-    version,
-    workload: {
-      name: workload,
-      namespace: 'demo',
-      serviceAccount: 'w',
-      identity: 'spiffe://cluster.local/ns/demo/sa/w',
-    },
-    services: {},
-  });
-  const response = (nonce: string, s: ProxySnapshot | string): SnapshotResponseMessage => ({
-    version: typeof s === 'string' ? 'v?' : s.version,
-    nonce,
-    snapshotJson: Buffer.from(typeof s === 'string' ? s : JSON.stringify(s)),
-  });
 
   it('ACKs a good snapshot, NACKs bad ones with their issues, and keeps the last good one', async () => {
     const cp = await fakeControlPlane([

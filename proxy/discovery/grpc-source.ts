@@ -33,7 +33,7 @@ export interface DiscoveryOptions {
   /** Registry for weft_discovery_* counters (the sidecar's metrics registry). */
   readonly registry?: Registry;
   /**
-   * Default plaintext. A function is called again before each reconnect, on a new channel: a
+   * Default plaintext. A function is called again before each reconnect (each gets a new channel): a
    * trust bundle read from a file (--control-plane-ca) follows the file when the root rotates.
    */
   readonly credentials?: ChannelCredentialsSource;
@@ -80,9 +80,12 @@ export const connectDiscovery = (opts: DiscoveryOptions): DiscoverySource => {
       'grpc.keepalive_timeout_ms': 10_000,
     });
   let client = newClient();
-  /** A new channel with freshly read credentials; on a read failure keep the channel we have. */
+  /**
+   * A new channel per reconnect, with freshly read credentials (on a read failure keep the one we
+   * have). Fresh also because grpc-js runs its own back-off per channel (1 s × 1.6ⁿ up to 120 s)
+   * and fails calls fast meanwhile: a reused channel could stay away for seconds past maxMs.
+   */
   const refreshClient = (): void => {
-    if (typeof opts.credentials !== 'function') return;
     try {
       const next = newClient();
       client.close();

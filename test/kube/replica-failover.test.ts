@@ -76,13 +76,17 @@ describe('control-plane replica failover', () => {
     let sent = 0;
     let failed = 0;
     let stop = false;
-    // Bounded: at most 3,000 requests or until the checks below finish, 4 in flight.
+    // Bounded: at most 20,000 requests, 40 s, or until the checks below finish; 4 in flight, each
+    // pausing 5 ms so the load lasts however long the resync takes (an unpaced loop used up a
+    // 3,000 cap during a slow resync and then never showed "load after the failover").
+    const until = Date.now() + 40_000;
     const load = Promise.all(
       Array.from({ length: 4 }, async () => {
-        while (!stop && sent < 3_000) {
+        while (!stop && sent < 20_000 && Date.now() < until) {
           sent++;
           const r = await h1Call(client.proxy.ports.outbound, { authority: 'web' }).catch(() => undefined);
           if (r?.status !== 200) failed++;
+          await new Promise((r) => setTimeout(r, 5));
         }
       }),
     );
@@ -102,9 +106,10 @@ describe('control-plane replica failover', () => {
     await waitFor(
       () => client.discovery.current()?.services[`${NS}/later`]?.endpoints.length === 1,
       'resync via b',
+      15_000,
     );
     const after = sent;
-    await waitFor(() => sent > after + 200, 'load after the failover');
+    await waitFor(() => sent > after + 200, 'load after the failover', 10_000);
     stop = true;
     await load;
     console.log(
