@@ -17,6 +17,7 @@ import { sniff, type Sniffed } from './detect.ts';
 import { serviceAccountKeyOf } from '../../api/model/spiffe.ts';
 import { spiffeIdOf } from './peer-identity.ts';
 import { H1ServerConnection } from './http1/server-connection.ts';
+import { capSendBuffer, SEND_BUFFER_BYTES } from './send-buffer.ts';
 import { onTick, ticksOf } from './http1/tick.ts';
 import { h2Server } from './server-h2.ts';
 import type { TlsEvents } from './tls-events.ts';
@@ -41,6 +42,11 @@ export interface ListenerOptions {
   readonly tls?: TlsMaterial;
   readonly sink: RequestSink;
   readonly logger: Logger;
+  /**
+   * SO_SNDBUF for every accepted connection (default SEND_BUFFER_BYTES; 0 leaves the kernel's
+   * autotuning): bounds what a peer that stops reading holds of the sidecar's output.
+   */
+  readonly sendBufferBytes?: number;
   /** A connection that says nothing for this long is closed (default 10 s). */
   readonly sniffTimeoutMs?: number;
   /** HTTP/1.1 keep-alive idle limit (default 60 s). */
@@ -169,6 +175,8 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
     // Peers reset connections all the time; that must never become an uncaught exception.
     socket.on('error', (err) => o.logger.debug({ err }, 'downstream connection error'));
     socket.setNoDelay(true);
+    const sendBuffer = o.sendBufferBytes ?? SEND_BUFFER_BYTES;
+    if (sendBuffer > 0) capSendBuffer(socket, sendBuffer);
   };
 
   const accept = async (socket: Socket): Promise<void> => {

@@ -18,6 +18,7 @@ import {
   type ParseError,
   type RawHeaders,
 } from './llhttp.ts';
+import { ReadShare } from './read-share.ts';
 import { nowTick } from './tick.ts';
 import { writeMessage } from './write-message.ts';
 
@@ -68,6 +69,7 @@ export class H1ServerConnection {
   private readonly queue: Exchange[] = [];
   private active: Exchange | undefined;
   private bodyPaused = false;
+  private readonly share: ReadShare;
   /** A parse error was answered: whatever the sink still returns is discarded. */
   private refused = false;
   /** Aborts the requests of this connection when it goes away. */
@@ -96,6 +98,7 @@ export class H1ServerConnection {
     // the sidecar ends its side itself once it has answered (onEnd, finished). A peer sidecar
     // (mTLS) never half-closes: its FIN means it gave the request up, so it ends the connection.
     socket.allowHalfOpen = !conn.tls;
+    this.share = new ReadShare(socket, () => !this.bodyPaused && this.queue.length === 0);
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     // Peers reset connections all the time (TLS sockets wrap the listener's and need their own).
@@ -122,6 +125,7 @@ export class H1ServerConnection {
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.headSince < 0 && this.active === undefined) this.headSince = nowTick();
+    this.share.spend(chunk.length);
     const r = this.parser.execute(chunk);
     if (isParseError(r))
       this.refuse(statusOfParseError(r), `${r.code}: ${(r as { reason?: string }).reason ?? r.message}`);
@@ -139,6 +143,7 @@ export class H1ServerConnection {
   }
 
   private readonly onRawData = (chunk: Buffer): void => {
+    this.share.spend(chunk.length);
     if (this.tunnel && !this.tunnel.push(chunk)) {
       this.bodyPaused = true;
       this.socket.pause();

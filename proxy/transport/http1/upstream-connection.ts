@@ -8,6 +8,7 @@ import { MeshBody } from '../../stack/body.ts';
 import type { HeaderMap, MeshRequest, MeshResponse } from '../../stack/types.ts';
 import { parseHead, requestHead, type Framing } from './head.ts';
 import { newParser, isParseError, type LlhttpParser, type RawHeaders } from './llhttp.ts';
+import { ReadShare } from './read-share.ts';
 import { nowTick } from './tick.ts';
 import { writeMessage } from './write-message.ts';
 
@@ -52,6 +53,7 @@ export class H1UpstreamConnection {
   private reused = false;
   private failure: Error | undefined;
   private bodyPaused = false;
+  private readonly share: ReadShare;
   /** The exchange whose 101 turned this connection into a byte tunnel. */
   private tunnel: Exchange | undefined;
   idleSince = nowTick();
@@ -65,6 +67,7 @@ export class H1UpstreamConnection {
       onBody: this.onBody,
       onMessageComplete: this.onMessageComplete,
     });
+    this.share = new ReadShare(socket, () => !this.bodyPaused);
     socket.setNoDelay(true);
     socket.once(readyEvent, this.onReady);
     socket.on('data', this.onData);
@@ -123,6 +126,7 @@ export class H1UpstreamConnection {
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.busy === undefined) return void this.socket.destroy(); // bytes nobody asked for
+    this.share.spend(chunk.length);
     const r = this.parser.execute(chunk);
     if (isParseError(r))
       this.socket.destroy(Object.assign(new Error(`bad upstream response: ${r.code}`), { code: r.code }));
@@ -145,6 +149,7 @@ export class H1UpstreamConnection {
   }
 
   private readonly onRawData = (chunk: Buffer): void => {
+    this.share.spend(chunk.length);
     const body = this.busy?.response;
     if (body && !body.push(chunk)) {
       this.bodyPaused = true;

@@ -1,8 +1,8 @@
 // Where a captured connection was really going: the pre-NAT destination that iptables REDIRECT
 // rewrote to the sidecar's outbound port. Loads the native addon built from original_dst.c (npm
 // install runs node-gyp); without it the sidecar keeps routing by Host/:authority only.
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
+import { loadAddon } from './addon.ts';
 import { socketFd } from './socket-fd.ts';
 
 export interface OriginalDst {
@@ -25,8 +25,6 @@ export interface OriginalDstReader {
 interface Addon {
   originalDst(fd: number): OriginalDst;
 }
-
-export const ADDON_PATH = './build/Release/original_dst.node';
 
 const unavailable = (reason: string): OriginalDstReader => ({
   available: false,
@@ -62,14 +60,7 @@ let loaded: OriginalDstReader | undefined;
 /** Loads the addon once per process. */
 export const originalDstReader = (): OriginalDstReader => {
   if (loaded) return loaded;
-  if (process.platform !== 'linux') return (loaded = unavailable(`not Linux (${process.platform})`));
-  try {
-    const addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
-    loaded = readerFrom(addon);
-  } catch (err) {
-    loaded = unavailable(
-      `${(err as Error).message.split('\n')[0]} (build it with: npm run build:original-dst)`,
-    );
-  }
+  const addon = loadAddon();
+  loaded = addon.ok ? readerFrom(addon.value) : unavailable(addon.error);
   return loaded;
 };

@@ -1,7 +1,8 @@
 // Reads where a connection was going before iptables REDIRECT/DNAT sent it to the sidecar:
 // getsockopt(SO_ORIGINAL_DST) asks conntrack for the pre-NAT destination of an accepted socket.
-// Node exposes no such call, hence this addon. N-API version 8 keeps one binary valid across
-// Node versions (built against Node 20 headers, loaded by Node 24).
+// Node exposes no such call, hence this addon; it also carries the one other socket option Node
+// lacks that the sidecar needs, SO_SNDBUF (setSendBuffer below). N-API version 8 keeps one binary
+// valid across Node versions (built against Node 20 headers, loaded by Node 24).
 #ifndef NAPI_VERSION
 #define NAPI_VERSION 8
 #endif
@@ -89,9 +90,40 @@ static napi_value original_dst(napi_env env, napi_callback_info info) {
   return result(env, AF_INET, &dst.sin_addr, dst.sin_port);
 }
 
-NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
+// setSendBuffer(fd, bytes) → the size the kernel now reports (it doubles the request for its own
+// bookkeeping). Node exposes no SO_SNDBUF for TCP; a fixed size also turns off the kernel's
+// autotuning for that socket, which is the point: a client that never reads can then hold only
+// this much of the sidecar's output in the kernel, not up to tcp_wmem's 4 MiB.
+static napi_value set_send_buffer(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd;
+  int32_t bytes;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 ||
+      napi_get_value_int32(env, argv[1], &bytes) != napi_ok || bytes <= 0) {
+    napi_throw_type_error(env, NULL, "setSendBuffer(fd, bytes): fd >= 0 and bytes > 0 must be integers");
+    return NULL;
+  }
+  if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes) != 0)
+    return throw_errno(env, errno, "setsockopt(SO_SNDBUF)");
+  int now = 0;
+  socklen_t len = sizeof now;
+  if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &now, &len) != 0)
+    return throw_errno(env, errno, "getsockopt(SO_SNDBUF)");
+  napi_value v;
+  if (napi_create_int32(env, now, &v) != napi_ok) return NULL;
+  return v;
+}
+
+static int export_fn(napi_env env, napi_value exports, const char *name, napi_callback cb) {
   napi_value fn;
-  if (napi_create_function(env, "originalDst", NAPI_AUTO_LENGTH, original_dst, NULL, &fn) != napi_ok) return NULL;
-  if (napi_set_named_property(env, exports, "originalDst", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn) != napi_ok) return 0;
+  return napi_set_named_property(env, exports, name, fn) == napi_ok;
+}
+
+NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
+  if (!export_fn(env, exports, "originalDst", original_dst)) return NULL;
+  if (!export_fn(env, exports, "setSendBuffer", set_send_buffer)) return NULL;
   return exports;
 }
