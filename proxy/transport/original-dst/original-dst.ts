@@ -2,7 +2,7 @@
 // rewrote to the sidecar's outbound port. Loads the native addon built from original_dst.c (npm
 // install runs node-gyp); without it the sidecar keeps routing by Host/:authority only.
 import type { Socket } from 'node:net';
-import { loadAddon } from './addon.ts';
+import { loadAddon, type NativeSocketOptions } from './addon.ts';
 import { socketFd } from './socket-fd.ts';
 
 export interface OriginalDst {
@@ -22,9 +22,7 @@ export interface OriginalDstReader {
   read(socket: Socket): OriginalDst | undefined;
 }
 
-interface Addon {
-  originalDst(fd: number): OriginalDst;
-}
+type Addon = Pick<NativeSocketOptions, 'originalDst'>;
 
 const unavailable = (reason: string): OriginalDstReader => ({
   available: false,
