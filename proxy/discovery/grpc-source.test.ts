@@ -85,6 +85,29 @@ const response = (nonce: string, s: ProxySnapshot | string): SnapshotResponseMes
   snapshotJson: Buffer.from(typeof s === 'string' ? s : JSON.stringify(s)),
 });
 
+// A scripted control plane: answers the first request with each response in turn, one per
+// request it receives (on each stream), and records every request; on `port` if given.
+const fakeControlPlane = async (responses: SnapshotResponseMessage[], port = 0) => {
+  const requests: SnapshotRequestMessage[] = [];
+  const server = new grpc.Server();
+  server.addService(discoveryService, {
+    StreamSnapshots: (call: ServerDiscoveryStream) => {
+      let next = 0;
+      call.on('data', (req: SnapshotRequestMessage) => {
+        requests.push(req);
+        const res = responses[next++];
+        if (res) call.write(res);
+      });
+    },
+  });
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+  return { address: `127.0.0.1:${bound}`, requests, close: () => server.forceShutdown() };
+};
+
 describe('connectDiscovery after a long outage', () => {
   // grpc-js keeps its own reconnect back-off per channel (1 s × 1.6ⁿ, up to 120 s) and fails
   // calls fast while it runs: reusing one channel let a sidecar stay away for seconds after the
@@ -92,22 +115,7 @@ describe('connectDiscovery after a long outage', () => {
   // reconnect now gets a fresh channel, so only weft's own capped back-off decides.
   it("is back within its own back-off cap of the control plane returning, not grpc-js's", async () => {
     const port = await closedPort();
-    const serve = async () => {
-      const server = new grpc.Server();
-      server.addService(discoveryService, {
-        StreamSnapshots: (call: ServerDiscoveryStream) => {
-          call.on('data', (req: SnapshotRequestMessage) => {
-            if (req.responseNonce === '') call.write(response('1', snapshot('v1')));
-          });
-        },
-      });
-      await new Promise<void>((resolve, reject) =>
-        server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e) =>
-          e ? reject(e) : resolve(),
-        ),
-      );
-      return server;
-    };
+    const serve = () => fakeControlPlane([response('1', snapshot('v1'))], port);
     let server = await serve();
     source = connectDiscovery({
       address: `127.0.0.1:${port}`,
@@ -117,7 +125,7 @@ describe('connectDiscovery after a long outage', () => {
     });
     const s = source;
     await s.ready();
-    server.forceShutdown();
+    server.close();
     await waitFor(() => !s.stats().connected, 'the outage to be noticed');
     // Long enough for grpc-js's channel back-off to reach 2.56 s (attempts at 0, 1, 2.6 s).
     await new Promise((r) => setTimeout(r, 3_500));
@@ -126,7 +134,7 @@ describe('connectDiscovery after a long outage', () => {
     const back = Date.now();
     await waitFor(() => s.stats().connected, 'the stream to be back');
     const awayMs = Date.now() - back;
-    server.forceShutdown();
+    server.close();
     // The cap is 100 ms; 1 s leaves room for a loaded machine yet is well under the 1.6 s a
     // reused channel waited at the least here.
     expect(awayMs).toBeLessThan(1_000);
@@ -135,29 +143,6 @@ describe('connectDiscovery after a long outage', () => {
 });
 
 describe('connectDiscovery speaks the ACK/NACK protocol', () => {
-  // A scripted control plane: answers the first request with each response in turn, one per
-  // request it receives, and records every request.
-  const fakeControlPlane = async (responses: SnapshotResponseMessage[]) => {
-    const requests: SnapshotRequestMessage[] = [];
-    const server = new grpc.Server();
-    server.addService(discoveryService, {
-      StreamSnapshots: (call: ServerDiscoveryStream) => {
-        let next = 0;
-        call.on('data', (req: SnapshotRequestMessage) => {
-          requests.push(req);
-          const res = responses[next++];
-          if (res) call.write(res);
-        });
-      },
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
-        e ? reject(e) : resolve(p),
-      ),
-    );
-    return { address: `127.0.0.1:${port}`, requests, close: () => server.forceShutdown() };
-  };
-
   it('ACKs a good snapshot, NACKs bad ones with their issues, and keeps the last good one', async () => {
     const cp = await fakeControlPlane([
       response('1', snapshot('v1')),
