@@ -19,7 +19,7 @@ const boundary = (self, others) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'bench/results/**', '.weft/**', 'coverage/**', '.scratch*/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'bench/results/**', '.weft/**', 'coverage/**', '.scratch*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,6 +6,7 @@ import { suffix, targetOf, type Protocol, type Scenario } from './lib/scenario.t
 import { haproxyGrpcScenarios, haproxyScenarios } from './peers/haproxy.ts';
 import { nginxGrpcScenarios, nginxScenarios } from './peers/nginx.ts';
 import { nodeScenarios } from './peers/node-http-proxy.ts';
+import { tunnelScenarios } from './peers/node-tls-tunnel.ts';
 import { undiciScenarios } from './peers/node-undici.ts';
 import { weftGrpcScenarios, weftScenarios } from './peers/weft.ts';
 
@@ -25,6 +26,7 @@ export const scenarios: readonly Scenario[] = [
   ...nginxScenarios,
   ...nodeScenarios,
   ...undiciScenarios,
+  ...tunnelScenarios,
   ...weftScenarios,
   direct('grpc'),
   ...haproxyGrpcScenarios,

@@ -1,6 +1,7 @@
 // The notes a results file opens with: what a reader must know before trusting its numbers.
 import type { BenchOptions } from './args.ts';
 import type { RowResult } from './types.ts';
+import { runsBuilt } from './weft-build.ts';
 
 export const runNotes = (o: BenchOptions, rows: readonly RowResult[], loadAverage1m: number): string[] => {
   const notes = [...o.notes];
@@ -14,6 +15,12 @@ export const runNotes = (o: BenchOptions, rows: readonly RowResult[], loadAverag
   if (loadAverage1m > 0.5)
     notes.push(
       `the machine was not idle at start (1-min load average ${loadAverage1m.toFixed(2)}): expect noise, compare ratios rather than absolute figures`,
+    );
+  if (rows.some((r) => r.proxy === 'weft' && !r.unavailable))
+    notes.push(
+      runsBuilt()
+        ? 'weft sidecars ran the type-stripped build the image ships (npm run build)'
+        : 'weft sidecars ran the .ts sources (WEFT_BENCH_FROM_SOURCE=1), not the build the image ships',
     );
   if (o.nice) notes.push(`every bench process ran at niceness ${o.nice} (--nice)`);
   if (o.only.length) notes.push(`partial run: --only ${o.only.join(',')}`);

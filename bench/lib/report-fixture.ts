@@ -17,7 +17,7 @@ const run = (rate: number, latencies: number[]): OpenLoopResult => ({
   generatorCpuMsPer1000: 50,
 });
 
-const row = (
+export const fixtureRow = (
   name: string,
   proxy: string,
   shape: RowResult['shape'],
@@ -45,10 +45,10 @@ const row = (
 });
 
 export const fixtureRows: readonly RowResult[] = [
-  row('direct', 'none', 'direct', false, 1, 50_000),
-  row('weft-hop', 'weft', 'hop', false, 3, 10_000),
-  row('haproxy-hop', 'haproxy', 'hop', false, 2, 40_000),
-  row('haproxy-mtls-pair', 'haproxy', 'pair', true, 2.5, 20_000),
+  fixtureRow('direct', 'none', 'direct', false, 1, 50_000),
+  fixtureRow('weft-hop', 'weft', 'hop', false, 3, 10_000),
+  fixtureRow('haproxy-hop', 'haproxy', 'hop', false, 2, 40_000),
+  fixtureRow('haproxy-mtls-pair', 'haproxy', 'pair', true, 2.5, 20_000),
   {
     name: 'weft-mtls-pair',
     proxy: 'weft',
@@ -58,9 +58,9 @@ export const fixtureRows: readonly RowResult[] = [
     rates: {},
     unavailable: 'did not start: no sidecar',
   },
-  row('direct-grpc', 'none', 'direct', false, 1.5, 90_000, 'grpc'),
-  row('weft-hop-grpc', 'weft', 'hop', false, 4, 6_000, 'grpc'),
-  row('haproxy-hop-grpc', 'haproxy', 'hop', false, 2, 30_000, 'grpc'),
+  fixtureRow('direct-grpc', 'none', 'direct', false, 1.5, 90_000, 'grpc'),
+  fixtureRow('weft-hop-grpc', 'weft', 'hop', false, 4, 6_000, 'grpc'),
+  fixtureRow('haproxy-hop-grpc', 'haproxy', 'hop', false, 2, 30_000, 'grpc'),
 ];
 
 export const fixtureReport: RunReport = {

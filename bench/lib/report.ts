@@ -2,6 +2,7 @@
 // gRPC) throughput and resources, one latency table per rate and the generator's self-check, and
 // the other benches' numbers.
 import { addedLatency, haproxyPeer, ratio } from './ratios.ts';
+import { pairTargets } from './targets.ts';
 import type { HookResult, Plan, RowResult, RunReport } from './types.ts';
 
 const DASH = '—';
@@ -178,6 +179,29 @@ const protocolSections = (rows: readonly RowResult[], p: Plan, protocol: RowResu
   ];
 };
 
+const yesNo = (b: boolean | undefined): string => (b === undefined ? DASH : b ? 'yes' : 'no');
+
+/** The issue's targets for the weft pair, with HAProxy and Node's floor from the same run. */
+const targetSection = (rows: readonly RowResult[], p: Plan): string[] => {
+  const targets = pairTargets(rows, p.cpuRate);
+  if (targets.length === 0) return [];
+  return [
+    '## Targets (weft mesh pair, HTTP/1.1)',
+    "Node's floor is node-tls-tunnel-mtls-pair: the same pair shape with bytes piped through TLS and no HTTP work at all. A target the floor misses is out of reach for any Node sidecar on this machine.",
+    table(
+      ['target', 'weft', 'met', 'HAProxy', "Node's floor", 'floor meets it'],
+      targets.map((t) => [
+        t.target,
+        fmt(t.weft),
+        yesNo(t.meets(t.weft)),
+        fmt(t.haproxy),
+        fmt(t.floor),
+        yesNo(t.meets(t.floor)),
+      ]),
+    ),
+  ];
+};
+
 export const renderMarkdown = (report: RunReport): string => {
   const { meta, rows, hooks } = report;
   const p = meta.plan;
@@ -195,6 +219,7 @@ export const renderMarkdown = (report: RunReport): string => {
     ].join('\n'),
     ...(meta.notes.length ? ['**Notes**', meta.notes.map((n) => `- ${n}`).join('\n')] : []),
     ...protocolSections(byProtocol(rows, 'h1'), p, 'h1'),
+    ...targetSection(byProtocol(rows, 'h1'), p),
     ...protocolSections(byProtocol(rows, 'grpc'), p, 'grpc'),
   ];
   if (missing.length)

@@ -2,26 +2,10 @@
 // undici Pool with keep-alive upstream), as a plain hop or either end of an mTLS pair. The issue's
 // target for weft is ≥ 3× this pair's throughput.
 // `node bench/peers/node-undici-main.ts '<Args JSON>' <portFile>`; binds 127.0.0.1:0.
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { Pool } from 'undici';
-import { writePortFile } from '../../api/runtime/port-file.ts';
-
-export interface UndiciPeerArgs {
-  /** hop: plain in → plain out; server: mTLS in → plain out; client: plain in → mTLS out. */
-  readonly mode: 'hop' | 'server' | 'client';
-  readonly upstreamPort: number;
-  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string };
-}
-
-const [json, portFile] = process.argv.slice(2);
-const args = JSON.parse(json ?? '{}') as UndiciPeerArgs;
-const tls = args.tls && {
-  cert: readFileSync(args.tls.cert),
-  key: readFileSync(args.tls.key),
-  ca: readFileSync(args.tls.ca),
-};
+import { peerArgs as args, peerTls as tls, servePeer } from './node-peer-process.ts';
 
 const origin = `${args.mode === 'client' ? 'https' : 'http'}://127.0.0.1:${args.upstreamPort}`;
 const pool = new Pool(origin, {
@@ -32,7 +16,6 @@ const pool = new Pool(origin, {
         connect: {
           ...tls,
           rejectUnauthorized: true,
-          minVersion: 'TLSv1.3' as const,
           // undici takes the TLS server name from the Host header (the app's host, not the peer's):
           // the chain is verified against the mesh CA; the name is not what identifies the peer.
           checkServerIdentity: () => undefined,
@@ -62,11 +45,7 @@ const forward = (req: IncomingMessage, res: ServerResponse): void => {
 
 const server =
   args.mode === 'server' && tls
-    ? createTlsServer({ ...tls, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' }, forward)
+    ? createTlsServer({ ...tls, requestCert: true, rejectUnauthorized: true }, forward)
     : createServer(forward);
 server.keepAliveTimeout = 120_000;
-server.listen(0, '127.0.0.1', () => {
-  const addr = server.address();
-  void writePortFile(portFile as string, { port: typeof addr === 'object' && addr ? addr.port : 0 });
-});
-process.once('SIGTERM', () => process.exit(0));
+servePeer(server);

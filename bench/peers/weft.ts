@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { TrafficPolicyView } from '../../api/model/policy.ts';
 import type { Endpoint, PortProtocol, ProxySnapshot } from '../../api/model/snapshot.ts';
 import { SIDECAR_NODE_OPTIONS } from '../../api/runtime/node-flags.ts';
+import { extraSidecarFlags } from '../lib/env.ts';
+import { weftSidecarMain } from '../lib/weft-build.ts';
 import {
   HOST,
   hopAndPair,
@@ -19,7 +21,6 @@ import {
 } from '../lib/scenario.ts';
 import type { SidecarArgs } from './weft-sidecar-main.ts';
 
-const main = fileURLToPath(new URL('./weft-sidecar-main.ts', import.meta.url));
 const NEEDED = ['../../proxy/runtime.ts', '../../proxy/discovery/static-source.ts'];
 
 interface SidecarPorts {
@@ -107,9 +108,9 @@ const startSidecar = async (
   return startNodeChild<SidecarPorts>(
     env,
     name,
-    main,
+    weftSidecarMain(env.dir),
     [JSON.stringify(args)],
-    SIDECAR_NODE_OPTIONS.split(' '),
+    [...SIDECAR_NODE_OPTIONS.split(' '), ...extraSidecarFlags()],
   );
 };
 

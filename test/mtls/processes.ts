@@ -15,9 +15,10 @@ export interface CliProcess {
 
 const children: CliProcess[] = [];
 
-export const weft = (args: readonly string[]): CliProcess => {
+/** `cli`: another entry point, e.g. the type-stripped build's cli/main.js (default: the sources). */
+export const weft = (args: readonly string[], cli = cliMain): CliProcess => {
   let out = '';
-  const proc = spawn(process.execPath, [cliMain, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
@@ -27,15 +28,22 @@ export const weft = (args: readonly string[]): CliProcess => {
 };
 
 /** Runs a short subcommand to completion. */
-export const weftOnce = async (args: readonly string[]): Promise<{ code: number | null; output: string }> => {
-  const c = weft(args);
+export const weftOnce = async (
+  args: readonly string[],
+  cli = cliMain,
+): Promise<{ code: number | null; output: string }> => {
+  const c = weft(args, cli);
   const code = await c.exited;
   return { code, output: c.output() };
 };
 
 /** Starts a long-running subcommand with --port-file and returns its ports. */
-export const weftServing = async <T>(args: readonly string[], portFile: string): Promise<[CliProcess, T]> => {
-  const c = weft([...args, '--port-file', portFile, '--exit-with-parent']);
+export const weftServing = async <T>(
+  args: readonly string[],
+  portFile: string,
+  cli = cliMain,
+): Promise<[CliProcess, T]> => {
+  const c = weft([...args, '--port-file', portFile, '--exit-with-parent'], cli);
   let alive = true;
   void c.exited.then(() => (alive = false));
   try {

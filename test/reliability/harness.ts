@@ -188,7 +188,7 @@ export const rssKiB = async (pid: number): Promise<number> => {
 export const staticSidecar = async (
   dir: string,
   name: string,
-  o: { appPort?: number; services?: Record<string, { port: number }> },
+  o: { appPort?: number; services?: Record<string, { port: number }>; cli?: string },
 ): Promise<SidecarProc> => {
   const services = Object.fromEntries(
     Object.entries(o.services ?? {}).map(([svc, ep]) => [
@@ -221,6 +221,7 @@ export const staticSidecar = async (
       ...['--outbound-port', '0', '--inbound-port', '0', '--admin-port', '0', '--metrics-port', '0'],
     ],
     join(dir, `${name}-${++started}.ports`),
+    o.cli,
   );
   return { name, proc, ports };
 };
