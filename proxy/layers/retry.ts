@@ -110,29 +110,53 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
 
   return (next) => (req, ctx) =>
     // An Upgrade's body is a live byte stream (WebSocket frames): nothing to buffer or replay.
-    req.upgrade !== undefined ? next(req, ctx) : withRetries(next, req, ctx);
+    req.upgrade !== undefined ? next(req, ctx) : firstTry(next, req, ctx);
 
-  async function withRetries(next: Handler, req: MeshRequest, ctx: CallCtx): Promise<MeshResponse> {
+  // Most requests succeed at the first try: that path is plain callbacks, and only a try that
+  // is admitted for a retry enters the async loop below.
+  function firstTry(next: Handler, req: MeshRequest, ctx: CallCtx): Promise<MeshResponse> {
     budget.recordRequest();
     const body = req.body ? replayableBody(req.body, maxReplay, declaredLength(req)) : undefined;
     const call: Call = { req, ctx, traits: requestTraits(req), body };
-    let tryReq: MeshRequest = body ? { ...req, body: body.first } : req;
-    for (let attempt = 0; ; attempt++) {
-      ctx.attempt = attempt;
-      const outcome = await settle(next(tryReq, ctx));
-      if (attempt > 0) deps.retryGate?.releaseRetry();
-      if (ctx.endpoint) ctx.tried.add(endpointKey(ctx.endpoint));
-      const again = admit(call, outcome, attempt) ? await nextRequest(call) : undefined;
+    ctx.attempt = 0;
+    return next(body ? { ...req, body: body.first } : req, ctx).then(
+      (res) => afterTry(next, call, { ok: true, res }, 0),
+      (error: unknown) => afterTry(next, call, { ok: false, error }, 0),
+    );
+  }
+
+  function afterTry(
+    next: Handler,
+    call: Call,
+    outcome: Settled,
+    attempt: number,
+  ): MeshResponse | Promise<MeshResponse> {
+    if (call.ctx.endpoint) call.ctx.tried.add(endpointKey(call.ctx.endpoint));
+    return admit(call, outcome, attempt) ? retryAfter(next, call, outcome, attempt) : deliver(outcome);
+  }
+
+  /** Try `attempt` ended with `outcome`, which was admitted for another try. */
+  async function retryAfter(
+    next: Handler,
+    call: Call,
+    admitted: Settled,
+    attempt: number,
+  ): Promise<MeshResponse> {
+    const { req, ctx } = call;
+    let outcome = admitted;
+    for (let retry = attempt + 1; ; retry++) {
+      const again = await nextRequest(call);
       if (!again) return deliver(outcome);
       if (outcome.ok) discardResponse(outcome.res);
-      note(req, ctx, `retry:${attempt + 1}:${describe(outcome)}`);
-      deps.logger?.debug(
-        { service: ctx.service.name, retry: attempt + 1, after: describe(outcome) },
-        'retrying',
-      );
-      await backoff(call, attempt);
+      note(req, ctx, `retry:${retry}:${describe(outcome)}`);
+      deps.logger?.debug({ service: ctx.service.name, retry, after: describe(outcome) }, 'retrying');
+      await backoff(call, retry - 1);
       deps.metrics?.retry();
-      tryReq = again;
+      ctx.attempt = retry;
+      outcome = await settle(next(again, ctx));
+      deps.retryGate?.releaseRetry();
+      if (ctx.endpoint) ctx.tried.add(endpointKey(ctx.endpoint));
+      if (!admit(call, outcome, retry)) return deliver(outcome);
     }
   }
 };
