@@ -37,6 +37,16 @@ export const writeMessage = (
     done();
     return;
   }
+  // A body that arrived whole with its head leaves in this write, without stream machinery.
+  if (
+    body instanceof MeshBody &&
+    body.takeWhole(chunked ? (c) => writeChunk(socket, c) : (c) => socket.write(c))
+  ) {
+    if (chunked) socket.write(LAST_CHUNK);
+    socket.uncork();
+    done();
+    return;
+  }
   let chunk: Buffer | null;
   let ok = true;
   while (ok && (chunk = body.read() as Buffer | null) !== null)
