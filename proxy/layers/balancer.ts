@@ -63,15 +63,7 @@ export interface BalancerDeps {
   readonly health?: EndpointHealth;
 }
 
-const keys = new WeakMap<Endpoint, string>();
-const keyOf = (e: Endpoint): string => {
-  let k = keys.get(e);
-  if (k === undefined) {
-    k = endpointKey(e);
-    keys.set(e, k);
-  }
-  return k;
-};
+const keyOf = endpointKey;
 
 /** Healthy and untried endpoints when there are some; otherwise widen rather than fail. */
 export const candidates = (

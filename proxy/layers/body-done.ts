@@ -25,7 +25,4 @@ export const whenBodyDone = (res: MeshResponse, done: () => void): void => {
 };
 
 /** Releases a response nobody will read (a retried try, a timed-out late answer). */
-export const discardResponse = (res: MeshResponse): void => {
-  res.trailers?.catch(() => undefined);
-  if (res.body && !res.body.destroyed) res.body.destroy();
-};
+export { discardBody as discardResponse } from '../stack/discard.ts';

@@ -7,4 +7,17 @@ export interface EndpointHealth {
   record(endpointKey: string, outcome: TryOutcome): void;
 }
 
-export const endpointKey = (e: { address: string; port: number }): string => `${e.address}:${e.port}`;
+type Addressed = { readonly address: string; readonly port: number };
+
+// Endpoint objects come from a snapshot and live as long as it does; several layers key them per
+// request, so each gets its key string once instead of a new string (and hash) per use.
+const keys = new WeakMap<Addressed, string>();
+
+export const endpointKey = (e: Addressed): string => {
+  let k = keys.get(e);
+  if (k === undefined) {
+    k = `${e.address}:${e.port}`;
+    keys.set(e, k);
+  }
+  return k;
+};

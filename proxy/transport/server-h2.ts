@@ -10,7 +10,7 @@ import {
 import type { Logger } from 'pino';
 import type { MeshRequest, MeshResponse } from '../stack/types.ts';
 import { connectionOf, type RequestSink } from './connection.ts';
-import { discardBody } from './discard.ts';
+import { discardBody } from '../stack/discard.ts';
 import { H2_CONNECTION_WINDOW, H2_SETTINGS } from './h2-settings.ts';
 import { pumpResponse } from './forward-body.ts';
 import { endToEndHeaders } from './headers.ts';

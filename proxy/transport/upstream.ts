@@ -31,7 +31,16 @@ export interface TransportOptions {
   readonly tlsEvents?: TlsEvents;
 }
 
-const poolKey = (e: Endpoint): string => `${e.address}:${e.port}|${e.identity ?? ''}`;
+// One key string per endpoint object (snapshot data, immutable), not one per request.
+const poolKeys = new WeakMap<Endpoint, string>();
+const poolKey = (e: Endpoint): string => {
+  let k = poolKeys.get(e);
+  if (k === undefined) {
+    k = `${e.address}:${e.port}|${e.identity ?? ''}`;
+    poolKeys.set(e, k);
+  }
+  return k;
+};
 const hostPort = (e: Endpoint): string =>
   (e.address.includes(':') ? `[${e.address}]` : e.address) + `:${e.port}`;
 

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { MeshBody } from '../../stack/body.ts';
 import type { MeshRequest, MeshResponse } from '../../stack/types.ts';
 import type { ConnectionInfo, RequestSink } from '../connection.ts';
-import { discardBody } from '../discard.ts';
+import { discardBody } from '../../stack/discard.ts';
 import { parseHead, responseHead, type Framing, type ParsedHead } from './head.ts';
 import {
   METHODS,
