@@ -9,7 +9,8 @@ import { startH1Echo, type App } from '../test/helpers/apps.ts';
 import { h1Call } from '../test/helpers/http-clients.ts';
 import { stopAll, weftOnce } from '../test/mtls/processes.ts';
 import { staticSidecar } from '../test/reliability/harness.ts';
-import { buildDist, rewriteTsPaths } from './build-dist.ts';
+import { DEFAULT_VALUES } from '../injector/inject/values.ts';
+import { buildDist, PRODUCT_ROOTS, rewriteTsPaths } from './build-dist.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -73,6 +74,23 @@ describe('npm run build (the image form)', () => {
     const pkg = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(pkg.type).toBe('module');
     expect(pkg.scripts).toBeUndefined();
+  });
+
+  // No container engine runs here, so the Dockerfile is checked against the build it copies.
+  it('matches the Dockerfile: every product folder copied, entrypoint and injected command in the build', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    for (const dir of [...PRODUCT_ROOTS, 'scripts'])
+      expect(dockerfile, `COPY ${dir} in the build stage`).toMatch(
+        new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'),
+      );
+    const entry = /^ENTRYPOINT \["node", "\/app\/([^"]+)"\]/m.exec(dockerfile)?.[1];
+    expect(entry).toBe('cli/main.js');
+    expect(existsSync(join(out, entry as string))).toBe(true);
+    const [runtime, script] = DEFAULT_VALUES.cliCommand;
+    expect(runtime).toBe('node');
+    expect(script?.startsWith('/app/')).toBe(true);
+    expect(existsSync(join(out, (script as string).slice('/app/'.length)))).toBe(true);
+    expect(dockerfile).toMatch(/^USER 1337:1337$/m);
   });
 
   it('runs the CLI and a static sidecar that forwards a request', async () => {
