@@ -233,6 +233,89 @@ describe('HTTP/1.1 upstream pool', () => {
   });
 });
 
+/**
+ * Content-Length answers are read by the transport itself after llhttp stops at the head (no
+ * per-chunk callbacks): bodies that arrive in pieces, end early or run over their length.
+ */
+describe('HTTP/1.1 upstream Content-Length bodies', () => {
+  const rawUpstream = async (onRequest: (s: Socket, n: number) => void) => {
+    let connections = 0;
+    const upstream = createTcpServer((s: Socket) => {
+      connections++;
+      let n = 0;
+      s.on('data', () => onRequest(s, ++n));
+      s.on('error', () => undefined);
+    });
+    const appPort = await listen(upstream);
+    const sidecar = await startSidecar(
+      snapshot({ name: 'client' }, [service('raw', [{ address: '127.0.0.1', port: appPort }])]),
+      { appPort: 1 },
+    );
+    return {
+      port: sidecar.proxy.ports.outbound,
+      connections: () => connections,
+      close: async () => {
+        await sidecar.proxy.close();
+        upstream.close();
+      },
+    };
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('joins a body that arrives in pieces, then reuses the connection for the next answer', async () => {
+    const up = await rawUpstream((s, n) => {
+      const body = `piece-by-piece answer ${n}`;
+      s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
+      void (async () => {
+        for (let i = 0; i < body.length; i += 7) {
+          await sleep(5);
+          s.write(body.slice(i, i + 7));
+        }
+      })();
+    });
+    try {
+      for (const n of [1, 2, 3]) {
+        const r = await h1Call(up.port, { authority: 'raw' });
+        expect(r.status).toBe(200);
+        expect(r.body.toString()).toBe(`piece-by-piece answer ${n}`);
+      }
+      expect(up.connections()).toBe(1);
+    } finally {
+      await up.close();
+    }
+  });
+
+  it('does not pass off a body cut short by the upstream as complete', async () => {
+    const up = await rawUpstream((s) => {
+      s.write('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n');
+      s.end('only a part of it');
+    });
+    try {
+      const outcome = await h1Call(up.port, { authority: 'raw' }).then(
+        (r) => (r.body.length === 1000 ? 'complete' : 'short'),
+        () => 'failed',
+      );
+      expect(outcome).toBe('failed');
+    } finally {
+      await up.close();
+    }
+  });
+
+  it('delivers the answer but drops a connection that sent bytes past the body', async () => {
+    const up = await rawUpstream((s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA'));
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = await h1Call(up.port, { authority: 'raw' });
+        expect(r.status).toBe(200);
+        expect(r.body.toString()).toBe('hello');
+      }
+      expect(up.connections()).toBe(2); // the first connection was not reused
+    } finally {
+      await up.close();
+    }
+  });
+});
+
 describe('HTTP/1.1 over mTLS', () => {
   it('survives a peer resetting a TLS connection mid-request', async () => {
     const pki = makePki();

@@ -70,8 +70,8 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 // async_hooks resource the binding requires; one shared object, weft does not trace parsers.
 const RESOURCE = {};
 
-export const newParser = (kind: 'request' | 'response', cb: ParserCallbacks): LlhttpParser => {
-  const parser = new HTTPParser();
+/** Starts (or restarts, for the next message after a body weft read itself) a parser. */
+export const resetParser = (parser: LlhttpParser, kind: 'request' | 'response'): void =>
   // Strict parsing: no lenient flags, so smuggling shapes (CL+TE, bad chunk sizes, obs-fold)
   // are parse errors rather than interpretations.
   parser.initialize(
@@ -80,6 +80,17 @@ export const newParser = (kind: 'request' | 'response', cb: ParserCallbacks): Ll
     MAX_HEADER_BYTES,
     HTTPParser.kLenientNone,
   );
+
+/**
+ * What onHeadersComplete returns to stop llhttp right after the head, as for an Upgrade: execute()
+ * then returns the head's length and the caller takes the bytes after it (llhttp still reports
+ * the message complete at once; the caller must resetParser before the next message).
+ */
+export const STOP_AFTER_HEAD = 2;
+
+export const newParser = (kind: 'request' | 'response', cb: ParserCallbacks): LlhttpParser => {
+  const parser = new HTTPParser();
+  resetParser(parser, kind);
   parser[HTTPParser.kOnHeaders] = cb.onHeaders;
   parser[HTTPParser.kOnHeadersComplete] = cb.onHeadersComplete;
   parser[HTTPParser.kOnBody] = cb.onBody;

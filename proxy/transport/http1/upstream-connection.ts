@@ -6,8 +6,15 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { MeshBody } from '../../stack/body.ts';
 import type { HeaderMap, MeshRequest, MeshResponse } from '../../stack/types.ts';
-import { parseHead, requestHead, type Framing } from './head.ts';
-import { newParser, isParseError, type LlhttpParser, type RawHeaders } from './llhttp.ts';
+import { parseHead, requestHead, type Framing, type ParsedHead } from './head.ts';
+import {
+  newParser,
+  isParseError,
+  resetParser,
+  STOP_AFTER_HEAD,
+  type LlhttpParser,
+  type RawHeaders,
+} from './llhttp.ts';
 import { ReadShare } from './read-share.ts';
 import { nowTick } from './tick.ts';
 import { writeMessage } from './write-message.ts';
@@ -56,6 +63,11 @@ export class H1UpstreamConnection {
   private readonly share: ReadShare;
   /** The exchange whose 101 turned this connection into a byte tunnel. */
   private tunnel: Exchange | undefined;
+  /**
+   * Bytes still due of a Content-Length body that weft reads itself: llhttp stops after the head
+   * and the body's bytes go to the response as they are (no onBody callback and copy per chunk).
+   */
+  private bodyRemaining = 0;
   idleSince = nowTick();
 
   constructor(socket: Socket, readyEvent: 'connect' | 'secureConnect', owner: ConnectionOwner) {
@@ -127,11 +139,38 @@ export class H1UpstreamConnection {
   private readonly onData = (chunk: Buffer): void => {
     if (this.busy === undefined) return void this.socket.destroy(); // bytes nobody asked for
     this.share.spend(chunk.length);
+    if (this.bodyRemaining > 0) return this.onKnownBody(chunk);
+    this.parse(chunk);
+  };
+
+  private parse(chunk: Buffer): void {
     const r = this.parser.execute(chunk);
     if (isParseError(r))
       this.socket.destroy(Object.assign(new Error(`bad upstream response: ${r.code}`), { code: r.code }));
     else if (this.tunnel) this.switchToRaw(this.tunnel, chunk.subarray(r));
-  };
+    else if (this.bodyRemaining > 0 && r < chunk.length) this.onKnownBody(chunk.subarray(r));
+  }
+
+  /** Bytes of a Content-Length body; past its end the parser takes over again. */
+  private onKnownBody(chunk: Buffer): void {
+    const ex = this.busy;
+    const body = ex?.response;
+    if (!ex || !body) return void this.socket.destroy();
+    const take = Math.min(chunk.length, this.bodyRemaining);
+    this.bodyRemaining -= take;
+    const more = body.push(take === chunk.length ? chunk : chunk.subarray(0, take));
+    if (this.bodyRemaining > 0) {
+      if (!more) {
+        this.bodyPaused = true;
+        this.socket.pause();
+      }
+      return;
+    }
+    resetParser(this.parser, 'response');
+    this.completeResponse(ex);
+    // One exchange at a time: bytes after the answer's body were never asked for.
+    if (take < chunk.length) this.socket.destroy();
+  }
 
   /**
    * The server switched protocols (101): from here the connection is a byte tunnel. The server's
@@ -185,13 +224,23 @@ export class H1UpstreamConnection {
     const head = parseHead(this.wholeHead(rawHeaders));
     ex.keepAlive = keepAlive && ex.req.upgrade === undefined;
     if (upgrading && head.upgrade !== undefined) return this.switched(ex, head.headers, head.upgrade);
+    return this.answer(ex, code, head);
+  };
+
+  /** Hands the final answer's head to the caller; returns what llhttp should do about its body. */
+  private answer(ex: Exchange, code: number, head: ParsedHead): number {
     const noBody = ex.isHead || code === 204 || code === 304 || head.contentLength === 0;
     const body = noBody ? null : new MeshBody(this.pull);
     ex.response = body;
+    // A Content-Length body (llhttp has already refused it next to Transfer-Encoding) is read
+    // here rather than through llhttp: see bodyRemaining.
+    const known = body !== null && !head.chunked && head.contentLength !== undefined;
+    if (known) this.bodyRemaining = head.contentLength as number;
     ex.cb.resolve({ status: code, headers: head.headers, body });
+    if (known) return STOP_AFTER_HEAD;
     // HEAD answers announce a length but carry no body: tell llhttp not to wait for one.
     return ex.isHead ? 1 : 0;
-  };
+  }
 
   /** Joins what onHeaders collected for a long head with the last part. */
   private wholeHead(rawHeaders: RawHeaders | undefined): RawHeaders {
@@ -227,11 +276,16 @@ export class H1UpstreamConnection {
   private readonly onMessageComplete = (): void => {
     const ex = this.busy;
     // A 101 "message" ends at its head; the tunnel's body goes on until the connection ends.
-    if (!ex || ex === this.tunnel) return;
+    // llhttp calls this at once after a head it was told to stop at: the body is still due.
+    if (!ex || ex === this.tunnel || this.bodyRemaining > 0) return;
     if (ex.informational) {
       ex.informational = false;
       return;
     }
+    this.completeResponse(ex);
+  };
+
+  private completeResponse(ex: Exchange): void {
     ex.responseDone = true;
     ex.response?.push(null);
     // The reader will not ask for more of an ended body: un-pause for the next exchange here.
@@ -240,7 +294,7 @@ export class H1UpstreamConnection {
       this.socket.resume();
     }
     this.maybeRelease(ex);
-  };
+  }
 
   private maybeRelease(ex: Exchange): void {
     if (!ex.requestSent || !ex.responseDone || this.busy !== ex) return;
