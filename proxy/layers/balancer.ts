@@ -63,8 +63,6 @@ export interface BalancerDeps {
   readonly health?: EndpointHealth;
 }
 
-const keyOf = endpointKey;
-
 /** Healthy and untried endpoints when there are some; otherwise widen rather than fail. */
 export const candidates = (
   all: readonly Endpoint[],
@@ -73,11 +71,11 @@ export const candidates = (
 ): readonly Endpoint[] => {
   let pool = all;
   if (health) {
-    const healthy = all.filter((e) => !health.isEjected(keyOf(e)));
+    const healthy = all.filter((e) => !health.isEjected(endpointKey(e)));
     if (healthy.length > 0) pool = healthy;
   }
   if (ctx.tried.size > 0) {
-    const fresh = pool.filter((e) => !ctx.tried.has(keyOf(e)));
+    const fresh = pool.filter((e) => !ctx.tried.has(endpointKey(e)));
     if (fresh.length > 0) pool = fresh;
   }
   return pool;
@@ -94,7 +92,7 @@ export const pickP2C = (
   if (j >= i) j++;
   const a = pool[i] as Endpoint;
   const b = pool[j] as Endpoint;
-  return load.cost(keyOf(b)) < load.cost(keyOf(a)) ? b : a;
+  return load.cost(endpointKey(b)) < load.cost(endpointKey(a)) ? b : a;
 };
 
 export const balancerLayer =
@@ -105,7 +103,7 @@ export const balancerLayer =
     const endpoint = pickP2C(candidates(target.endpoints, ctx, deps.health), deps.load, deps.random);
     if (!endpoint)
       throw new MeshError('NO_ENDPOINTS', `service ${target.namespace}/${target.name} has no endpoints`);
-    const key = keyOf(endpoint);
+    const key = endpointKey(endpoint);
     ctx.endpoint = endpoint;
     ctx.tried.add(key);
     deps.load.start(key);

@@ -119,7 +119,13 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
     const body = req.body ? replayableBody(req.body, maxReplay, declaredLength(req)) : undefined;
     const call: Call = { req, ctx, traits: requestTraits(req), body };
     ctx.attempt = 0;
-    return next(body ? { ...req, body: body.first } : req, ctx).then(
+    let first: Promise<MeshResponse>;
+    try {
+      first = next(body ? { ...req, body: body.first } : req, ctx);
+    } catch (e) {
+      return Promise.reject(e); // a handler that throws is a failure of this layer, not a try
+    }
+    return first.then(
       (res) => afterTry(next, call, { ok: true, res }, 0),
       (error: unknown) => afterTry(next, call, { ok: false, error }, 0),
     );
