@@ -158,14 +158,8 @@ export class H1UpstreamConnection {
     if (!ex || !body) return void this.socket.destroy();
     const take = Math.min(chunk.length, this.bodyRemaining);
     this.bodyRemaining -= take;
-    const more = body.push(take === chunk.length ? chunk : chunk.subarray(0, take));
-    if (this.bodyRemaining > 0) {
-      if (!more) {
-        this.bodyPaused = true;
-        this.socket.pause();
-      }
-      return;
-    }
+    this.feed(body, take === chunk.length ? chunk : chunk.subarray(0, take));
+    if (this.bodyRemaining > 0) return;
     resetParser(this.parser, 'response');
     this.completeResponse(ex);
     // One exchange at a time: bytes after the answer's body were never asked for.
@@ -190,10 +184,7 @@ export class H1UpstreamConnection {
   private readonly onRawData = (chunk: Buffer): void => {
     this.share.spend(chunk.length);
     const body = this.busy?.response;
-    if (body && !body.push(chunk)) {
-      this.bodyPaused = true;
-      this.socket.pause();
-    }
+    if (body) this.feed(body, chunk);
   };
 
   private readonly onHeaders = (headers: RawHeaders): void => {
@@ -261,11 +252,15 @@ export class H1UpstreamConnection {
 
   private readonly onBody = (chunk: Buffer): void => {
     const body = this.busy?.response;
-    if (body && !body.push(chunk)) {
-      this.bodyPaused = true;
-      this.socket.pause();
-    }
+    if (body) this.feed(body, chunk);
   };
+
+  /** Response bytes to the caller; a full body buffer pauses the socket until `pull`. */
+  private feed(body: MeshBody, chunk: Buffer): void {
+    if (body.push(chunk)) return;
+    this.bodyPaused = true;
+    this.socket.pause();
+  }
 
   private readonly pull = (): void => {
     if (!this.bodyPaused) return;
