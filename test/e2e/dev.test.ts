@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DevSummary } from '../../cli/dev.ts';
+import type { DevSummary } from '../../cli/dev/command.ts';
 import { isAlive, pidsOf, startDev, waitForState } from './dev-harness.ts';
 
 const backend = (s: DevSummary, name: string): number =>

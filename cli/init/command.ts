@@ -4,11 +4,11 @@
 // app back on clusters without native sidecars.
 import { spawn } from 'node:child_process';
 import { Command } from 'commander';
-import { err, formatIssues, ok, type ConfigIssue, type Result } from '../api/model/result.ts';
-import { iptablesRules, type CaptureOptions } from '../injector/inject/iptables-rules.ts';
-import { parseCidrList, parsePortList } from '../injector/inject/port-list.ts';
-import { DEFAULT_VALUES } from '../injector/inject/values.ts';
-import { envOption } from './options.ts';
+import { err, formatIssues, ok, type ConfigIssue, type Result } from '../../api/model/result.ts';
+import { iptablesRules, type CaptureOptions } from '../../injector/inject/iptables-rules.ts';
+import { parseCidrList, parsePortList } from '../../injector/inject/port-list.ts';
+import { DEFAULT_VALUES } from '../../injector/inject/values.ts';
+import { envOption } from '../options.ts';
 
 export interface InitFlags {
   readonly proxyUid: string;
