@@ -32,8 +32,8 @@ const timedGet = (
     req.end();
   });
 
-const median = (xs: readonly number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const quantile = (xs: readonly number[], q: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(q * xs.length)] as number;
 
 describe('weft dev', () => {
   it('runs for --duration and reports a 90/10 canary split in --json', { timeout: 90_000 }, async () => {
@@ -109,38 +109,39 @@ describe('weft dev', () => {
     "shows the mesh's latency: the load generator's p50 matches requests sent directly through its sidecar",
     { timeout: 90_000 },
     async () => {
-      const run = await startDev(['--duration', '12', '--json']);
+      const run = await startDev(['--duration', '15', '--json']);
       const state = await waitForState(run);
       const port = state.loadGenerator?.outboundPort as number;
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      // wait (bounded) until the mesh serves, then time requests one at a time while the load runs
+      // wait (bounded) until the mesh serves: `weft dev` starts its load at the same point
       const deadline = Date.now() + 30_000;
       while ((await timedGet(port, 'frontend', agent).catch(() => ({ status: 0 }))).status !== 200) {
         expect(Date.now(), 'mesh never served frontend').toBeLessThan(deadline);
         await new Promise((r) => setTimeout(r, 100));
       }
+      // One request at a time, 10 ms apart, over 10 s of the generator's 15: both see the same
+      // machine at the same moments, so contention from other processes moves both alike.
       const direct: number[] = [];
-      for (let i = 0; i < 300; i++) {
+      const until = performance.now() + 10_000;
+      while (performance.now() < until && direct.length < 2000) {
         const r = await timedGet(port, 'frontend', agent);
         expect(r.status).toBe(200);
         direct.push(r.ms);
+        await new Promise((r) => setTimeout(r, 10));
       }
       agent.destroy();
       expect(await run.exited, run.stderr()).toBe(0);
       const summary = JSON.parse(run.stdout().trim().split('\n').at(-1) as string) as DevSummary;
       const generated = summary.services.find((s) => s.service === 'frontend')?.p50_ms as number;
-      const directP50 = median(direct);
+      const [p10, p50, p90] = [0.1, 0.5, 0.9].map((q) => quantile(direct, q)) as [number, number, number];
       console.log(
-        `frontend p50: load generator ${generated} ms, direct through its sidecar ${directP50.toFixed(3)} ms`,
+        `frontend p50: load generator ${generated} ms; direct through its sidecar p10 ${p10.toFixed(3)}, p50 ${p50.toFixed(3)}, p90 ${p90.toFixed(3)} ms (${direct.length} requests)`,
       );
-      // Both are measured in the same run on the same machine, so contention moves both. The
-      // tolerance is the larger of 2 ms and half the direct p50; a generator that adds its own
-      // scheduling delay (one 10 ms interval at 100 req/s) falls outside it.
-      const tolerance = Math.max(2, directP50 / 2);
-      expect(
-        Math.abs(generated - directP50),
-        `generator ${generated} ms vs direct ${directP50} ms`,
-      ).toBeLessThanOrEqual(tolerance);
+      // Tolerance: the generator's median lies within the middle 80 % of the direct timings (p10
+      // to p90), a band that widens with the contention both see. A generator that adds its own
+      // scheduling delay (one 10 ms interval at 100 req/s, plus its tick) lands above it.
+      expect(generated, `generator p50 ${generated} ms vs direct p90 ${p90} ms`).toBeLessThanOrEqual(p90);
+      expect(generated, `generator p50 ${generated} ms vs direct p10 ${p10} ms`).toBeGreaterThanOrEqual(p10);
     },
   );
 });
