@@ -82,6 +82,8 @@ interface ProxyFlags extends SidecarFlags {
 /** The CLI's OTEL_* variables (tests and `weft dev` leave them out). */
 interface OtelFlags {
   otel?: OtelEnv;
+  /** Inbound policy layers per snapshot; default authorization (authzInboundLayers). */
+  inboundLayers?: ProxyOptions['inboundLayers'];
 }
 
 export interface RunningSidecar {
@@ -151,6 +153,7 @@ const sourceOf = async (
     },
     logger,
     registry: proxy.metricsRegistry,
+    validate: proxy.prepare,
     ...(credentials ? { credentials } : {}),
   });
   if (dir !== undefined) persistSnapshots(discovery, dir, logger);
@@ -192,7 +195,7 @@ export const startSidecar = async (
     logger,
     ...(flags.listenHost ? { inboundHost: flags.listenHost, metricsHost: flags.listenHost } : {}),
     ...(identity ? { tls: identity, inboundMode: flags.inboundMode ?? 'STRICT' } : {}),
-    inboundLayers: authzInboundLayers(flags.appPort),
+    inboundLayers: flags.inboundLayers ?? authzInboundLayers(flags.appPort),
     ...(probes ? { probes } : {}),
     ...(observed.options ? { observability: observed.options } : {}),
   });

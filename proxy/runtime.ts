@@ -3,6 +3,7 @@
 // assignment; connection pools and balancer state live for the whole process.
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { ConfigIssue } from '../api/model/result.ts';
 import type { ProxySnapshot } from '../api/model/snapshot.ts';
 import { systemClock, type Clock, type Random } from '../api/runtime/clock.ts';
 import { startAdmin } from './admin/admin-server.ts';
@@ -88,6 +89,12 @@ export interface InboundLayerDeps {
 export interface RunningProxy {
   readonly ports: ProxyPorts;
   readonly metricsRegistry: Registry;
+  /**
+   * Builds the listeners' stacks for `snapshot` and keeps them for when the source delivers it;
+   * issues = it cannot run here. The discovery client calls this before it ACKs (its `validate`
+   * hook), so a snapshot the control plane records as running is one these stacks were built from.
+   */
+  prepare(snapshot: ProxySnapshot): readonly ConfigIssue[];
   /** Stops accepting, lets in-flight requests finish (bounded by drainMs), closes pools. */
   close(): Promise<void>;
 }
@@ -141,19 +148,36 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
     inbound: inboundStack(snapshot, inDeps),
   });
   let active = build(undefined);
-  const apply = (snapshot: ProxySnapshot): void => {
+  // Builds made by prepare(), taken by apply() when the source delivers that very snapshot.
+  const prepared = new WeakMap<ProxySnapshot, Active>();
+  const prepare = (snapshot: ProxySnapshot): readonly ConfigIssue[] => {
     try {
-      const before = inboundModeOf(o, active.snapshot);
-      active = build(snapshot); // one assignment: requests in flight keep the stacks they began with
-      metrics.setConfigVersion(snapshot.version);
-      metrics.setWorkload(`${snapshot.workload.namespace}/${snapshot.workload.serviceAccount}`);
-      stateMetrics.configApplied();
-      const mode = inboundModeOf(o, snapshot);
-      if (mode !== before) logger.info({ from: before, to: mode }, 'inbound mTLS mode changed');
-      logger.info({ version: snapshot.version }, 'snapshot active');
+      prepared.set(snapshot, build(snapshot));
+      return [];
     } catch (err) {
-      logger.error({ err, version: snapshot.version }, 'snapshot could not be applied; keeping the last one');
+      return [{ path: 'snapshot', message: `cannot be built by this sidecar: ${(err as Error).message}` }];
     }
+  };
+  const apply = (snapshot: ProxySnapshot): void => {
+    // Sources without a peer to NACK to (a file, the persisted last snapshot) arrive unprepared.
+    const issues = prepared.has(snapshot) ? [] : prepare(snapshot);
+    const next = prepared.get(snapshot);
+    prepared.delete(snapshot);
+    if (!next) {
+      logger.error(
+        { issues, version: snapshot.version },
+        'snapshot could not be applied; keeping the last one',
+      );
+      return;
+    }
+    const before = inboundModeOf(o, active.snapshot);
+    active = next; // one assignment: requests in flight keep the stacks they began with
+    metrics.setConfigVersion(snapshot.version);
+    metrics.setWorkload(`${snapshot.workload.namespace}/${snapshot.workload.serviceAccount}`);
+    stateMetrics.configApplied();
+    const mode = inboundModeOf(o, snapshot);
+    if (mode !== before) logger.info({ from: before, to: mode }, 'inbound mTLS mode changed');
+    logger.info({ version: snapshot.version }, 'snapshot active');
   };
   const unsubscribe = o.source.subscribe(apply);
   const initial = o.source.current();
@@ -208,6 +232,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
         ...(probe ? { probe: probe.port } : {}),
       },
       metricsRegistry: metrics.registry,
+      prepare,
       close: shutdown,
     };
   } catch (err) {
