@@ -24,6 +24,7 @@ import { startProbeServer } from './probes/probe-server.ts';
 import { observabilityLayers, type ObservabilityOptions } from './observability/layers.ts';
 import type { Layer } from './stack/types.ts';
 import { destinationIndex } from './outbound/by-destination.ts';
+import { ListenError, type ListenerName } from './start-errors.ts';
 import { transparentCapture, type Transparent } from './transparent.ts';
 import type { TlsEvents } from './transport/tls-events.ts';
 import { connectionGauge, type ConnectionCount, type ListenerDirection } from './metrics/connection-gauge.ts';
@@ -185,7 +186,14 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
 
   const opened: { close(): Promise<void> }[] = [];
   const drainMs = o.drainMs ?? 5_000;
-  const track = <T extends Listener | Served>(x: T): T => {
+  /** Starts one listener, kept for shutdown; a bind failure names the listener and its address. */
+  const listen = async <T extends Listener | Served>(
+    name: ListenerName,
+    host: string,
+    port: number,
+    start: () => Promise<T>,
+  ): Promise<T> => {
+    const x = await start().catch((e: unknown) => Promise.reject(new ListenError(name, host, port, e)));
     opened.push({ close: () => x.close(drainMs) });
     return x;
   };
@@ -201,8 +209,8 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
     policies.close();
   };
   try {
-    const outbound = track(
-      await startListener({
+    const outbound = await listen('outbound', '127.0.0.1', o.ports.outbound, () =>
+      startListener({
         host: '127.0.0.1',
         port: o.ports.outbound,
         mode: 'DISABLE',
@@ -212,19 +220,23 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
         ...capture.outbound,
       }),
     );
-    const inbound = track(
-      await startInbound(o, () => active, logger, { tlsEvents, capture, openConnections }),
+    const hosts = listenHosts(o);
+    const inbound = await listen('inbound', hosts.inbound, o.ports.inbound, () =>
+      startInbound(o, () => active, logger, { tlsEvents, capture, openConnections }),
     );
     const p = o.probes;
     const ready = (): boolean => active.snapshot !== undefined;
     const appHost = o.appHost ?? '127.0.0.1';
     const probe =
-      p && track(await startProbeServer({ host: '0.0.0.0', ...p, probes: p.app, appHost, ready, clock }));
-    const admin = track(
-      await startAdmin(o.ports.admin, () => active.snapshot, { faults: policies.faultReport }),
+      p &&
+      (await listen('probe', hosts.probe, p.port, () =>
+        startProbeServer({ ...p, host: hosts.probe, probes: p.app, appHost, ready, clock }),
+      ));
+    const admin = await listen('admin', '127.0.0.1', o.ports.admin, () =>
+      startAdmin(o.ports.admin, () => active.snapshot, { faults: policies.faultReport }),
     );
-    const scrape = track(
-      await startMetricsServer(o.metricsHost ?? '0.0.0.0', o.ports.metrics, metrics.registry),
+    const scrape = await listen('metrics', hosts.metrics, o.ports.metrics, () =>
+      startMetricsServer(hosts.metrics, o.ports.metrics, metrics.registry),
     );
     return {
       ports: {
@@ -241,6 +253,13 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
   }
 };
 
+/** Where the listeners that peers, the kubelet and Prometheus reach bind (all interfaces by default). */
+const listenHosts = (o: ProxyOptions): { inbound: string; metrics: string; probe: string } => ({
+  inbound: o.inboundHost ?? '0.0.0.0',
+  metrics: o.metricsHost ?? '0.0.0.0',
+  probe: o.probes?.host ?? '0.0.0.0',
+});
+
 /** The snapshot's mode wins over the configured default; no TLS material means plaintext only. */
 const inboundModeOf = (o: ProxyOptions, snapshot: ProxySnapshot | undefined): InboundMode =>
   o.tls ? (snapshot?.workload.inboundMode ?? o.inboundMode ?? 'PERMISSIVE') : 'DISABLE';
@@ -256,7 +275,7 @@ const startInbound = (
   },
 ): Promise<Listener> =>
   startListener({
-    host: o.inboundHost ?? '0.0.0.0',
+    host: listenHosts(o).inbound,
     port: o.ports.inbound,
     mode: () => inboundModeOf(o, active().snapshot),
     tls: o.tls,
