@@ -15,6 +15,7 @@ import { selectRules } from '../layers/route-rules.ts';
 import { buildRouteIndex, routeMatchLayer } from '../layers/route-match.ts';
 import { splitLayer, type WeightedBackend } from '../layers/split.ts';
 import { requestMetricsLayer, type ProxyMetrics } from '../metrics/request-metrics.ts';
+import { endpointKey } from '../stack/endpoint-health.ts';
 import { MeshError } from '../stack/errors.ts';
 import { compose, type Handler, type Layer } from '../stack/types.ts';
 import type { PolicyBuild, PolicyRegistry } from './policy-registry.ts';
@@ -117,8 +118,14 @@ export const outboundHandler = (snapshot: ProxySnapshot | undefined, deps: Outbo
   const services = snapshot?.services ?? {};
   const state = deps.policies.build();
   const chains = new Map<ServiceView, Handler>();
-  for (const svc of Object.values(services)) chains.set(svc, serviceChain(svc, services, deps, state));
+  const endpoints = new Set<string>();
+  for (const svc of Object.values(services)) {
+    chains.set(svc, serviceChain(svc, services, deps, state));
+    for (const e of svc.endpoints) endpoints.add(endpointKey(e));
+  }
   state.commit();
+  // Latency knowledge of endpoints gone from every service goes with them.
+  deps.load.retain(endpoints);
   const dispatch: Handler = (req, ctx) =>
     chains.get(ctx.service)?.(req, ctx) ?? Promise.reject(new MeshError('INTERNAL', 'route without a chain'));
   return compose(
