@@ -61,7 +61,6 @@ const ruleSetChain = (
 ): Handler => {
   const { deps, state } = ctx;
   const slots = policySlots(service, ruleSet, fault, state);
-  const client = clientHandler(deps.transport);
   const byBackend = new Map<ServiceView, Handler>();
   // Requests a split with matches leaves alone go to the root service itself.
   for (const target of [service, ...backends.map((b) => b.service)]) {
@@ -73,6 +72,8 @@ const ruleSetChain = (
       load: deps.load,
       health: b.health,
     });
+    // Connection deadlines and bounds: the addressed service's policy, else the backend's own.
+    const client = clientHandler(deps.transport, service.policy?.connection ?? target.policy?.connection);
     byBackend.set(target, compose(...b.beforeBalancer, balancer, ...b.perTry)(client));
   }
   const toBackend: Handler = (req, c) =>
