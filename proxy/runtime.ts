@@ -13,6 +13,7 @@ import type { SnapshotSource } from './discovery/source.ts';
 import { inboundSink } from './inbound/entry.ts';
 import { inboundStack, type InboundStack } from './inbound/stack.ts';
 import { loadTracker } from './layers/balancer.ts';
+import { dialMetrics } from './metrics/dial-metrics.ts';
 import { proxyMetrics } from './metrics/request-metrics.ts';
 import { stateGauges } from './metrics/state-gauges.ts';
 import { tlsMetrics } from './metrics/tls-metrics.ts';
@@ -116,12 +117,14 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
   const tlsEvents = tlsMetrics(metrics.registry);
   const openConnections = connectionGauge(metrics.registry);
   const stateMetrics = stateGauges(metrics.registry, clock, o.tls);
+  const dialEvents = dialMetrics(metrics.registry);
   const mesh = upstreamTransport({
     tls: o.tls,
     logger: logger.child({ component: 'upstream.mesh' }),
     tlsEvents,
+    dialEvents,
   });
-  const app = upstreamTransport({ logger: logger.child({ component: 'upstream.app' }) });
+  const app = upstreamTransport({ logger: logger.child({ component: 'upstream.app' }), dialEvents });
   const policies = policyRegistry({ clock, random, registry: metrics.registry, logger });
   const observe = (d: 'inbound' | 'outbound') => observabilityLayers(o.observability, d, { clock, random });
   const outDeps = {
