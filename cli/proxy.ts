@@ -60,6 +60,8 @@ export interface SidecarFlags extends ObservabilityFlags {
   appProbes?: string;
   /** This pod's IP (WEFT_POD_IP): the address peers reach the inbound listener at. */
   podIp?: string;
+  /** Opaque TCP idle timeout (WEFT_TCP_IDLE_TIMEOUT), ms; 0 = none; absent = the proxy's default. */
+  tcpIdleTimeout?: number;
   /**
    * WEFT_STATE_DIR: where the last accepted snapshot and the still-valid certificate are kept so
    * a restart while the control plane is away can serve (the injector mounts an in-memory volume).
@@ -194,6 +196,7 @@ export const startSidecar = async (
     ...(identity ? { tls: identity, inboundMode: flags.inboundMode ?? 'STRICT' } : {}),
     inboundLayers: authzInboundLayers(flags.appPort),
     ...(probes ? { probes } : {}),
+    tcpIdleTimeoutMs: flags.tcpIdleTimeout,
     ...(observed.options ? { observability: observed.options } : {}),
   });
   const unfollow = identity ? followTrustBundle(deferred, identity, logger) : () => undefined;
@@ -329,6 +332,12 @@ export const proxyCommand = (): Command =>
       envOption('--app-probes <json>', "the app's original probes, keyed by /app-health/<container>/<probe>"),
     )
     .addOption(envOption('--pod-ip <ip>', 'this pod IP: where peers reach the inbound listener (local mode)'))
+    .addOption(
+      envOption(
+        '--tcp-idle-timeout <duration>',
+        'close opaque TCP connections (tunnels, passthrough) with no byte either way for this long; 0 = never (default 1h)',
+      ).argParser(durationMs),
+    )
     .addOption(
       envOption(
         '--state-dir <dir>',

@@ -71,6 +71,8 @@ export interface ProxyOptions {
    * original destination (docs/capture.md). Default: the native addon's reader; false = off.
    */
   readonly originalDst?: OriginalDstReader | false;
+  /** Opaque TCP idle for this long is closed (default 1 h; 0 = never; docs/capture.md). */
+  readonly tcpIdleTimeoutMs?: number;
   /** The probe listener (WEFT_PROBE_PORT) with the app's original probes; absent = none. */
   readonly probes?: { readonly port: number; readonly host?: string; readonly app: AppProbes };
   /** Tracing and access log (docs/observability.md); absent = both off, no layer in the stacks. */
