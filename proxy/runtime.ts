@@ -58,7 +58,10 @@ export interface ProxyOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly random?: Random;
-  /** Inbound bind address (default 0.0.0.0: peers reach the pod IP). Outbound is always 127.0.0.1. */
+  /**
+   * Inbound bind address (default 0.0.0.0 and [::]: peers reach the pod IP of either family).
+   * Outbound is always loopback, 127.0.0.1 and [::1].
+   */
   readonly inboundHost?: string;
   /** Metrics bind address (default 0.0.0.0 for Prometheus). Admin is always 127.0.0.1. */
   readonly metricsHost?: string;
@@ -182,6 +185,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
     const outbound = track(
       await startListener({
         host: '127.0.0.1',
+        ipv6Host: '::1',
         port: o.ports.outbound,
         mode: 'DISABLE',
         sink: outboundSink(() => active.outbound),
@@ -234,6 +238,8 @@ const startInbound = (
 ): Promise<Listener> =>
   startListener({
     host: o.inboundHost ?? '0.0.0.0',
+    // Dual-stack pods: peers (and ip6tables REDIRECT) reach the pod's IPv6 address too.
+    ...(o.inboundHost === undefined ? { ipv6Host: '::' } : {}),
     port: o.ports.inbound,
     mode: () => inboundModeOf(o, active().snapshot),
     tls: o.tls,
