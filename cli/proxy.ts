@@ -61,6 +61,8 @@ export interface SidecarFlags extends ObservabilityFlags {
   appProbes?: string;
   /** This pod's IP (WEFT_POD_IP): the address peers reach the inbound listener at. */
   podIp?: string;
+  /** Opaque TCP idle timeout (WEFT_TCP_IDLE_TIMEOUT), ms; 0 = none; absent = the proxy's default. */
+  tcpIdleTimeout?: number;
   /**
    * WEFT_STATE_DIR: where the last accepted snapshot and the still-valid certificate are kept so
    * a restart while the control plane is away can serve (the injector mounts an in-memory volume).
@@ -196,6 +198,7 @@ const proxyOptionsOf = (
   ...(parts.identity ? { tls: parts.identity, inboundMode: flags.inboundMode ?? 'STRICT' } : {}),
   inboundLayers: flags.inboundLayers ?? authzInboundLayers(flags.appPort),
   ...(parts.probes ? { probes: parts.probes } : {}),
+  tcpIdleTimeoutMs: flags.tcpIdleTimeout,
   ...(parts.observed.options ? { observability: parts.observed.options } : {}),
 });
 
@@ -393,6 +396,12 @@ export const proxyCommand = (): Command =>
       envOption('--app-probes <json>', "the app's original probes, keyed by /app-health/<container>/<probe>"),
     )
     .addOption(envOption('--pod-ip <ip>', 'this pod IP: where peers reach the inbound listener (local mode)'))
+    .addOption(
+      envOption(
+        '--tcp-idle-timeout <duration>',
+        'close opaque TCP connections (tunnels, passthrough) with no byte either way for this long; 0 = never (default 1h)',
+      ).argParser(durationMs),
+    )
     .addOption(
       envOption(
         '--state-dir <dir>',

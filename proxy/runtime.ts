@@ -61,7 +61,10 @@ export interface ProxyOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly random?: Random;
-  /** Inbound bind address (default 0.0.0.0: peers reach the pod IP). Outbound is always 127.0.0.1. */
+  /**
+   * Inbound bind address (default 0.0.0.0 and [::]: peers reach the pod IP of either family).
+   * Outbound is always loopback, 127.0.0.1 and [::1].
+   */
   readonly inboundHost?: string;
   /** Metrics bind address (default 0.0.0.0 for Prometheus). Admin is always 127.0.0.1. */
   readonly metricsHost?: string;
@@ -74,6 +77,8 @@ export interface ProxyOptions {
    * original destination (docs/capture.md). Default: the native addon's reader; false = off.
    */
   readonly originalDst?: OriginalDstReader | false;
+  /** Opaque TCP idle for this long is closed (default 1 h; 0 = never; docs/capture.md). */
+  readonly tcpIdleTimeoutMs?: number;
   /** The probe listener (WEFT_PROBE_PORT) with the app's original probes; absent = none. */
   readonly probes?: { readonly port: number; readonly host?: string; readonly app: AppProbes };
   /** Tracing and access log (docs/observability.md); absent = both off, no layer in the stacks. */
@@ -215,6 +220,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
     const outbound = await listen('outbound', '127.0.0.1', o.ports.outbound, () =>
       startListener({
         host: '127.0.0.1',
+        ipv6Host: '::1',
         port: o.ports.outbound,
         mode: 'DISABLE',
         sink: outboundSink(() => active.outbound),
@@ -279,6 +285,8 @@ const startInbound = (
 ): Promise<Listener> =>
   startListener({
     host: listenHosts(o).inbound,
+    // Dual-stack pods: peers (and ip6tables REDIRECT) reach the pod's IPv6 address too.
+    ...(o.inboundHost === undefined ? { ipv6Host: '::' } : {}),
     port: o.ports.inbound,
     mode: () => inboundModeOf(o, active().snapshot),
     tls: o.tls,
