@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MESH_ERROR_CODES, MeshError } from '../stack/errors.ts';
 import type { Readable } from 'node:stream';
-import { encodeGrpcMessage, errorResponseLayer, GRPC_STATUS, HTTP_STATUS } from './error-response.ts';
+import { errorResponseLayer, GRPC_STATUS, HTTP_STATUS } from './error-response.ts';
 import { callCtx, request, response } from './policy-testkit.ts';
 
 const text = async (b: Readable | null): Promise<string> => {
@@ -49,10 +49,5 @@ describe('errorResponseLayer', () => {
     expect((await noted(request(), callCtx())).headers).toEqual({ a: '1' });
     const dbg = await noted(request({ headers: { 'x-weft-debug': '1' } }), callCtx());
     expect(dbg.headers).toEqual({ a: '1', 'x-weft-notes': 'split:demo/v2' });
-  });
-
-  it('percent-encodes only what grpc-message forbids', () => {
-    expect(encodeGrpcMessage('plain text: ok')).toBe('plain text: ok');
-    expect(encodeGrpcMessage('50% ü\n')).toBe('50%25 %C3%BC%0A');
   });
 });

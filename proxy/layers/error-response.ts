@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { isMeshError, MeshError, type MeshErrorCode } from '../stack/errors.ts';
+import { isGrpc, trailersOnly } from '../stack/grpc.ts';
 import type { CallCtx, Layer, MeshRequest, MeshResponse } from '../stack/types.ts';
 import { isDebug } from './policy-deps.ts';
 
@@ -44,33 +45,19 @@ export const GRPC_STATUS: Readonly<Record<MeshErrorCode, number>> = {
   INTERNAL: 13,
 };
 
-const isGrpcRequest = (req: MeshRequest): boolean => {
-  const ct = req.headers['content-type'];
-  return (Array.isArray(ct) ? ct[0] : ct)?.startsWith('application/grpc') ?? false;
-};
-
-/** grpc-message is percent-encoded (gRPC HTTP/2 spec): everything outside printable ASCII, and '%'. */
-export const encodeGrpcMessage = (text: string): string =>
-  text.replace(/[^\x20-\x24\x26-\x7e]/gu, (c) => encodeURIComponent(c));
-
 export const errorResponse = (e: MeshError, req: MeshRequest): MeshResponse => {
-  if (isGrpcRequest(req))
-    return {
-      status: 200,
-      headers: {
-        'content-type': 'application/grpc',
-        'grpc-status': String(GRPC_STATUS[e.code]),
-        'grpc-message': encodeGrpcMessage(`${e.code}: ${e.reason}`),
-        [ERROR_HEADER]: e.code,
-      },
-      body: null,
-    };
+  if (isGrpc(req.headers))
+    return trailersOnly(GRPC_STATUS[e.code], `${e.code}: ${e.reason}`, {
+      ...e.headers,
+      [ERROR_HEADER]: e.code,
+    });
   const text = Buffer.from(`${e.code}: ${e.reason}\n`);
   return {
     status: HTTP_STATUS[e.code],
     headers: {
       'content-type': 'text/plain; charset=utf-8',
       'content-length': String(text.length),
+      ...e.headers,
       [ERROR_HEADER]: e.code,
     },
     body: req.method === 'HEAD' ? null : Readable.from([text]),

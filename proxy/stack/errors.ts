@@ -21,10 +21,17 @@ export class MeshError extends Error {
   readonly code: MeshErrorCode;
   /** Short reason for the x-weft-error header. */
   readonly reason: string;
-  constructor(code: MeshErrorCode, reason: string, options?: { cause?: unknown }) {
+  /** Headers the answer carries besides x-weft-error, such as authz's `x-weft-authz` reason. */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(
+    code: MeshErrorCode,
+    reason: string,
+    options?: { cause?: unknown; headers?: Readonly<Record<string, string>> },
+  ) {
     super(`${code}: ${reason}`, options);
     this.code = code;
     this.reason = reason;
+    this.headers = options?.headers ?? {};
     this.name = 'MeshError';
   }
 }
