@@ -5,7 +5,7 @@
 // also kept there with the last snapshot, so a restart while the control plane is away can serve.
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { formatIssues } from '../api/model/result.ts';
 import { spiffeId } from '../api/model/spiffe.ts';
 import { parseDuration } from '../api/schema/duration.ts';
@@ -24,6 +24,7 @@ import { parseAppProbes } from '../proxy/probes/app-probes.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/runtime.ts';
 import type { InboundMode } from '../proxy/transport/listener.ts';
 import type { ChannelCredentialsSource } from '../api/runtime/control-plane-tls.ts';
+import { createLogger } from '../api/runtime/logger.ts';
 import { controlPlaneTrust, type ControlPlaneTrust } from './control-plane-trust.ts';
 import { ListenError, SidecarConfigError, type ListenerName } from '../proxy/start-errors.ts';
 import { envOption, portNumber, portOption } from './options.ts';
@@ -279,7 +280,10 @@ const startFailure = (e: unknown): string =>
       : String(e);
 
 const run = async (flags: ProxyFlags): Promise<void> => {
-  const logger = pino({ level: flags.logLevel, base: { component: 'proxy', workload: flags.workload } });
+  const logger = createLogger({
+    level: flags.logLevel,
+    base: { component: 'proxy', workload: flags.workload },
+  });
   const otel = readOtelEnv();
   if (!otel.ok) {
     process.stderr.write(`weft proxy: ${formatIssues(otel.error)}\n`);

@@ -1,11 +1,12 @@
 // Starts one sidecar: outbound listener (app → mesh), inbound listener (mesh → app, mTLS when
 // configured), admin and metrics ports. Stacks are rebuilt once per snapshot and swapped in one
 // assignment; connection pools and balancer state live for the whole process.
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../api/model/result.ts';
 import type { ProxySnapshot } from '../api/model/snapshot.ts';
 import { systemClock, type Clock, type Random } from '../api/runtime/clock.ts';
+import { createLogger } from '../api/runtime/logger.ts';
 import { startAdmin } from './admin/admin-server.ts';
 import { startMetricsServer } from './admin/metrics-server.ts';
 import type { Served } from './admin/serve.ts';
@@ -113,7 +114,7 @@ interface Active {
 }
 
 export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
-  const logger = o.logger ?? pino({ level: 'info' });
+  const logger = o.logger ?? createLogger({ level: 'info' });
   const clock = o.clock ?? systemClock;
   const random = o.random ?? Math.random;
   const metrics = proxyMetrics();
