@@ -9,7 +9,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { captureFromFlags, restoreFamilies, restoreRules, waitReady, type InitFlags } from '../../cli/init/command.ts';
+import {
+  captureFromFlags,
+  restoreFamilies,
+  restoreRules,
+  waitReady,
+  type InitFlags,
+} from '../../cli/init/command.ts';
 import { runInject, type InjectFlags, type InjectIo } from '../../cli/inject/command.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
