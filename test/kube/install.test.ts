@@ -84,6 +84,22 @@ describe('weft install', () => {
     expect(onConfigMaps[0]?.resourceNames).toBeUndefined();
   });
 
+  it('the control plane learns its namespace from the pod (downward API), not from a flag', () => {
+    const deployment = installObjects(DEFAULTS).find((o) => o.kind === 'Deployment') as {
+      spec: {
+        template: {
+          spec: { containers: { args: string[]; env: { name: string; valueFrom?: unknown }[] }[] };
+        };
+      };
+    };
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container?.env).toContainEqual({
+      name: 'POD_NAMESPACE',
+      valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } },
+    });
+    expect(container?.args.filter((a) => a.startsWith('--namespace'))).toEqual([]);
+  });
+
   it('the validators can fail: a Deployment without containers is refused', async () => {
     const bad = {
       apiVersion: 'apps/v1',
