@@ -7,6 +7,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DevSummary } from '../../cli/dev/command.ts';
+import { sidecarsOf } from '../../cli/mesh-view/dev-state.ts';
 import { isAlive, pidsOf, startDev, waitForState } from './dev-harness.ts';
 
 const backend = (s: DevSummary, name: string): number =>
@@ -78,7 +79,7 @@ describe('weft dev', () => {
           '',
         ].join('\n'),
       );
-      const sidecars = [...state.workloads, ...(state.loadGenerator ? [state.loadGenerator] : [])];
+      const sidecars = sidecarsOf(state);
       const pending = new Set(sidecars.map((w) => w.adminPort));
       while (pending.size > 0 && Date.now() - changedAt < 10_000) {
         for (const port of [...pending]) {
