@@ -3,8 +3,9 @@
 // travel through to newer layers instead of failing older sidecars (protobuf's rule for unknown fields).
 import { z } from 'zod';
 import type { AuthzView } from '../model/authz.ts';
-import type { FaultView, TrafficPolicyView } from '../model/policy.ts';
+import type { FaultView, RetryPolicyView, TrafficPolicyView } from '../model/policy.ts';
 import type { ProxySnapshot } from '../model/snapshot.ts';
+import { httpRouteTableSchema } from './snapshot-http-routes.ts';
 import { RETRY_ON } from './traffic-policy.ts';
 
 const count = z.number().int().min(0);
@@ -20,7 +21,7 @@ const routeMatch = z.looseObject({
   headers: z.record(z.string(), z.string()).optional(),
 });
 
-const retries = z.looseObject({
+const retries: z.ZodType<RetryPolicyView> = z.looseObject({
   attempts: count.min(1),
   perTryTimeoutMs: ms.optional(),
   retryOn: z.array(z.enum(RETRY_ON)),
@@ -92,6 +93,7 @@ const service = z.looseObject({
       matches: z.array(routeMatch).optional(),
     })
     .optional(),
+  httpRoutes: httpRouteTableSchema(retries).optional(),
   policy: policy.optional(),
   faults: z.array(fault).optional(),
 });
