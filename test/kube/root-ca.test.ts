@@ -18,10 +18,7 @@ import {
 } from '../../api/runtime/control-plane-tls.ts';
 import { startSidecar, type RunningSidecar, type SidecarFlags } from '../../cli/proxy.ts';
 import { generateRoot } from '../../control-plane/identity/root.ts';
-import {
-  startKubeControlPlane,
-  type RunningKubeControlPlane,
-} from '../../control-plane/sources/kube/kube-mode.ts';
+import { startKubeControlPlane, type RunningKubeControlPlane } from '../../control-plane/modes/kubernetes.ts';
 import { startKubeApiServer, waitFor, type KubeApiServer } from '../kube-apiserver/index.ts';
 import { loadCrds } from './crds.ts';
 import { meshedNamespace, quietLogger, replicaOptions, service, signAsWeb } from './helpers.ts';
