@@ -61,9 +61,10 @@ describe('npm run build (the image form)', () => {
     rmSync(out, { recursive: true, force: true });
   });
 
-  it('holds no TypeScript and no test, and every module it imports exists', () => {
+  it('holds no TypeScript, no test and no test kit, and every module it imports exists', () => {
     const all = files(out);
     expect(all.filter((f) => f.endsWith('.ts'))).toEqual([]);
+    expect(all.filter((f) => /\.test\.js$|testkit/.test(f))).toEqual([]);
     expect(existsSync(join(out, 'cli/main.js'))).toBe(true);
     expect(existsSync(join(out, 'crds'))).toBe(true);
     const missing: string[] = [];

@@ -24,7 +24,8 @@ const SKIPPED_DIRS = new Set(['obj.target', '.deps', 'node_modules']);
 export const rewriteTsPaths = (js: string): string =>
   js.replace(/(['"`])([\w@.\-/]*\/[\w@.-]+)\.ts\1/g, '$1$2.js$1');
 
-const isTest = (file: string): boolean => file.endsWith('.test.ts');
+/** Tests and the kits only tests import (`*-testkit.ts`) stay out of the image. */
+const isTestOnly = (file: string): boolean => file.endsWith('.test.ts') || file.endsWith('-testkit.ts');
 
 const walk = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -54,7 +55,7 @@ export const buildDist = (o: BuildOptions): { modules: number; copied: number } 
   for (const top of o.roots ?? PRODUCT_ROOTS)
     for (const file of walk(join(o.root, top))) {
       const rel = relative(o.root, file);
-      if (isTest(file)) continue;
+      if (isTestOnly(file)) continue;
       if (file.endsWith('.ts')) {
         const js = stripTypeScriptTypes(readFileSync(file, 'utf8'), { mode: 'strip' });
         emit(join(o.out, rel.replace(/\.ts$/, '.js')), rewriteTsPaths(js));
