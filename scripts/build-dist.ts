@@ -3,7 +3,7 @@
 // code the tests ran, whitespace aside) into a .js file with its relative import specifiers
 // rewritten; every other file (protos, CRDs, examples, the addon binary) is copied as it is.
 // Why: a sidecar that loads .ts files keeps Node's TypeScript stripper (a WebAssembly module) and
-// the sources it stripped in memory; the stripped build starts ~23 MB smaller per sidecar
+// the sources it stripped in memory; the stripped build starts smaller per sidecar
 // (docs/benchmarks.md, "Memory").
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
