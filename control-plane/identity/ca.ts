@@ -20,6 +20,9 @@ export interface CaAuthorities {
   readonly trusted?: readonly Authority[];
 }
 
+export const DEFAULT_WORKLOAD_TTL_MS = 86_400_000;
+export const DEFAULT_SKEW_MS = 300_000;
+
 export interface CaOptions {
   /** Default cluster.local. */
   readonly trustDomain?: string;
@@ -88,8 +91,8 @@ const defaultAuthorities = async (
 export const createCa = async (o: CaOptions = {}): Promise<CertificateAuthority> => {
   const trustDomain = o.trustDomain ?? 'cluster.local';
   const clock = o.clock ?? systemClock;
-  const ttl = o.workloadTtlMs ?? 86_400_000;
-  const skew = o.skewMs ?? 300_000;
+  const ttl = o.workloadTtlMs ?? DEFAULT_WORKLOAD_TTL_MS;
+  const skew = o.skewMs ?? DEFAULT_SKEW_MS;
   const log = o.logger?.child({ component: 'control-plane.identity.ca' });
   let current = await prepare(o.authorities ?? (await defaultAuthorities(trustDomain, clock)));
 
