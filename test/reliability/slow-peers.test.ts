@@ -214,8 +214,8 @@ describe('slow and hostile peers', () => {
   }, 30_000);
 
   // Loopback kernel buffers autotune to megabytes: 20 clients that never read an 8 MiB answer made
-  // the sidecars encrypt, copy and park ~60 MiB in the first second, and healthy requests waited
-  // behind that burst (p99 0.4–0.9 s, once 49/1,200 over their 1 s timeout). Now every accepted
+  // the sidecars encrypt, copy and park megabytes each at once, and healthy requests waited
+  // behind that burst, some past their 1 s timeout. Now every accepted
   // connection has a fixed send buffer (proxy/transport/send-buffer.ts) and each connection
   // yields the event loop after 16 KiB (http1/read-share.ts).
   it('20 clients that never read an 8 MiB response: backpressure, not buffering; healthy traffic keeps flowing', async () => {
