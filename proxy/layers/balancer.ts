@@ -143,7 +143,10 @@ export const balancerLayer =
   (next) =>
   async (req, ctx) => {
     const target = ctx.backend ?? ctx.service;
-    const endpoint = pickP2C(candidates(target.endpoints, ctx, deps.health), deps.load, deps.random);
+    // A connection to a pod IP asked for that pod (a StatefulSet member), not for any endpoint.
+    const endpoint =
+      ctx.destination?.endpoint ??
+      pickP2C(candidates(target.endpoints, ctx, deps.health), deps.load, deps.random);
     if (!endpoint)
       throw new MeshError('NO_ENDPOINTS', `service ${target.namespace}/${target.name} has no endpoints`);
     const key = endpointKey(endpoint);
