@@ -5,9 +5,9 @@
 // also kept there with the last snapshot, so a restart while the control plane is away can serve.
 // Here only the flags are read; proxy/sidecar/start-sidecar.ts assembles the sidecar.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { pino } from 'pino';
 import { formatIssues } from '../api/model/result.ts';
 import { parseDuration } from '../api/schema/duration.ts';
+import { createLogger } from '../api/runtime/logger.ts';
 import { exitWithParent } from '../api/runtime/exit-with-parent.ts';
 import { writePortFile } from '../api/runtime/port-file.ts';
 import { readOtelEnv } from '../proxy/observability/env.ts';
@@ -43,7 +43,10 @@ const startFailure = (e: unknown): string =>
       : String(e);
 
 const run = async (flags: ProxyFlags): Promise<void> => {
-  const logger = pino({ level: flags.logLevel, base: { component: 'proxy', workload: flags.workload } });
+  const logger = createLogger({
+    level: flags.logLevel,
+    base: { component: 'proxy', workload: flags.workload },
+  });
   const otel = readOtelEnv();
   if (!otel.ok) {
     process.stderr.write(`weft proxy: ${formatIssues(otel.error)}\n`);
@@ -160,6 +163,12 @@ export const proxyCommand = (): Command =>
       envOption('--app-probes <json>', "the app's original probes, keyed by /app-health/<container>/<probe>"),
     )
     .addOption(envOption('--pod-ip <ip>', 'this pod IP: where peers reach the inbound listener (local mode)'))
+    .addOption(
+      envOption(
+        '--tcp-idle-timeout <duration>',
+        'close opaque TCP connections (tunnels, passthrough) with no byte either way for this long; 0 = never (default 1h)',
+      ).argParser(durationMs),
+    )
     .addOption(
       envOption(
         '--state-dir <dir>',

@@ -1,11 +1,12 @@
 // Starts one sidecar: outbound listener (app → mesh), inbound listener (mesh → app, mTLS when
 // configured), admin and metrics ports. Stacks are rebuilt once per snapshot and swapped in one
 // assignment; connection pools and balancer state live for the whole process.
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../api/model/result.ts';
 import type { ProxySnapshot } from '../api/model/snapshot.ts';
 import { systemClock, type Clock, type Random } from '../api/runtime/clock.ts';
+import { createLogger } from '../api/runtime/logger.ts';
 import { startAdmin } from './admin/admin-server.ts';
 import { startMetricsServer } from './admin/metrics-server.ts';
 import type { Served } from './admin/serve.ts';
@@ -13,6 +14,7 @@ import type { SnapshotSource } from './discovery/source.ts';
 import { inboundSink } from './inbound/entry.ts';
 import { inboundStack, type InboundStack } from './inbound/stack.ts';
 import { loadTracker } from './layers/balancer.ts';
+import { dialMetrics } from './metrics/dial-metrics.ts';
 import { proxyMetrics } from './metrics/request-metrics.ts';
 import { stateGauges } from './metrics/state-gauges.ts';
 import { tlsMetrics } from './metrics/tls-metrics.ts';
@@ -60,7 +62,10 @@ export interface ProxyOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly random?: Random;
-  /** Inbound bind address (default 0.0.0.0: peers reach the pod IP). Outbound is always 127.0.0.1. */
+  /**
+   * Inbound bind address (default 0.0.0.0 and [::]: peers reach the pod IP of either family).
+   * Outbound is always loopback, 127.0.0.1 and [::1].
+   */
   readonly inboundHost?: string;
   /** Metrics bind address (default 0.0.0.0 for Prometheus). Admin is always 127.0.0.1. */
   readonly metricsHost?: string;
@@ -73,6 +78,8 @@ export interface ProxyOptions {
    * original destination (docs/capture.md). Default: the native addon's reader; false = off.
    */
   readonly originalDst?: OriginalDstReader | false;
+  /** Opaque TCP idle for this long is closed (default 1 h; 0 = never; docs/capture.md). */
+  readonly tcpIdleTimeoutMs?: number;
   /** The probe listener (WEFT_PROBE_PORT) with the app's original probes; absent = none. */
   readonly probes?: { readonly port: number; readonly host?: string; readonly app: AppProbes };
   /** Tracing and access log (docs/observability.md); absent = both off, no layer in the stacks. */
@@ -107,7 +114,7 @@ interface Active {
 }
 
 export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
-  const logger = o.logger ?? pino({ level: 'info' });
+  const logger = o.logger ?? createLogger({ level: 'info' });
   const clock = o.clock ?? systemClock;
   const random = o.random ?? Math.random;
   const metrics = proxyMetrics();
@@ -116,12 +123,14 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
   const tlsEvents = tlsMetrics(metrics.registry);
   const openConnections = connectionGauge(metrics.registry);
   const stateMetrics = stateGauges(metrics.registry, clock, o.tls);
+  const dialEvents = dialMetrics(metrics.registry);
   const mesh = upstreamTransport({
     tls: o.tls,
     logger: logger.child({ component: 'upstream.mesh' }),
     tlsEvents,
+    dialEvents,
   });
-  const app = upstreamTransport({ logger: logger.child({ component: 'upstream.app' }) });
+  const app = upstreamTransport({ logger: logger.child({ component: 'upstream.app' }), dialEvents });
   const policies = policyRegistry({ clock, random, registry: metrics.registry, logger });
   const observe = (d: 'inbound' | 'outbound') => observabilityLayers(o.observability, d, { clock, random });
   const outDeps = {
@@ -212,6 +221,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
     const outbound = await listen('outbound', '127.0.0.1', o.ports.outbound, () =>
       startListener({
         host: '127.0.0.1',
+        ipv6Host: '::1',
         port: o.ports.outbound,
         mode: 'DISABLE',
         sink: outboundSink(() => active.outbound),
@@ -276,6 +286,8 @@ const startInbound = (
 ): Promise<Listener> =>
   startListener({
     host: listenHosts(o).inbound,
+    // Dual-stack pods: peers (and ip6tables REDIRECT) reach the pod's IPv6 address too.
+    ...(o.inboundHost === undefined ? { ipv6Host: '::' } : {}),
     port: o.ports.inbound,
     mode: () => inboundModeOf(o, active().snapshot),
     tls: o.tls,

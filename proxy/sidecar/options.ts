@@ -32,6 +32,8 @@ export interface SidecarFlagOptions extends SidecarObservability {
   appProbes?: string;
   /** This pod's IP (WEFT_POD_IP): the address peers reach the inbound listener at. */
   podIp?: string;
+  /** Opaque TCP idle timeout (WEFT_TCP_IDLE_TIMEOUT), ms; 0 = none; absent = the proxy's default. */
+  tcpIdleTimeout?: number;
   /**
    * WEFT_STATE_DIR: where the last accepted snapshot and the still-valid certificate are kept so
    * a restart while the control plane is away can serve (the injector mounts an in-memory volume).

@@ -69,6 +69,7 @@ const proxyOptionsOf = (
   ...(parts.identity ? { tls: parts.identity, inboundMode: o.inboundMode ?? 'STRICT' } : {}),
   inboundLayers: o.inboundLayers ?? authzInboundLayers(o.appPort),
   ...(parts.probes ? { probes: parts.probes } : {}),
+  tcpIdleTimeoutMs: o.tcpIdleTimeout,
   ...(parts.observed.options ? { observability: parts.observed.options } : {}),
 });
 
