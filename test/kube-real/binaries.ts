@@ -35,9 +35,30 @@ const kubernetesVersion = (): string => {
   return m[1];
 };
 
-/** Everything the binaries are made of: go.mod, go.sum, our main packages and the Go version. */
+/**
+ * Linker flags: no symbol tables (a third of the size), and the release stamped where Kubernetes'
+ * own build stamps it, so /version and `kubectl version` name it rather than v0.0.0-master.
+ */
+const ldflags = (version: string): string => {
+  const [major, minor] = version.replace(/^v/, '').split('.');
+  const stamp = (pkg: string): string[] => [
+    `-X ${pkg}.gitVersion=${version}`,
+    `-X ${pkg}.gitMajor=${major}`,
+    `-X ${pkg}.gitMinor=${minor}`,
+    `-X ${pkg}.gitTreeState=clean`,
+  ];
+  return [
+    '-s',
+    '-w',
+    ...stamp('k8s.io/component-base/version'),
+    ...stamp('k8s.io/client-go/pkg/version'),
+  ].join(' ');
+};
+
+/** Everything the binaries are made of: go.mod, go.sum, our main packages, flags, the Go version. */
 const buildKey = (go: string): string => {
   const hash = createHash('sha256');
+  hash.update(ldflags(kubernetesVersion()));
   const mains = COMMANDS.map((c) => join(GO_MODULE_DIR, 'cmd', c, 'main.go'));
   for (const f of [join(GO_MODULE_DIR, 'go.mod'), join(GO_MODULE_DIR, 'go.sum'), ...mains])
     hash.update(f.slice(GO_MODULE_DIR.length)).update(readFileSync(f));
@@ -130,18 +151,25 @@ export const ensureKubeBinaries = async (o: BuildOptions = {}): Promise<KubeBina
     log(
       `weft: building Kubernetes ${version} (${COMMANDS.join(', ')}) into ${dir}; minutes on a fresh machine`,
     );
-    await goBuild(go, tmp, log);
+    await goBuild(go, tmp, version, log);
     log(`weft: built in ${Math.round((Date.now() - started) / 1000)} s`);
     renameSync(tmp, dir);
   });
   return binariesIn(dir, version);
 };
 
-const goBuild = (go: string, out: string, log: (line: string) => void): Promise<void> =>
+const goBuild = (go: string, out: string, version: string, log: (line: string) => void): Promise<void> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       go,
-      ['build', '-trimpath', '-ldflags=-s -w', '-o', `${out}/`, ...COMMANDS.map((c) => `./cmd/${c}`)],
+      [
+        'build',
+        '-trimpath',
+        `-ldflags=${ldflags(version)}`,
+        '-o',
+        `${out}/`,
+        ...COMMANDS.map((c) => `./cmd/${c}`),
+      ],
       {
         cwd: GO_MODULE_DIR,
         // Two parallel compiles: the machines have two cores and the build must not starve the rest.

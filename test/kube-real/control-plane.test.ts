@@ -64,7 +64,10 @@ describeRealKube('weft control plane on the real kube-apiserver', () => {
     );
     // Started together: both find no Lease and no CA Secret, and race for both.
     const started = await Promise.all(
-      ['cp-a', 'cp-b'].map((identity) => startControlPlaneReplica(kube(), { identity })),
+      // cp-a also serves the webhooks: the Pods below are created in a meshed namespace.
+      ['cp-a', 'cp-b'].map((identity) =>
+        startControlPlaneReplica(kube(), { identity, webhooks: identity === 'cp-a' }),
+      ),
     );
     for (const r of started) {
       replicas.set(r.identity, r);
@@ -179,6 +182,79 @@ describeRealKube('weft control plane on the real kube-apiserver', () => {
       'token of a deleted account refused',
     );
     expect(await signAsWeb(address, credentials, good)).toMatch(/TOKEN_INVALID/);
+  });
+
+  /** What a kubelet reports for a running pod: its IP and whether it is Ready. */
+  const reportPodStatus = (name: string, ip: string, ready: boolean): Promise<string> => {
+    const condition = { type: 'Ready', status: ready ? 'True' : 'False' };
+    const status = { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [condition] };
+    return kube().kubectl([
+      'patch',
+      'pod',
+      name,
+      '-n',
+      NS,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status }),
+    ]);
+  };
+
+  it('feeds sidecars the EndpointSlices kube-controller-manager makes from Pods reported ready', async () => {
+    await core().createNamespacedServiceAccount({ namespace: NS, body: { metadata: { name: 'web-app' } } });
+    // Addresses of a pod network that exists nowhere: the API server refuses loopback endpoints,
+    // and nothing is sent to them (the snapshot is what is checked).
+    const pods = { 'web-1': '10.214.0.2', 'web-2': '10.214.0.3' };
+    for (const [name, ip] of Object.entries(pods)) {
+      await apply(
+        [
+          'apiVersion: v1',
+          'kind: Pod',
+          `metadata: { name: ${name}, namespace: ${NS}, labels: { app: web } }`,
+          'spec:',
+          '  serviceAccountName: web-app',
+          '  containers: [{ name: app, image: example/web:1, ports: [{ containerPort: 8080 }] }]',
+        ].join('\n'),
+      );
+      await reportPodStatus(name, ip, true);
+    }
+    const d = discoveries[0]!;
+    const endpoints = () =>
+      [...(d.current()?.services[`${NS}/web`]?.endpoints ?? [])].sort((a, b) =>
+        a.address.localeCompare(b.address),
+      );
+    await eventually(() => endpoints().length === 2, 'two endpoints from the EndpointSlice controller');
+    const identity = `spiffe://cluster.local/ns/${NS}/sa/web-app`;
+    expect(endpoints()).toEqual([
+      expect.objectContaining({ address: '10.214.0.2', port: 8080, workload: 'web-1', identity }),
+      expect.objectContaining({ address: '10.214.0.3', port: 8080, workload: 'web-2', identity }),
+    ]);
+    const slices = JSON.parse(
+      await kube().kubectl([
+        'get',
+        'endpointslices',
+        '-n',
+        NS,
+        '-l',
+        'kubernetes.io/service-name=web',
+        '-o',
+        'json',
+      ]),
+    ) as { items: { metadata: { labels: Record<string, string> } }[] };
+    expect(slices.items[0]?.metadata.labels['endpointslice.kubernetes.io/managed-by']).toBe(
+      'endpointslice-controller.k8s.io',
+    );
+    await reportPodStatus('web-2', pods['web-2'], false);
+    await eventually(
+      () =>
+        endpoints()
+          .map((e) => e.workload)
+          .join() === 'web-1',
+      'web-2 not ready: gone',
+    );
+    await core().deleteNamespacedPod({ namespace: NS, name: 'web-1' });
+    await eventually(() => endpoints().length === 0, 'web-1 deleted: gone');
   });
 
   it('hands leadership over when the leader stops, and the new leader writes status', async () => {
