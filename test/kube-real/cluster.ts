@@ -268,8 +268,10 @@ export const startRealKube = async (o: RealKubeOptions = {}): Promise<RealKube> 
         try {
           return (await child).stdout;
         } catch (e) {
-          const err = e as Error & { stderr?: string };
-          throw new Error(`kubectl ${args.join(' ')}: ${err.stderr?.trim() || err.message}`, { cause: e });
+          // Both streams: some answers (`auth can-i` → "no", exit 1) are on stdout.
+          const err = e as Error & { stdout?: string; stderr?: string };
+          const said = [err.stdout?.trim(), err.stderr?.trim()].filter(Boolean).join('\n');
+          throw new Error(`kubectl ${args.join(' ')}: ${said || err.message}`, { cause: e });
         }
       },
       stop,
