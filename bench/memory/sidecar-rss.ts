@@ -1,5 +1,5 @@
 // RSS of `weft proxy` as a pod runs it: the bundle (npm run build) with the injector's V8 flags
-// (NODE_OPTIONS), fed by a `weft control-plane` (local mode, on a YAML folder) over gRPC, with a
+// (on the node command line, so flags NODE_OPTIONS refuses can be tried), fed by a `weft control-plane` (local mode, on a YAML folder) over gRPC, with a
 // workload certificate from its CA. A client and a server sidecar carry HTTP/1.1 from the bench's
 // open-loop generator to a small Node app. Prints per sidecar: RSS idle (after start-up and one
 // request) and peak RSS under `--rate` req/s for `--seconds` s, and the pair's CPU per 1000
@@ -110,7 +110,7 @@ spec: { ports: [{ name: http, port: 80, targetPort: ${appPort}, appProtocol: htt
         ...['--outbound-port', '0', '--inbound-port', '0', '--admin-port', '0', '--metrics-port', '0'],
         ...extra,
       ],
-      { NODE_OPTIONS: opts.flags },
+      opts.flags.split(' ').filter((f) => f !== ''),
     );
   };
   const [serverPid] = await sidecar('server', ['--service', 'upstream']);
