@@ -3,9 +3,9 @@
 // tokens signed with --token-key-file) or Kubernetes mode (--kubeconfig FILE or --in-cluster; its
 // flags in cli/control-plane-kube.ts, the mode in control-plane/modes/kubernetes.ts).
 import { Command, InvalidArgumentError } from 'commander';
-import { pino } from 'pino';
 import { parseDuration } from '../api/schema/duration.ts';
 import { exitWithParent } from '../api/runtime/exit-with-parent.ts';
+import { createLogger } from '../api/runtime/logger.ts';
 import { writePortFile } from '../api/runtime/port-file.ts';
 import { LocalModeSetupError, startLocalControlPlane } from '../control-plane/modes/local.ts';
 import { DEFAULT_STARTUP_GRACE_MS } from '../control-plane/push/startup-grace.ts';
@@ -47,7 +47,7 @@ const fail = (message: string): never => {
 };
 
 const run = async (flags: ControlPlaneFlags): Promise<void> => {
-  const logger = pino({ level: flags.logLevel, base: { component: 'control-plane' } });
+  const logger = createLogger({ level: flags.logLevel, base: { component: 'control-plane' } });
   const common = {
     host: flags.host,
     grpcPort: flags.grpcPort,

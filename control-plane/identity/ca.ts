@@ -11,7 +11,7 @@ import { failure, type IdentityFailure } from './errors.ts';
 import { issueLeaf } from './leaf.ts';
 import { generateRoot } from './root.ts';
 import type { TokenSubject } from './token-validator.ts';
-import { x509 } from './x509.ts';
+import { x509 } from '../../api/runtime/x509.ts';
 
 export interface CaAuthorities {
   /** Signs every new certificate; must have a key. */

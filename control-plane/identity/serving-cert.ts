@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../api/runtime/clock.ts';
 import type { CertificateAuthority } from './ca.ts';
 import type { TokenSubject } from './token-validator.ts';
-import { subtle, x509 } from './x509.ts';
+import { subtle, x509 } from '../../api/runtime/x509.ts';
 
 type IdentityListener = grpc.experimental.IdentityCertificateUpdateListener;
 

@@ -3,9 +3,10 @@
 // work (root creation, status and event writes), and the HTTPS webhook listener for /convert.
 // Every replica serves discovery and CSRs.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { formatIssues } from '../../api/model/result.ts';
 import { systemClock, type Clock, type Random } from '../../api/runtime/clock.ts';
+import { createLogger } from '../../api/runtime/logger.ts';
 import {
   createCa,
   DEFAULT_SKEW_MS,
@@ -197,7 +198,7 @@ const followCaSecret = (
 
 export const startKubeControlPlane = async (o: KubeModeOptions): Promise<RunningKubeControlPlane> => {
   const clock = o.clock ?? systemClock;
-  const logger = o.logger ?? pino({ name: 'weft-control-plane' });
+  const logger = o.logger ?? createLogger({ name: 'weft-control-plane' });
   const http = kubeHttp(o.kubeConfig);
   const { elector, ca, authorities } = await electAndLoadCa(o, http, clock, logger);
 

@@ -13,6 +13,7 @@ import { backoffMs, DEFAULT_RENEWAL, renewAt, type RenewalPolicy } from './renew
 import { buildSecureContext, credentialsOf, type ContextMaterial } from './secure-context.ts';
 import { generateWorkloadKey } from './workload-key.ts';
 import type { StoredIdentity } from './persisted-identity.ts';
+import { uriSans } from '../../api/model/subject-alt-name.ts';
 
 export interface IdentityOptions {
   /** host:port of the CA; ignored when `signer` is given. */
@@ -70,7 +71,7 @@ const acceptResponse = (res: SignResponse, privateKeyPem: string, identity: stri
   const leaf = new X509Certificate(leafPem);
   if (!leaf.checkPrivateKey(createPrivateKey(privateKeyPem)))
     throw new Error('CA certificate is not for our key');
-  if (!(leaf.subjectAltName ?? '').split(', ').includes(`URI:${identity}`))
+  if (!uriSans(leaf.subjectAltName).includes(identity))
     throw new Error(`CA certificate names ${leaf.subjectAltName}, not ${identity}`);
   return { privateKeyPem, chainPem: [...res.cert_chain_pem], notAfterMs: Number(res.not_after) };
 };

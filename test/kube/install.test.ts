@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { kustomizeFiles } from '../../cli/install.ts';
+import { kustomizeFiles } from '../../cli/install/command.ts';
 import { installObjects } from '../../cli/install/manifests.ts';
 import { generateWebhookTls } from '../../cli/install/webhook-tls.ts';
 import { crdValidators } from './crd-validator.ts';
