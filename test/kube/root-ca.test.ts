@@ -16,12 +16,10 @@ import {
   ROOT_CA_CONFIGMAP,
   ROOT_CA_KEY,
 } from '../../api/runtime/control-plane-tls.ts';
-import { startSidecar, type RunningSidecar, type SidecarFlags } from '../../cli/proxy.ts';
+import { startSidecar, type RunningSidecar, type SidecarOptions } from '../../proxy/sidecar/start-sidecar.ts';
+import { loopbackSidecar } from '../helpers/mesh.ts';
 import { generateRoot } from '../../control-plane/identity/root.ts';
-import {
-  startKubeControlPlane,
-  type RunningKubeControlPlane,
-} from '../../control-plane/sources/kube/kube-mode.ts';
+import { startKubeControlPlane, type RunningKubeControlPlane } from '../../control-plane/modes/kubernetes.ts';
 import { startKubeApiServer, waitFor, type KubeApiServer } from '../kube-apiserver/index.ts';
 import { loadCrds } from './crds.ts';
 import { meshedNamespace, quietLogger, replicaOptions, service, signAsWeb } from './helpers.ts';
@@ -81,23 +79,15 @@ const mountFile = async (name: string, pem: string): Promise<string> => {
   return file;
 };
 
-const flags = (controlPlaneCa: string, tokenFile?: string): SidecarFlags => ({
-  controlPlane: cp.grpcAddress,
-  workload: 'web-0',
-  namespace: 'shop',
-  serviceAccount: 'web',
-  appHost: '127.0.0.1',
-  appPort: 1,
-  outboundPort: 0,
-  inboundPort: 0,
-  adminPort: 0,
-  metricsPort: 0,
-  listenHost: '127.0.0.1',
-  trustDomain: 'cluster.local',
-  inboundMode: 'PERMISSIVE',
-  controlPlaneCa,
-  ...(tokenFile ? { tokenFile } : {}),
-});
+const flags = (controlPlaneCa: string, tokenFile?: string): SidecarOptions =>
+  loopbackSidecar('web-0', 'shop', {
+    controlPlane: cp.grpcAddress,
+    serviceAccount: 'web',
+    appPort: 1,
+    inboundMode: 'PERMISSIVE',
+    controlPlaneCa,
+    ...(tokenFile ? { tokenFile } : {}),
+  });
 
 /** A logger whose lines the test can read. */
 const recordingLogger = () => {
