@@ -172,18 +172,21 @@ export const compileGatewayRoutes = (
   };
 };
 
-/** Producer tables onto their Services; a TrafficSplit on the same Service yields (reported). */
+/** Producer tables onto their Services; a TrafficSplit on the same Service yields (reported on it). */
 export const attachGatewayRoutes = (
+  all: readonly SourcedResource[],
   routes: GatewayRoutes,
   services: Map<string, ServiceView>,
   issues: ConfigIssue[],
 ): void => {
+  const splits = ofKind(all, 'TrafficSplit', []);
   for (const [key, table] of routes.producer) {
     const svc = services.get(key);
     if (!svc) continue;
-    if (svc.split)
+    const split = svc.split && splits.get(svc.split.name);
+    if (split)
       issues.push({
-        path: `TrafficSplit ${svc.split.name}`,
+        path: `${where(split)}: spec.service`,
         message: `Service ${key} also has HTTPRoute/GRPCRoute rules attached: the Gateway API routes win and this split is not applied`,
       });
     services.set(key, { ...svc, httpRoutes: table });

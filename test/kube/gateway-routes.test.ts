@@ -10,7 +10,7 @@ import { kubeSource } from '../../control-plane/sources/kube/kube-source.ts';
 import { connectDiscovery, type DiscoverySource } from '../../proxy/discovery/grpc-source.ts';
 import { startKubeApiServer, waitFor, type KubeApiServer, type KubeObject } from '../kube-apiserver/index.ts';
 import { loadCrds } from './crds.ts';
-import { meshedNamespace, quietLogger, replicaOptions, service } from './helpers.ts';
+import { meshedNamespace, quietLogger, replicaOptions, service, trafficSplit } from './helpers.ts';
 
 const logger = quietLogger();
 let api: KubeApiServer;
@@ -155,5 +155,12 @@ describe('Gateway API route status (leader)', () => {
     await waitFor(() => ours()?.conditions?.[1]?.status === 'True', 'ResolvedRefs=True once web-v2 exists');
     expect(ours()?.conditions?.[1]?.reason).toBe('ResolvedRefs');
     expect(parentsOf()).toHaveLength(2);
+
+    // A TrafficSplit on the same Service yields to the route, and its Event says so.
+    api.store.seed(trafficSplit('shop', 'web', 'web', { 'web-v1': 1, 'web-v2': 1 }));
+    const message = () =>
+      (api.store.list('v1', 'Event', 'shop')[0] as { message?: string } | undefined)?.message;
+    await waitFor(() => message() !== undefined, 'an Event on the TrafficSplit');
+    expect(message()).toContain('the Gateway API routes win and this split is not applied');
   });
 });
