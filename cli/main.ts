@@ -1,4 +1,6 @@
-// The `weft` command: one binary, one subcommand per file in cli/.
+// The `weft` command: one binary; a subcommand is either cli/<name>/command.ts with its helpers
+// beside it, or one file cli/<name>.ts. What the views of the local mesh share (dev, stat,
+// dashboard: state file, scraping, figures, live redraw) is cli/mesh-view/.
 // Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.
 // Only the subcommand being run is imported (all of them for `weft --help` and unknown names): a
 // sidecar (`weft proxy`) must not load the control plane, the injector or the Kubernetes client.
@@ -7,13 +9,13 @@ import { Command } from 'commander';
 const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['control-plane', async () => (await import('./control-plane.ts')).controlPlaneCommand()],
   ['proxy', async () => (await import('./proxy.ts')).proxyCommand()],
-  ['dev', async () => (await import('./dev.ts')).devCommand()],
+  ['dev', async () => (await import('./dev/command.ts')).devCommand()],
   ['ca', async () => (await import('./ca.ts')).caCommand()],
-  ['inject', async () => (await import('./inject.ts')).injectCommand()],
-  ['init', async () => (await import('./init.ts')).initCommand()],
-  ['install', async () => (await import('./install.ts')).installCommand()],
-  ['stat', async () => (await import('./stat.ts')).statCommand()],
-  ['dashboard', async () => (await import('./dashboard.ts')).dashboardCommand()],
+  ['inject', async () => (await import('./inject/command.ts')).injectCommand()],
+  ['init', async () => (await import('./init/command.ts')).initCommand()],
+  ['install', async () => (await import('./install/command.ts')).installCommand()],
+  ['stat', async () => (await import('./stat/command.ts')).statCommand()],
+  ['dashboard', async () => (await import('./dashboard/command.ts')).dashboardCommand()],
 ];
 
 const program = new Command('weft')

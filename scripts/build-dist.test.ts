@@ -95,9 +95,10 @@ describe('npm run build (the image form)', () => {
     rmSync(out, { recursive: true, force: true });
   });
 
-  it('holds no TypeScript and no node_modules, and every module it imports exists', () => {
+  it('holds no TypeScript, no test, no test kit and no node_modules, and every module it imports exists', () => {
     const all = files(out);
     expect(all.filter((f) => f.endsWith('.ts'))).toEqual([]);
+    expect(all.filter((f) => /\.test\.js$|testkit/.test(f))).toEqual([]);
     expect(all.filter((f) => f.includes('node_modules'))).toEqual([]);
     expect(existsSync(join(out, 'cli/main.js'))).toBe(true);
     expect(existsSync(join(out, 'api/proto/discovery.proto'))).toBe(true);

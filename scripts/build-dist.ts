@@ -27,7 +27,8 @@ const SKIPPED_DIRS = new Set(['obj.target', '.deps', 'node_modules']);
 export const rewriteTsPaths = (js: string): string =>
   js.replace(/(['"`])([\w@.\-/]*\/[\w@.-]+)\.ts\1/g, '$1$2.js$1');
 
-const isTest = (file: string): boolean => file.endsWith('.test.ts');
+/** Tests and the kits only tests import (`*-testkit.ts`) stay out of the image. */
+const isTestOnly = (file: string): boolean => file.endsWith('.test.ts') || file.endsWith('-testkit.ts');
 
 const walk = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -66,7 +67,7 @@ export const stripTree = (o: BuildOptions): { modules: number; copied: number } 
   for (const top of o.roots ?? PRODUCT_ROOTS)
     for (const file of walk(join(o.root, top))) {
       const rel = relative(o.root, file);
-      if (isTest(file)) continue;
+      if (isTestOnly(file)) continue;
       if (file.endsWith('.ts')) {
         stripModule(file, join(o.out, rel));
         modules++;
@@ -203,7 +204,7 @@ export const buildDist = async (
   const copied = copyRuntimeFiles(o.root, o.out, PRODUCT_ROOTS);
   for (const top of SPAWNED_ROOTS)
     for (const file of walk(join(o.root, top)))
-      if (file.endsWith('.ts') && !isTest(file)) stripModule(file, join(o.out, relative(o.root, file)));
+      if (file.endsWith('.ts') && !isTestOnly(file)) stripModule(file, join(o.out, relative(o.root, file)));
   writeShippedPackageJson(o.root, o.out);
   return { outputs: Object.keys(metafile.outputs).length, copied, metafile };
 };

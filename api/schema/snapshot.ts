@@ -57,9 +57,17 @@ const rules = {
   ),
 };
 
+const connection = z.looseObject({
+  connectTimeoutMs: ms,
+  handshakeTimeoutMs: ms,
+  maxConnectionsPerEndpoint: z.int().check(z.minimum(1)),
+  maxPendingRequestsPerEndpoint: count,
+});
+
 const policy: z.ZodMiniType<TrafficPolicyView> = z.looseObject({
   name,
   ...rules,
+  connection: opt(connection),
   routes: opt(z.array(z.looseObject({ match: routeMatch, rules: z.looseObject(rules) }))),
 });
 
