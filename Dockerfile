@@ -30,7 +30,8 @@ COPY proxy/transport/original-dst/binding.gyp proxy/transport/original-dst/origi
 RUN node /usr/local/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --nodedir=/usr/local
 
 FROM node:24-slim
-# iptables: `weft init` (the injected init container) writes the traffic-capture rules.
+# iptables: `weft init` (the injected init container) writes the traffic-capture rules with
+# iptables-restore and ip6tables-restore (both in Debian's iptables package).
 RUN apt-get update && apt-get install -y --no-install-recommends iptables ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
