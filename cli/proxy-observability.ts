@@ -24,13 +24,20 @@ export const ratio = (v: string): number => {
   return n;
 };
 
+/** An http(s) URL; anything else fails as bad usage, with the flag's name, before anything starts. */
+export const httpUrl = (v: string): string => {
+  if (!URL.canParse(v) || !/^https?:$/.test(new URL(v).protocol))
+    throw new InvalidArgumentError('must be an http(s) URL, such as http://otel-collector:4318');
+  return v;
+};
+
 /** Adds the tracing and access-log flags to `weft proxy` (listed first in its help). */
 export const withObservabilityOptions = (cmd: Command): Command =>
   [
     envOption(
       '--tracing-endpoint <url>',
       'OTLP/HTTP collector for spans, e.g. http://otel-collector:4318 (default: OTEL_EXPORTER_OTLP_ENDPOINT; none = no spans, trace headers still forwarded)',
-    ),
+    ).argParser(httpUrl),
     envOption(
       '--tracing-sample-ratio <ratio>',
       'share of new traces recorded, 0..1 (callers that sampled are followed)',

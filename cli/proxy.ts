@@ -5,7 +5,7 @@
 // also kept there with the last snapshot, so a restart while the control plane is away can serve.
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { formatIssues } from '../api/model/result.ts';
 import { spiffeId } from '../api/model/spiffe.ts';
 import { parseDuration } from '../api/schema/duration.ts';
@@ -14,7 +14,7 @@ import { writePortFile } from '../api/runtime/port-file.ts';
 import { DeferredSource } from '../proxy/discovery/deferred-source.ts';
 import { connectDiscovery } from '../proxy/discovery/grpc-source.ts';
 import { loadLastKnownGood, persistSnapshots, withFallback } from '../proxy/discovery/last-known-good.ts';
-import { fromFile } from '../proxy/discovery/static-source.ts';
+import { fromFile, type StaticSource } from '../proxy/discovery/static-source.ts';
 import { authzInboundLayers } from '../proxy/identity/authz-inbound.ts';
 import { identitySaver, loadIdentity } from '../proxy/identity/persisted-identity.ts';
 import { grpcCaSigner } from '../proxy/identity/ca-client.ts';
@@ -24,10 +24,12 @@ import { parseAppProbes } from '../proxy/probes/app-probes.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/runtime.ts';
 import type { InboundMode } from '../proxy/transport/listener.ts';
 import type { ChannelCredentialsSource } from '../api/runtime/control-plane-tls.ts';
-import { controlPlaneTrust } from './control-plane-trust.ts';
+import { createLogger } from '../api/runtime/logger.ts';
+import { controlPlaneTrust, type ControlPlaneTrust } from './control-plane-trust.ts';
+import { ListenError, SidecarConfigError, type ListenerName } from '../proxy/start-errors.ts';
 import { envOption, portNumber, portOption } from './options.ts';
 import { readOtelEnv, type OtelEnv } from '../proxy/observability/env.ts';
-import { startObservability } from '../proxy/observability/setup.ts';
+import { startObservability, type StartedObservability } from '../proxy/observability/setup.ts';
 import {
   observabilitySettings,
   withObservabilityOptions,
@@ -84,6 +86,8 @@ interface ProxyFlags extends SidecarFlags {
 /** The CLI's OTEL_* variables (tests and `weft dev` leave them out). */
 interface OtelFlags {
   otel?: OtelEnv;
+  /** Inbound policy layers per snapshot; default authorization (authzInboundLayers). */
+  inboundLayers?: ProxyOptions['inboundLayers'];
 }
 
 export interface RunningSidecar {
@@ -97,7 +101,7 @@ export interface RunningSidecar {
   close(): Promise<void>;
 }
 
-/** The workload certificate, when a token is given; resolves once the first one is installed. */
+/** The workload certificate, when a token is given (the caller awaits its ready()). */
 const identityOf = async (
   flags: SidecarFlags,
   logger: Logger,
@@ -109,7 +113,8 @@ const identityOf = async (
     return undefined;
   }
   const caAddress = flags.caAddress ?? flags.controlPlane;
-  if (caAddress === undefined) throw new Error('--token-file needs --ca-address or --control-plane');
+  if (caAddress === undefined)
+    throw new SidecarConfigError('--token-file needs --ca-address or --control-plane');
   const id = spiffeId({
     trustDomain: flags.trustDomain,
     namespace: flags.namespace,
@@ -127,7 +132,6 @@ const identityOf = async (
     ...(initial ? { initial } : {}),
     ...(dir !== undefined ? { persist: identitySaver(dir, logger) } : {}),
   });
-  await identity.ready();
   return identity;
 };
 
@@ -138,7 +142,7 @@ const sourceOf = async (
   logger: Logger,
   credentials: ChannelCredentialsSource | undefined,
 ): Promise<void> => {
-  if (flags.config) return deferred.attach(await fromFile(flags.config));
+  if (flags.config) return deferred.attach(await configFile(flags.config));
   const dir = flags.stateDir;
   const owner = { workload: flags.workload, namespace: flags.namespace };
   // Read before connecting, so the stream's first snapshot can never be overtaken by an older one.
@@ -153,6 +157,7 @@ const sourceOf = async (
     },
     logger,
     registry: proxy.metricsRegistry,
+    validate: proxy.prepare,
     ...(credentials ? { credentials } : {}),
   });
   if (dir !== undefined) persistSnapshots(discovery, dir, logger);
@@ -165,8 +170,52 @@ const probesOf = (flags: SidecarFlags): ProxyOptions['probes'] => {
   if (flags.appProbes === undefined || flags.appProbes.trim() === '')
     return { port: flags.probePort, app: {} };
   const parsed = parseAppProbes(flags.appProbes, '--app-probes (WEFT_APP_PROBES)');
-  if (!parsed.ok) throw new Error(formatIssues(parsed.error));
+  if (!parsed.ok) throw new SidecarConfigError(formatIssues(parsed.error));
   return { port: flags.probePort, app: parsed.value };
+};
+
+/** The runtime's options from the flags and the parts started before it. */
+const proxyOptionsOf = (
+  flags: SidecarFlags & OtelFlags,
+  parts: {
+    source: DeferredSource;
+    identity: SidecarIdentity | undefined;
+    probes: ProxyOptions['probes'];
+    observed: StartedObservability;
+    logger: Logger;
+  },
+): ProxyOptions => ({
+  source: parts.source,
+  ports: {
+    outbound: flags.outboundPort,
+    inbound: flags.inboundPort,
+    admin: flags.adminPort,
+    metrics: flags.metricsPort,
+  },
+  appHost: flags.appHost,
+  appPort: flags.appPort ?? 0,
+  logger: parts.logger,
+  ...(flags.listenHost ? { inboundHost: flags.listenHost, metricsHost: flags.listenHost } : {}),
+  ...(parts.identity ? { tls: parts.identity, inboundMode: flags.inboundMode ?? 'STRICT' } : {}),
+  inboundLayers: flags.inboundLayers ?? authzInboundLayers(flags.appPort),
+  ...(parts.probes ? { probes: parts.probes } : {}),
+  tcpIdleTimeoutMs: flags.tcpIdleTimeout,
+  ...(parts.observed.options ? { observability: parts.observed.options } : {}),
+});
+
+/** --config FILE: a missing or invalid file is the caller's to fix. */
+const configFile = (path: string): Promise<StaticSource> =>
+  fromFile(path).catch((e: unknown) =>
+    Promise.reject(new SidecarConfigError((e as Error).message, { cause: e })),
+  );
+
+/** --control-plane-ca: a missing or empty file is the caller's to fix. */
+const trustOf = (flags: SidecarFlags, logger: Logger): ControlPlaneTrust | undefined => {
+  try {
+    return controlPlaneTrust(flags, logger);
+  } catch (e) {
+    throw new SidecarConfigError((e as Error).message, { cause: e });
+  }
 };
 
 export const startSidecar = async (
@@ -174,57 +223,76 @@ export const startSidecar = async (
   logger: Logger,
 ): Promise<RunningSidecar> => {
   if (!flags.controlPlane === !flags.config)
-    throw new Error('give exactly one of --control-plane HOST:PORT or --config FILE');
+    throw new SidecarConfigError('give exactly one of --control-plane HOST:PORT or --config FILE');
   const probes = probesOf(flags);
-  const deferred = new DeferredSource();
-  const trust = controlPlaneTrust(flags, logger);
+  const trust = trustOf(flags, logger);
   const credentials = trust?.credentials;
-  const observed = await startObservability(observabilitySettings(flags, flags.otel));
-  const identity = await identityOf(flags, trust?.logger ?? logger, credentials);
-  const proxy = await startProxy({
-    source: deferred,
-    ports: {
-      outbound: flags.outboundPort,
-      inbound: flags.inboundPort,
-      admin: flags.adminPort,
-      metrics: flags.metricsPort,
-    },
-    appHost: flags.appHost,
-    appPort: flags.appPort ?? 0,
-    logger,
-    ...(flags.listenHost ? { inboundHost: flags.listenHost, metricsHost: flags.listenHost } : {}),
-    ...(identity ? { tls: identity, inboundMode: flags.inboundMode ?? 'STRICT' } : {}),
-    inboundLayers: authzInboundLayers(flags.appPort),
-    ...(probes ? { probes } : {}),
-    tcpIdleTimeoutMs: flags.tcpIdleTimeout,
-    ...(observed.options ? { observability: observed.options } : {}),
-  });
-  const unfollow = identity ? followTrustBundle(deferred, identity, logger) : () => undefined;
-  await sourceOf(flags, deferred, proxy, trust?.logger ?? logger, credentials);
-  return {
-    proxy,
-    ...(identity ? { identity } : {}),
-    leave: () => deferred.close(),
-    close: async () => {
-      unfollow();
-      await proxy.close();
-      await observed.close();
-      identity?.close();
-      await deferred.close();
-    },
-  };
+  // Every part started is closed, last first, when a later one fails (and by close()).
+  const parts = new AsyncDisposableStack();
+  try {
+    const deferred = parts.adopt(new DeferredSource(), (d) => d.close());
+    const observed = parts.adopt(await startObservability(observabilitySettings(flags, flags.otel)), (o) =>
+      o.close(),
+    );
+    const identity = await identityOf(flags, trust?.logger ?? logger, credentials);
+    if (identity) {
+      parts.defer(() => identity.close());
+      await identity.ready();
+    }
+    const proxy = parts.adopt(
+      await startProxy(proxyOptionsOf(flags, { source: deferred, identity, probes, observed, logger })),
+      (p) => p.close(),
+    );
+    if (identity) parts.defer(followTrustBundle(deferred, identity, logger));
+    await sourceOf(flags, deferred, proxy, trust?.logger ?? logger, credentials);
+    const running = parts.move();
+    return {
+      proxy,
+      ...(identity ? { identity } : {}),
+      leave: () => deferred.close(),
+      close: () => running.disposeAsync(),
+    };
+  } catch (err) {
+    await parts
+      .disposeAsync()
+      .catch((e: unknown) =>
+        logger.warn({ err: e }, 'closing what had started after a failed start failed too'),
+      );
+    throw err;
+  }
 };
 
+/** The flag (and its variable) that sets each listener's port. */
+const PORT_FLAGS: Readonly<Record<ListenerName, string>> = {
+  outbound: '--outbound-port (WEFT_OUTBOUND_PORT)',
+  inbound: '--inbound-port (WEFT_INBOUND_PORT)',
+  admin: '--admin-port (WEFT_ADMIN_PORT)',
+  metrics: '--metrics-port (WEFT_METRICS_PORT)',
+  probe: '--probe-port (WEFT_PROBE_PORT)',
+};
+
+/** What went wrong and, for a listener, which flag moves it. */
+const startFailure = (e: unknown): string =>
+  e instanceof ListenError
+    ? `${e.message}; choose another port with ${PORT_FLAGS[e.listener]}`
+    : e instanceof Error
+      ? e.message
+      : String(e);
+
 const run = async (flags: ProxyFlags): Promise<void> => {
-  const logger = pino({ level: flags.logLevel, base: { component: 'proxy', workload: flags.workload } });
+  const logger = createLogger({
+    level: flags.logLevel,
+    base: { component: 'proxy', workload: flags.workload },
+  });
   const otel = readOtelEnv();
   if (!otel.ok) {
     process.stderr.write(`weft proxy: ${formatIssues(otel.error)}\n`);
     return process.exit(2);
   }
   const sidecar = await startSidecar({ ...flags, otel: otel.value }, logger).catch((e: unknown) => {
-    process.stderr.write(`weft proxy: ${(e as Error).message}\n`);
-    return process.exit(2);
+    process.stderr.write(`weft proxy: ${startFailure(e)}\n`);
+    // 2 = what the caller gave cannot work; 1 = the system refused (README, Exit codes).
+    return process.exit(e instanceof SidecarConfigError ? 2 : 1);
   });
   const { proxy } = sidecar;
   const stop = async (): Promise<void> => {

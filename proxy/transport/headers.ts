@@ -48,10 +48,3 @@ export const toH1Headers = (headers: HeaderMap, authority?: string): OutgoingHtt
   if (authority !== undefined) out.host = authority;
   return out;
 };
-
-/** The first value of a header, for headers that must be single-valued. */
-export const firstValue = (v: string | string[] | undefined): string | undefined =>
-  Array.isArray(v) ? v[0] : v;
-
-export const isGrpc = (headers: HeaderMap): boolean =>
-  firstValue(headers['content-type'])?.startsWith('application/grpc') ?? false;

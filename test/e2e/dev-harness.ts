@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { DevState } from '../../cli/dev/mesh.ts';
+import type { DevState } from '../../cli/mesh-view/dev-state.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 

@@ -3,13 +3,37 @@
 // leaves no process behind.
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DevSummary } from '../../cli/dev.ts';
+import type { DevSummary } from '../../cli/dev/command.ts';
 import { isAlive, pidsOf, startDev, waitForState } from './dev-harness.ts';
 
 const backend = (s: DevSummary, name: string): number =>
   s.backends.find((b) => b.service === name)?.requests ?? 0;
+
+/** One GET through a sidecar's outbound listener, timed from send to the end of the body (as curl does). */
+const timedGet = (
+  port: number,
+  authority: string,
+  agent: http.Agent,
+): Promise<{ status: number; ms: number }> =>
+  new Promise((resolve, reject) => {
+    const sentAt = performance.now();
+    const req = http.request(
+      { host: '127.0.0.1', port, path: '/', headers: { host: authority }, agent },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - sentAt }));
+      },
+    );
+    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+
+const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 describe('weft dev', () => {
   it('runs for --duration and reports a 90/10 canary split in --json', { timeout: 90_000 }, async () => {
@@ -78,6 +102,45 @@ describe('weft dev', () => {
       expect(frontend?.requests).toBeGreaterThan(250 * 5);
       expect(frontend?.success).toBe(frontend?.requests);
       for (const pid of pidsOf(state)) expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
+    },
+  );
+
+  it(
+    "shows the mesh's latency: the load generator's p50 matches requests sent directly through its sidecar",
+    { timeout: 90_000 },
+    async () => {
+      const run = await startDev(['--duration', '12', '--json']);
+      const state = await waitForState(run);
+      const port = state.loadGenerator?.outboundPort as number;
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      // wait (bounded) until the mesh serves, then time requests one at a time while the load runs
+      const deadline = Date.now() + 30_000;
+      while ((await timedGet(port, 'frontend', agent).catch(() => ({ status: 0 }))).status !== 200) {
+        expect(Date.now(), 'mesh never served frontend').toBeLessThan(deadline);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const direct: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const r = await timedGet(port, 'frontend', agent);
+        expect(r.status).toBe(200);
+        direct.push(r.ms);
+      }
+      agent.destroy();
+      expect(await run.exited, run.stderr()).toBe(0);
+      const summary = JSON.parse(run.stdout().trim().split('\n').at(-1) as string) as DevSummary;
+      const generated = summary.services.find((s) => s.service === 'frontend')?.p50_ms as number;
+      const directP50 = median(direct);
+      console.log(
+        `frontend p50: load generator ${generated} ms, direct through its sidecar ${directP50.toFixed(3)} ms`,
+      );
+      // Both are measured in the same run on the same machine, so contention moves both. The
+      // tolerance is the larger of 2 ms and half the direct p50; a generator that adds its own
+      // scheduling delay (one 10 ms interval at 100 req/s) falls outside it.
+      const tolerance = Math.max(2, directP50 / 2);
+      expect(
+        Math.abs(generated - directP50),
+        `generator ${generated} ms vs direct ${directP50} ms`,
+      ).toBeLessThanOrEqual(tolerance);
     },
   );
 });

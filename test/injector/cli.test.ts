@@ -15,8 +15,8 @@ import {
   restoreRules,
   waitReady,
   type InitFlags,
-} from '../../cli/init.ts';
-import { runInject, type InjectFlags, type InjectIo } from '../../cli/inject.ts';
+} from '../../cli/init/command.ts';
+import { runInject, type InjectFlags, type InjectIo } from '../../cli/inject/command.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DevState } from '../../cli/dev/mesh.ts';
+import type { DevState } from '../../cli/mesh-view/dev-state.ts';
 import { repoRoot } from './local-mesh.ts';
 
 export const PROMETHEUS = '/usr/bin/prometheus';

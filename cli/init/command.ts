@@ -7,11 +7,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { Command } from 'commander';
-import { err, formatIssues, ok, type ConfigIssue, type Result } from '../api/model/result.ts';
-import { iptablesRules, type CaptureOptions, type IpFamily } from '../injector/inject/iptables-rules.ts';
-import { parseCidrList, parsePortList } from '../injector/inject/port-list.ts';
-import { DEFAULT_VALUES } from '../injector/inject/values.ts';
-import { envOption } from './options.ts';
+import { err, formatIssues, ok, type ConfigIssue, type Result } from '../../api/model/result.ts';
+import { iptablesRules, type CaptureOptions, type IpFamily } from '../../injector/inject/iptables-rules.ts';
+import { parseCidrList, parsePortList } from '../../injector/inject/port-list.ts';
+import { DEFAULT_VALUES } from '../../injector/inject/values.ts';
+import { envOption } from '../options.ts';
 
 export interface InitFlags {
   readonly proxyUid: string;
