@@ -26,7 +26,7 @@ RUN node --disable-warning=ExperimentalWarning scripts/build-dist.ts --out /dist
 # (/usr/local/include/node) mean nothing is downloaded. N-API 8: the binary loads in any Node >= 16.
 FROM node:24 AS addon
 WORKDIR /addon
-COPY proxy/transport/original-dst/binding.gyp proxy/transport/original-dst/original_dst.c ./
+COPY proxy/capture/original-dst/binding.gyp proxy/capture/original-dst/original_dst.c ./
 RUN node /usr/local/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --nodedir=/usr/local
 
 FROM node:24-slim
@@ -37,7 +37,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends iptables ca-cer
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /dist ./
-COPY --from=addon /addon/build/Release/original_dst.node ./proxy/transport/original-dst/build/Release/
+COPY --from=addon /addon/build/Release/original_dst.node ./proxy/capture/original-dst/build/Release/
 # The proxy (and everything else in the image) runs as UID 1337, the UID the capture rules exempt.
 USER 1337:1337
 ENV NODE_ENV=production

@@ -3,7 +3,7 @@
 import { connect, createServer, Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadAddon } from './original-dst/addon.ts';
+import { loadAddon } from '../capture/original-dst/addon.ts';
 import { capSendBuffer } from './send-buffer.ts';
 
 const addon = loadAddon();

@@ -5,7 +5,7 @@
 // back with IP6T_SO_ORIGINAL_DST — and reaches the app in B over mTLS on IPv6; opaque TCP and
 // B's pod IP as the destination too. Needs root, `ip` and `iptables-restore`; skipped otherwise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { originalDstReader } from '../../proxy/transport/original-dst/original-dst.ts';
+import { originalDstReader } from '../../proxy/capture/original-dst/original-dst.ts';
 import { metricValue } from '../helpers/metrics.ts';
 import { inNs, netnsSkipReason, sh } from './netns.ts';
 import { eventually, httpIn, meshHop, startNetnsMesh, tail, tcpIn, type NetnsMesh } from './netns-mesh.ts';

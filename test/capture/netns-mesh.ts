@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { systemClock } from '../../api/runtime/clock.ts';
-import { waitForPortFile } from '../../api/runtime/port-file.ts';
+import { waitForPortFile } from '../../cli/port-file.ts';
 import { issueLocalToken } from '../../control-plane/identity/local-token.ts';
 import { readOrCreateTokenKey } from '../../control-plane/identity/token-key-file.ts';
 import { metricValue } from '../helpers/metrics.ts';

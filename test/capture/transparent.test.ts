@@ -7,7 +7,7 @@
 // plaintext. Addresses are private and live only inside these namespaces. Needs root, `ip` and
 // `iptables-restore`; skipped with the reason otherwise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { originalDstReader } from '../../proxy/transport/original-dst/original-dst.ts';
+import { originalDstReader } from '../../proxy/capture/original-dst/original-dst.ts';
 import { metricValue } from '../helpers/metrics.ts';
 import { inNs, netnsSkipReason, sh } from './netns.ts';
 import { eventually, httpIn, meshHop, startNetnsMesh, tail, tcpIn, type NetnsMesh } from './netns-mesh.ts';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { h1Call } from '../helpers/http-clients.ts';
 import { stopAll } from '../mtls/processes.ts';
-import { loadAddon } from '../../proxy/transport/original-dst/addon.ts';
+import { loadAddon } from '../../proxy/capture/original-dst/addon.ts';
 import { SEND_BUFFER_BYTES } from '../../proxy/transport/send-buffer.ts';
 import {
   endpointsAre,
