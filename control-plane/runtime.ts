@@ -1,6 +1,6 @@
 // Starts a control plane in local mode: YAML folder → index → per-workload snapshots pushed
-// over gRPC, plus the admin listener. The identity engineer's CSR service joins the same
-// gRPC server through `extraServices`.
+// over gRPC, plus the admin listener. The CA's CSR service (control-plane/identity) joins the
+// same gRPC server through `extraServices`.
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';

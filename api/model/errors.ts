@@ -31,8 +31,9 @@ export const SIDECAR_ERRORS = {
   CONNECT_FAILED: {
     http: 503,
     grpc: GRPC_STATUS.UNAVAILABLE,
-    message: 'TCP or TLS connect to the chosen endpoint failed',
-    fix: 'the peer sidecar is down or refuses mTLS; see its logs',
+    message:
+      'TCP or TLS connect to the chosen endpoint failed, or missed its deadline (connection.connectTimeout / handshakeTimeout)',
+    fix: 'the peer sidecar is down, unreachable or refuses mTLS; see its logs',
   },
   UPSTREAM_RESET: {
     http: 502,
@@ -61,7 +62,8 @@ export const SIDECAR_ERRORS = {
   CIRCUIT_OPEN: {
     http: 503,
     grpc: GRPC_STATUS.UNAVAILABLE,
-    message: 'a circuit-breaker limit (circuitBreaker.*) is full; failed fast',
+    message:
+      "a circuit-breaker limit (circuitBreaker.*) or an endpoint's connection bound (connection.maxPendingRequestsPerEndpoint) is full; failed fast",
     fix: 'raise the limit or add capacity',
   },
   FORBIDDEN: {

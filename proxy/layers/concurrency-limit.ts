@@ -86,7 +86,3 @@ export const circuitBreaker = (view: CircuitBreakerView, deps: Partial<PolicyDep
     tryAcquireRetry: retries.tryAcquire,
   };
 };
-
-/** The layer alone, when nothing else needs the breaker's counters. */
-export const concurrencyLimitLayer = (view: CircuitBreakerView, deps: Partial<PolicyDeps>): Layer =>
-  circuitBreaker(view, deps).layer;

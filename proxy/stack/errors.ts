@@ -1,9 +1,8 @@
 // Typed failures that layers throw; layers/error-response.ts is the only place that turns
 // them into HTTP or gRPC responses.
-import { SIDECAR_ERRORS, type SidecarErrorCode } from '../../api/model/errors.ts';
+import type { SidecarErrorCode } from '../../api/model/errors.ts';
 
 /** Every code the sidecar answers with: the registry's sidecar part (docs/errors.md). */
-export const MESH_ERROR_CODES = Object.keys(SIDECAR_ERRORS) as readonly MeshErrorCode[];
 export type MeshErrorCode = SidecarErrorCode;
 
 export class MeshError extends Error {

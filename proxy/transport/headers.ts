@@ -1,6 +1,6 @@
 // Header hygiene at the transport edges: hop-by-hop headers never cross a hop, and HTTP/2
 // pseudo-headers become MeshRequest fields, so layers see one clean lower-case HeaderMap.
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { HeaderMap } from '../stack/types.ts';
 
 /** RFC 9110 §7.6.1 connection-specific headers; HTTP/2 forbids them outright (RFC 9113 §8.2.2). */
@@ -39,12 +39,5 @@ export const endToEndHeaders = (raw: IncomingHttpHeaders): HeaderMap => {
     }
     out[name] = value;
   }
-  return out;
-};
-
-/** Headers for an outgoing HTTP/1.1 message: the HeaderMap as is (already end-to-end). */
-export const toH1Headers = (headers: HeaderMap, authority?: string): OutgoingHttpHeaders => {
-  const out: OutgoingHttpHeaders = { ...headers };
-  if (authority !== undefined) out.host = authority;
   return out;
 };

@@ -69,8 +69,7 @@ export const upstreamTransport = (o: TransportOptions): Transport => {
   const dial = (e: Endpoint, alpn: 'h2' | 'http/1.1', c: ConnectionView): Socket => {
     const tls = o.tls;
     const socket = tls ? dialMeshTls(tls, e, alpn, o.tlsEvents) : tcpConnect(e.port, e.address);
-    const deadlines = { connectTimeoutMs: c.connectTimeoutMs, handshakeTimeoutMs: c.handshakeTimeoutMs };
-    armDialDeadlines(socket, tls !== undefined, deadlines, deadlineDeps);
+    armDialDeadlines(socket, tls !== undefined, c, deadlineDeps);
     return socket;
   };
   const pools = new Map<string, H1UpstreamPool>();

@@ -15,7 +15,8 @@ import {
   ROOT_CA_CONFIGMAP,
   ROOT_CA_KEY,
 } from '../../api/runtime/control-plane-tls.ts';
-import { startSidecar, type RunningSidecar } from '../../cli/proxy.ts';
+import { startSidecar, type RunningSidecar } from '../../proxy/sidecar/start-sidecar.ts';
+import { loopbackSidecar } from '../helpers/mesh.ts';
 import { generateRoot } from '../../control-plane/identity/root.ts';
 import {
   startKubeControlPlane,
@@ -112,20 +113,14 @@ describe('root rotation through the CA Secret', () => {
     const staleMount = join(dir, 'stale-root-cert.pem');
     await writeFile(staleMount, oldRoot);
     sidecar = await startSidecar(
-      {
+      loopbackSidecar('web-0', 'shop', {
         controlPlane: cpA.grpcAddress,
-        workload: 'web-0',
-        namespace: 'shop',
         serviceAccount: 'web',
-        appHost: '127.0.0.1',
         appPort: 1,
-        ...{ outboundPort: 0, inboundPort: 0, adminPort: 0, metricsPort: 0 },
-        listenHost: '127.0.0.1',
-        trustDomain: 'cluster.local',
         inboundMode: 'PERMISSIVE',
         controlPlaneCa: mounted,
         tokenFile: join(dir, 'token'),
-      },
+      }),
       logger,
     );
     const identity = sidecar.identity!;

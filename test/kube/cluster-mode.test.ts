@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { controlPlaneCredentials } from '../../api/runtime/control-plane-tls.ts';
 import { seededRandom, systemClock, type Clock } from '../../api/runtime/clock.ts';
 import { startFromKubeFlags } from '../../cli/control-plane-kube.ts';
-import { defaultControlPlaneId } from '../../cli/control-plane-trust.ts';
+import { defaultControlPlaneId } from '../../proxy/sidecar/control-plane-trust.ts';
 import {
   startKubeControlPlane,
   type RunningKubeControlPlane,

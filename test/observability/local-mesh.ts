@@ -6,7 +6,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startMesh } from '../../cli/dev/mesh.ts';
-import type { DevState, WorkloadState } from '../../cli/mesh-view/dev-state.ts';
+import { type DevState, sidecarsOf, type WorkloadState } from '../../cli/mesh-view/dev-state.ts';
 import { LoadGenerator } from '../../cli/dev/load-generator.ts';
 import { readTopology } from '../../cli/dev/topology.ts';
 import { waitUntilServing } from '../../cli/dev/warm-up.ts';
@@ -49,7 +49,7 @@ export const startLocalMesh = async (): Promise<LocalMesh> => {
     meshDir,
     state,
     via,
-    sidecars: [...state.workloads, ...(state.loadGenerator ? [state.loadGenerator] : [])],
+    sidecars: sidecarsOf(state),
     writeYaml: (file, text) => writeFile(join(meshDir, file), text),
     stop: async () => {
       await mesh.stop();

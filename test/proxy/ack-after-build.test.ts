@@ -6,7 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
-import { startSidecar, type RunningSidecar } from '../../cli/proxy.ts';
+import { startSidecar, type RunningSidecar } from '../../proxy/sidecar/start-sidecar.ts';
+import { loopbackSidecar } from '../helpers/mesh.ts';
 import {
   startControlPlane,
   type ControlPlaneStatus,
@@ -67,23 +68,14 @@ it('NACKs a snapshot whose stacks fail to build, with the reason, and keeps serv
     startupGraceMs: 0,
   });
   sidecar = await startSidecar(
-    {
+    loopbackSidecar('frontend', 'demo', {
       controlPlane: cp.grpcAddress,
-      workload: 'frontend',
-      namespace: 'demo',
-      appHost: '127.0.0.1',
       appPort: (app.address() as AddressInfo).port,
-      outboundPort: 0,
-      inboundPort: 0,
-      adminPort: 0,
-      metricsPort: 0,
-      listenHost: '127.0.0.1',
-      trustDomain: 'cluster.local',
       inboundLayers: (s) => {
         if (firstWeight(s) === 0) throw new Error('the test refuses splits that send nothing to v1');
         return [builtFrom(s)];
       },
-    },
+    }),
     logger,
   );
   const inbound = `http://127.0.0.1:${sidecar.proxy.ports.inbound}/`;

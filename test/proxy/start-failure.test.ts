@@ -10,7 +10,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSidecar, type SidecarFlags } from '../../cli/proxy.ts';
+import { startSidecar, type SidecarOptions } from '../../proxy/sidecar/start-sidecar.ts';
+import { loopbackSidecar } from '../helpers/mesh.ts';
 import { ListenError, SidecarConfigError } from '../../proxy/start-errors.ts';
 import { silent, startMeshControlPlane, type MeshControlPlane } from '../mtls/harness.ts';
 
@@ -110,20 +111,8 @@ describe('startSidecar that fails part-way', () => {
   });
   afterAll(() => mesh.close());
 
-  const flags = (over: Partial<SidecarFlags>): SidecarFlags => ({
-    workload: 'web',
-    namespace: 'demo',
-    appHost: '127.0.0.1',
-    appPort: 1,
-    outboundPort: 0,
-    inboundPort: 0,
-    adminPort: 0,
-    metricsPort: 0,
-    listenHost: '127.0.0.1',
-    trustDomain: 'cluster.local',
-    accessLog: join(dir, 'access.log'),
-    ...over,
-  });
+  const flags = (over: Partial<SidecarOptions>): SidecarOptions =>
+    loopbackSidecar('web', 'demo', { appPort: 1, accessLog: join(dir, 'access.log'), ...over });
 
   /** Runs a start that must fail; then waits until the process holds no more than it held before. */
   const failsAndCloses = async (start: () => Promise<unknown>): Promise<unknown> => {

@@ -98,4 +98,24 @@ describe('connections per endpoint (HTTP/1.1)', () => {
     expect((await next).status).toBe(200);
     await transport.close();
   });
+
+  it('closing the transport fails the waiting requests instead of dialling for them', async () => {
+    const transport = upstreamTransport({ logger: pino({ level: 'silent' }) });
+    const c: ConnectionView = {
+      ...CONNECTION_DEFAULTS,
+      maxConnectionsPerEndpoint: 1,
+      maxPendingRequestsPerEndpoint: 1,
+    };
+    const signal = new AbortController().signal;
+    const before = sockets;
+    const first = transport.send(request, endpoint, signal, c).catch((e: unknown) => e);
+    await eventually(() => (held.length === 1 ? true : undefined), 5_000, 'the first request at the server');
+    const waiting = transport.send(request, endpoint, signal, c).catch((e: unknown) => e);
+    await transport.close();
+    expect(isMeshError(await waiting) && ((await waiting) as { code: string }).code).toBe('CONNECT_FAILED');
+    expect(isMeshError(await first)).toBe(true);
+    held.splice(0).forEach((r) => r.destroy());
+    await new Promise((r) => setTimeout(r, 50)); // a connection dialled by mistake would show here
+    expect(sockets - before).toBe(1);
+  });
 });

@@ -6,8 +6,8 @@
 import type { Socket } from 'node:net';
 import type { ConnectionView } from '../../../api/model/policy.ts';
 import type { MeshRequest, MeshResponse } from '../../stack/types.ts';
-import { ticksOf } from './tick.ts';
 import { POOL_OVERFLOW } from '../upstream-errors.ts';
+import { ticksOf } from './tick.ts';
 import { H1UpstreamConnection, type ConnectionOwner } from './upstream-connection.ts';
 
 export interface Dialer {
@@ -51,6 +51,9 @@ const overflow = (c: ConnectionView): Error =>
     { code: POOL_OVERFLOW },
   );
 
+const closedEarly = (): Error =>
+  Object.assign(new Error('connection closed before it was ready'), { code: 'ECONNRESET' });
+
 export class H1UpstreamPool implements ConnectionOwner {
   private readonly dialer: Dialer;
   private readonly opts: UpstreamPoolOptions;
@@ -66,10 +69,6 @@ export class H1UpstreamPool implements ConnectionOwner {
 
   get size(): number {
     return this.all.size;
-  }
-
-  get pending(): number {
-    return this.waiting.length;
   }
 
   send(
@@ -142,19 +141,17 @@ export class H1UpstreamPool implements ConnectionOwner {
     const i = this.idle.lastIndexOf(conn);
     if (i >= 0) this.idle.splice(i, 1);
     if (this.waiting.length === 0) return;
-    if (!conn.established) {
-      // As Envoy does: a connection that could not be established fails every waiting request
-      // at once (the caller may retry elsewhere) instead of leaving them to dial the same
-      // unresponsive endpoint one after another.
-      const err =
-        conn.error ??
-        Object.assign(new Error('connection closed before it was ready'), { code: 'ECONNRESET' });
-      for (let w = this.nextWaiter(); w; w = this.nextWaiter())
-        w.attempt.reject(w.attempt.mapFailure(err, false));
-      return;
-    }
+    // As Envoy does: a connection that could not be established fails every waiting request at
+    // once (the caller may retry elsewhere) instead of leaving them to dial the same unresponsive
+    // endpoint one after another. Otherwise the freed slot dials for the oldest waiter.
+    if (!conn.established) return this.failWaiting(conn.error ?? closedEarly());
     const w = this.nextWaiter();
     if (w) this.run(this.open(w.attempt.connection), w.attempt, w.mayRetryStale);
+  }
+
+  private failWaiting(err: Error): void {
+    for (let w = this.nextWaiter(); w; w = this.nextWaiter())
+      w.attempt.reject(w.attempt.mapFailure(err, false));
   }
 
   /** Closes connections idle for idleMs or more (oldest are at the bottom of the stack). */
@@ -165,6 +162,8 @@ export class H1UpstreamPool implements ConnectionOwner {
   }
 
   close(): void {
+    // Waiters first, so the connections closing below do not dial anew for them.
+    this.failWaiting(Object.assign(new Error('the upstream pool was closed'), { code: 'ECONNRESET' }));
     for (const conn of [...this.all]) conn.close();
     this.idle.length = 0;
   }

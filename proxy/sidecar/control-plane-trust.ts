@@ -3,11 +3,11 @@
 // only the control plane's SPIFFE ID. The file is read again for every new channel, so a root
 // the control plane publishes after a rotation is picked up without restarting the sidecar.
 import type { Logger } from 'pino';
-import { spiffeId } from '../api/model/spiffe.ts';
+import { spiffeId } from '../../api/model/spiffe.ts';
 import {
   controlPlaneCredentialsFromFile,
   type ChannelCredentialsSource,
-} from '../api/runtime/control-plane-tls.ts';
+} from '../../api/runtime/control-plane-tls.ts';
 
 export interface ControlPlaneTrustFlags {
   /** host:port the sidecar dials; a Service name `<svc>.<namespace>.svc` names the namespace. */
