@@ -171,7 +171,7 @@ describe('npm run build (the image form)', () => {
       expect(reply.status).toBe(200);
       expect(reply.headers['x-echo-path']).toBe('/built');
       // the native addon is found beside the bundle (it is mapped into the process)
-      if (existsSync(join(root, 'proxy/transport/original-dst/build/Release/original_dst.node')))
+      if (existsSync(join(root, 'proxy/capture/original-dst/build/Release/original_dst.node')))
         expect(readFileSync(`/proc/${sidecar.ports.pid}/maps`, 'utf8')).toContain('original_dst.node');
     } finally {
       rmSync(dir, { recursive: true, force: true });

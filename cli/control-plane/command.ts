@@ -4,9 +4,9 @@
 // flags in cli/control-plane/kube-flags.ts, the mode in control-plane/modes/kubernetes.ts).
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../../api/schema/duration.ts';
-import { exitWithParent } from '../../api/runtime/exit-with-parent.ts';
+import { exitWithParent } from '../exit-with-parent.ts';
 import { createLogger } from '../../api/runtime/logger.ts';
-import { writePortFile } from '../../api/runtime/port-file.ts';
+import { writePortFile } from '../port-file.ts';
 import { LocalModeSetupError, startLocalControlPlane } from '../../control-plane/modes/local.ts';
 import { DEFAULT_STARTUP_GRACE_MS } from '../../control-plane/push/startup-grace.ts';
 import type { RunningControlPlane } from '../../control-plane/runtime.ts';
