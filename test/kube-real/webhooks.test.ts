@@ -48,6 +48,27 @@ interface Container {
   readonly [field: string]: unknown;
 }
 
+/** A stored container against the CLI's rendering: server defaults added, probes defaulted. */
+const expectStoredAsRendered = (got: Container, rendered: Container): void => {
+  const { env = [], volumeMounts = [], ...rest } = rendered;
+  expect(got, rendered.name).toMatchObject(rest);
+  expect(got.volumeMounts, rendered.name).toEqual(
+    expect.arrayContaining(volumeMounts.map((m) => expect.objectContaining(m))),
+  );
+  const envOf = (list: readonly EnvVar[]) => list.filter((e) => e.name !== 'WEFT_APP_PROBES');
+  expect(envOf(got.env ?? []), rendered.name).toMatchObject(envOf(env));
+};
+
+/** The app probes a sidecar container will parse at start (WEFT_APP_PROBES). */
+const probesOf = (c: Container | undefined) => {
+  const parsed = parseAppProbes(
+    c?.env?.find((e) => e.name === 'WEFT_APP_PROBES')?.value ?? '',
+    'WEFT_APP_PROBES',
+  );
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+  return parsed.value;
+};
+
 const names = (p: V1Pod): { init: string[]; main: string[] } => ({
   init: (p.spec?.initContainers ?? []).map((c) => c.name),
   main: (p.spec?.containers ?? []).map((c) => c.name),
@@ -95,28 +116,14 @@ describeRealKube('weft webhooks on the real kube-apiserver', () => {
     // calls the webhook with a defaulted pod; every field the injector set is stored as the CLI
     // renders it, except that the app's probes arrive with the server's defaults filled in.
     const want = injectWithCli(pod)['spec'] as { initContainers: Container[]; volumes?: JsonObject[] };
-    for (const [i, c] of want.initContainers.entries()) {
-      const got = stored.spec?.initContainers?.[i] as unknown as Container;
-      const { env = [], volumeMounts = [], ...rest } = c;
-      expect(got, c.name).toMatchObject(rest);
-      expect(got.volumeMounts, c.name).toEqual(
-        expect.arrayContaining(volumeMounts.map((m) => expect.objectContaining(m))),
-      );
-      const envOf = (list: readonly EnvVar[]) => list.filter((e) => e.name !== 'WEFT_APP_PROBES');
-      expect(envOf(got.env ?? []), c.name).toMatchObject(envOf(env));
-    }
+    for (const [i, c] of want.initContainers.entries())
+      expectStoredAsRendered(stored.spec?.initContainers?.[i] as unknown as Container, c);
     for (const v of want.volumes ?? [])
       expect(
         stored.spec?.volumes?.find((x) => x.name === v['name']),
         String(v['name']),
       ).toMatchObject(v);
     // What the sidecar will parse at start: the same probe as from `weft inject`'s output.
-    const probesOf = (c: Container | undefined) => {
-      const json = c?.env?.find((e) => e.name === 'WEFT_APP_PROBES')?.value ?? '';
-      const parsed = parseAppProbes(json, 'WEFT_APP_PROBES');
-      if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
-      return parsed.value;
-    };
     expect(probesOf(stored.spec?.initContainers?.[1] as unknown as Container)).toEqual(
       probesOf(want.initContainers[1]),
     );
@@ -140,6 +147,25 @@ describeRealKube('weft webhooks on the real kube-apiserver', () => {
       /admission webhook \W+inject\.weft\.io\W+ denied the request: INJECT_INVALID_ANNOTATION: metadata\.annotations\[weft\.io\/exclude-outbound-cidrs\]/,
     );
   });
+
+  // Pod Security admission runs after the mutating webhooks, on the injected pod: weft-init's
+  // NET_ADMIN and NET_RAW (for the iptables rules) are beyond the baseline level (docs/injector.md).
+  it.each(['baseline', 'restricted'])(
+    'is refused by Pod Security level %s, naming weft-init',
+    async (level) => {
+      const ns = `psa-${level}`;
+      await namespaceReady(ns, { 'weft.io/inject': 'enabled', 'pod-security.kubernetes.io/enforce': level });
+      const err = await createPod(ns, appPod('web')).then(
+        () => 'created',
+        (e: Error) => e.message,
+      );
+      expect(err).toMatch(
+        new RegExp(
+          `violates PodSecurity \\W+${level}:latest\\W+: .*container \\W+weft-init\\W+ must not include \\W+NET_ADMIN\\W+, \\W+NET_RAW`,
+        ),
+      );
+    },
+  );
 
   /** kubectl get at an explicit version: the server converts through /convert when it must. */
   const getAt = async (resource: string, version: string, name: string): Promise<JsonObject> =>
