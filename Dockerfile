@@ -1,16 +1,15 @@
 # One image for every weft component; the entrypoint is the `weft` CLI.
-# Stage 1 installs production dependencies only, stage 2 type-strips the sources into plain JS
-# (npm run build: ~23 MB less memory per sidecar than loading .ts), stage 3 compiles the
-# SO_ORIGINAL_DST addon (transparent capture, docs/capture.md); stage 4 is the slim runtime.
-FROM node:24-slim AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-# The pinned `node` devDependency is for development machines; the image already is Node 24.
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
-
+# Stage 1 bundles the sources with esbuild (npm run build: the CLI and its dependencies, tree-shaken,
+# one chunk per subcommand, so a sidecar loads only its own code; docs/benchmarks.md, "Memory"),
+# stage 2 compiles the SO_ORIGINAL_DST addon (transparent capture, docs/capture.md); stage 3 is the
+# slim runtime, which needs no node_modules: the bundle carries its dependencies.
 FROM node:24-slim AS build
 WORKDIR /src
-COPY package.json ./
+COPY package.json package-lock.json ./
+# Dev dependencies too: esbuild builds the bundle. No install scripts: the pinned `node`
+# devDependency is for development machines (the image already is Node 24), and the addon is built
+# in its own stage.
+RUN npm ci --ignore-scripts && npm cache clean --force
 COPY scripts ./scripts
 COPY bin ./bin
 COPY api ./api
@@ -34,7 +33,6 @@ FROM node:24-slim
 RUN apt-get update && apt-get install -y --no-install-recommends iptables ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /dist ./
 COPY --from=addon /addon/build/Release/original_dst.node ./proxy/transport/original-dst/build/Release/
 # The proxy (and everything else in the image) runs as UID 1337, the UID the capture rules exempt.

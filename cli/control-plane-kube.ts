@@ -14,12 +14,17 @@ import { answerReview } from '../injector/inject/admission.ts';
 import { WEBHOOK_PATH } from '../injector/inject/webhook-config.ts';
 import { withValues } from '../injector/inject/values.ts';
 import { envOption, portOption } from './options.ts';
+import { ownNamespace } from '../control-plane/modes/own-namespace.ts';
+
+/** The port of Service weft-control-plane that sidecars dial for discovery and CSRs. */
+const GRPC_SERVICE_PORT = 15010;
 
 export interface KubeFlags {
   kubeconfig?: string;
   inCluster?: boolean;
   identity?: string;
-  namespace: string;
+  /** Absent: where the pod runs (control-plane/modes/own-namespace.ts). */
+  namespace?: string;
   webhookPort: number;
   webhookCertDir?: string;
   proxyImage?: string;
@@ -42,7 +47,10 @@ export const addKubeOptions = (cmd: Command): Command =>
     .addOption(envOption('--in-cluster', 'Kubernetes mode: use the pod’s service account'))
     .addOption(envOption('--identity <name>', 'this replica’s name for leader election (default: host name)'))
     .addOption(
-      envOption('--namespace <ns>', 'namespace of the Lease and the CA Secret').default('weft-system'),
+      envOption(
+        '--namespace <ns>',
+        'namespace of the Lease, the CA Secret and the control plane’s SPIFFE ID (default: the one it runs in: POD_NAMESPACE, else the service account’s namespace file, else weft-system)',
+      ),
     )
     .addOption(portOption('--webhook-port <port>', 'HTTPS webhooks: /convert (CRDs), /inject (pods)', 15017))
     .addOption(
@@ -69,12 +77,14 @@ const kubeConfigOf = (f: KubeFlags): KubeConfig => {
 // Recorded like the standalone injector's; registered on the control plane's registry once it runs.
 const hostedInjectorMetrics = injectorMetrics(new Registry());
 
-const webhookOf = async (f: KubeFlags): Promise<KubeModeOptions['webhook']> => {
+const webhookOf = async (f: KubeFlags, namespace: string): Promise<KubeModeOptions['webhook']> => {
   if (!f.webhookCertDir) return undefined;
-  // Injected sidecars verify the control plane (weft-root-ca) exactly when it serves TLS.
+  // Injected sidecars verify the control plane (weft-root-ca) exactly when it serves TLS, and dial
+  // its Service in the namespace it runs in (their default expected SPIFFE ID follows that name).
   const values = withValues({
     ...(f.proxyImage ? { image: f.proxyImage } : {}),
     controlPlaneTls: f.grpcTls === true,
+    controlPlaneAddress: `${controlPlaneDnsNames(namespace)[0]}:${GRPC_SERVICE_PORT}`,
   });
   return {
     port: f.webhookPort,
@@ -96,14 +106,20 @@ export const startFromKubeFlags = async (
   f: KubeFlags,
   common: Omit<KubeModeOptions, 'kubeConfig' | 'identity'>,
 ): Promise<RunningControlPlane> => {
-  const webhook = await webhookOf(f);
+  const own = ownNamespace({
+    ...(f.namespace !== undefined ? { flag: f.namespace } : {}),
+    ...(process.env.POD_NAMESPACE !== undefined ? { podNamespace: process.env.POD_NAMESPACE } : {}),
+    inCluster: f.inCluster === true,
+  });
+  common.logger?.info({ namespace: own.namespace, from: own.from }, 'control plane namespace');
+  const webhook = await webhookOf(f, own.namespace);
   const cp = await startKubeControlPlane({
     ...common,
     kubeConfig: kubeConfigOf(f),
     identity: f.identity ?? hostname(),
-    namespace: f.namespace,
+    namespace: own.namespace,
     ...(f.certTtl !== undefined ? { workloadTtlMs: f.certTtl } : {}),
-    ...(f.grpcTls ? { grpcTls: { dnsNames: controlPlaneDnsNames(f.namespace) } } : {}),
+    ...(f.grpcTls ? { grpcTls: { dnsNames: controlPlaneDnsNames(own.namespace) } } : {}),
     ...(webhook ? { webhook } : {}),
   });
   if (webhook) for (const m of Object.values(hostedInjectorMetrics)) cp.metricsRegistry.registerMetric(m);

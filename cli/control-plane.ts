@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { formatIssues } from '../api/model/result.ts';
 import { systemClock } from '../api/runtime/clock.ts';
 import { parseDuration } from '../api/schema/duration.ts';
@@ -14,6 +14,7 @@ import { hostIdentity, type HostedIdentity } from '../control-plane/identity/hos
 import { createLocalTokenValidator, generateLocalTokenKey } from '../control-plane/identity/local-token.ts';
 import { readOrCreateTokenKey } from '../control-plane/identity/token-key-file.ts';
 import { exitWithParent } from '../api/runtime/exit-with-parent.ts';
+import { createLogger } from '../api/runtime/logger.ts';
 import { writePortFile } from '../api/runtime/port-file.ts';
 import { DEFAULT_STARTUP_GRACE_MS } from '../control-plane/push/startup-grace.ts';
 import { startControlPlane, type RunningControlPlane } from '../control-plane/runtime.ts';
@@ -85,7 +86,7 @@ const localIdentity = async (flags: ControlPlaneFlags, logger: Logger): Promise<
 };
 
 const run = async (flags: ControlPlaneFlags): Promise<void> => {
-  const logger = pino({ level: flags.logLevel, base: { component: 'control-plane' } });
+  const logger = createLogger({ level: flags.logLevel, base: { component: 'control-plane' } });
   const common = {
     host: flags.host,
     grpcPort: flags.grpcPort,

@@ -1,15 +1,22 @@
-// The `weft` command: one binary, one subcommand per file in cli/.
+// The `weft` command: one binary; a subcommand is either cli/<name>/command.ts with its helpers
+// beside it, or one file cli/<name>.ts. What the views of the local mesh share (dev, stat,
+// dashboard: state file, scraping, figures, live redraw) is cli/mesh-view/.
 // Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.
+// Only the subcommand being run is imported (all of them for `weft --help` and unknown names): a
+// sidecar (`weft proxy`) must not load the control plane, the injector or the Kubernetes client.
 import { Command } from 'commander';
-import { caCommand } from './ca.ts';
-import { controlPlaneCommand } from './control-plane.ts';
-import { dashboardCommand } from './dashboard.ts';
-import { devCommand } from './dev.ts';
-import { initCommand } from './init.ts';
-import { injectCommand } from './inject.ts';
-import { installCommand } from './install.ts';
-import { proxyCommand } from './proxy.ts';
-import { statCommand } from './stat.ts';
+
+const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
+  ['control-plane', async () => (await import('./control-plane.ts')).controlPlaneCommand()],
+  ['proxy', async () => (await import('./proxy.ts')).proxyCommand()],
+  ['dev', async () => (await import('./dev/command.ts')).devCommand()],
+  ['ca', async () => (await import('./ca.ts')).caCommand()],
+  ['inject', async () => (await import('./inject/command.ts')).injectCommand()],
+  ['init', async () => (await import('./init/command.ts')).initCommand()],
+  ['install', async () => (await import('./install/command.ts')).installCommand()],
+  ['stat', async () => (await import('./stat/command.ts')).statCommand()],
+  ['dashboard', async () => (await import('./dashboard/command.ts')).dashboardCommand()],
+];
 
 const program = new Command('weft')
   .description('weft: a lightweight Kubernetes service mesh')
@@ -18,17 +25,9 @@ const program = new Command('weft')
     // commander's usage errors exit 1 by default; weft reserves 2 for bad usage
     process.exit(err.exitCode === 0 ? 0 : 2);
   });
-for (const cmd of [
-  controlPlaneCommand(),
-  proxyCommand(),
-  devCommand(),
-  caCommand(),
-  injectCommand(),
-  initCommand(),
-  installCommand(),
-  statCommand(),
-  dashboardCommand(),
-]) {
+const named = SUBCOMMANDS.filter(([name]) => name === process.argv[2]);
+for (const [, load] of named.length ? named : SUBCOMMANDS) {
+  const cmd = await load();
   program.addCommand(cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2)));
 }
 await program.parseAsync();

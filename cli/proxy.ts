@@ -3,75 +3,21 @@
 // CA (--ca-address, default the control plane) and speaks mTLS to other sidecars: the key is
 // made in this process and never sent; with --state-dir (the injected in-memory volume) it is
 // also kept there with the last snapshot, so a restart while the control plane is away can serve.
-import { readFile } from 'node:fs/promises';
+// Here only the flags are read; proxy/sidecar/start-sidecar.ts assembles the sidecar.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { pino, type Logger } from 'pino';
 import { formatIssues } from '../api/model/result.ts';
-import { spiffeId } from '../api/model/spiffe.ts';
 import { parseDuration } from '../api/schema/duration.ts';
+import { createLogger } from '../api/runtime/logger.ts';
 import { exitWithParent } from '../api/runtime/exit-with-parent.ts';
 import { writePortFile } from '../api/runtime/port-file.ts';
-import { DeferredSource } from '../proxy/discovery/deferred-source.ts';
-import { connectDiscovery } from '../proxy/discovery/grpc-source.ts';
-import { loadLastKnownGood, persistSnapshots, withFallback } from '../proxy/discovery/last-known-good.ts';
-import { fromFile } from '../proxy/discovery/static-source.ts';
-import { authzInboundLayers } from '../proxy/identity/authz-inbound.ts';
-import { identitySaver, loadIdentity } from '../proxy/identity/persisted-identity.ts';
-import { grpcCaSigner } from '../proxy/identity/ca-client.ts';
-import { startIdentity, type SidecarIdentity } from '../proxy/identity/start-identity.ts';
-import { followTrustBundle } from '../proxy/identity/trust-bundle-follow.ts';
-import { parseAppProbes } from '../proxy/probes/app-probes.ts';
-import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/runtime.ts';
-import type { InboundMode } from '../proxy/transport/listener.ts';
-import type { ChannelCredentialsSource } from '../api/runtime/control-plane-tls.ts';
-import { controlPlaneTrust } from './control-plane-trust.ts';
+import { readOtelEnv } from '../proxy/observability/env.ts';
+import type { SidecarFlagOptions } from '../proxy/sidecar/options.ts';
+import { startSidecar } from '../proxy/sidecar/start-sidecar.ts';
+import { ListenError, SidecarConfigError, type ListenerName } from '../proxy/start-errors.ts';
 import { envOption, portNumber, portOption } from './options.ts';
-import { readOtelEnv, type OtelEnv } from '../proxy/observability/env.ts';
-import { startObservability } from '../proxy/observability/setup.ts';
-import {
-  observabilitySettings,
-  withObservabilityOptions,
-  type ObservabilityFlags,
-} from './proxy-observability.ts';
+import { withObservabilityOptions } from './proxy-observability.ts';
 
-/** What a sidecar needs to start; tests pass these directly to startSidecar (same path as the CLI). */
-export interface SidecarFlags extends ObservabilityFlags {
-  controlPlane?: string;
-  config?: string;
-  workload: string;
-  namespace: string;
-  service?: string;
-  serviceAccount?: string;
-  appPort?: number;
-  appHost: string;
-  outboundPort: number;
-  inboundPort: number;
-  adminPort: number;
-  metricsPort: number;
-  /** Bind address of the inbound and metrics listeners (default 0.0.0.0). */
-  listenHost?: string;
-  caAddress?: string;
-  tokenFile?: string;
-  trustDomain: string;
-  inboundMode?: InboundMode;
-  /** Probe listener port (WEFT_PROBE_PORT); absent = no probe listener. */
-  probePort?: number;
-  /** The app's original probes as the injector writes them (WEFT_APP_PROBES JSON). */
-  appProbes?: string;
-  /** This pod's IP (WEFT_POD_IP): the address peers reach the inbound listener at. */
-  podIp?: string;
-  /**
-   * WEFT_STATE_DIR: where the last accepted snapshot and the still-valid certificate are kept so
-   * a restart while the control plane is away can serve (the injector mounts an in-memory volume).
-   */
-  stateDir?: string;
-  /** Trust bundle file for TLS to the control plane (WEFT_CONTROL_PLANE_CA); absent = plaintext. */
-  controlPlaneCa?: string;
-  /** SPIFFE ID the control plane must present (default: weft-system/weft-control-plane). */
-  controlPlaneIdentity?: string;
-}
-
-interface ProxyFlags extends SidecarFlags {
+interface ProxyFlags extends SidecarFlagOptions {
   /** SIGTERM: how long to keep serving after leaving discovery, before draining (ms). */
   drainDelay: number;
   portFile?: string;
@@ -79,149 +25,37 @@ interface ProxyFlags extends SidecarFlags {
   logLevel: string;
 }
 
-/** The CLI's OTEL_* variables (tests and `weft dev` leave them out). */
-interface OtelFlags {
-  otel?: OtelEnv;
-}
-
-export interface RunningSidecar {
-  readonly proxy: RunningProxy;
-  readonly identity?: SidecarIdentity;
-  /**
-   * Ends the discovery stream, so a local-mode control plane drops this sidecar's endpoint and
-   * pushes that to its peers; the listeners keep serving. Step one of a graceful stop.
-   */
-  leave(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** The workload certificate, when a token is given; resolves once the first one is installed. */
-const identityOf = async (
-  flags: SidecarFlags,
-  logger: Logger,
-  credentials: ChannelCredentialsSource | undefined,
-): Promise<SidecarIdentity | undefined> => {
-  const tokenFile = flags.tokenFile;
-  if (tokenFile === undefined) {
-    logger.warn('no --token-file: no workload certificate, sidecar-to-sidecar traffic is plaintext');
-    return undefined;
-  }
-  const caAddress = flags.caAddress ?? flags.controlPlane;
-  if (caAddress === undefined) throw new Error('--token-file needs --ca-address or --control-plane');
-  const id = spiffeId({
-    trustDomain: flags.trustDomain,
-    namespace: flags.namespace,
-    serviceAccount: flags.serviceAccount ?? flags.workload,
-  });
-  const dir = flags.stateDir;
-  const initial = dir === undefined ? undefined : await loadIdentity(dir, id, Date.now(), logger);
-  const identity = startIdentity({
-    caAddress,
-    ...(credentials ? { signer: grpcCaSigner({ address: caAddress, credentials }) } : {}),
-    // Read before every request: a projected token is rotated on disk by the kubelet.
-    tokenProvider: async () => (await readFile(tokenFile, 'utf8')).trim(),
-    identity: id,
-    logger,
-    ...(initial ? { initial } : {}),
-    ...(dir !== undefined ? { persist: identitySaver(dir, logger) } : {}),
-  });
-  await identity.ready();
-  return identity;
+/** The flag (and its variable) that sets each listener's port. */
+const PORT_FLAGS: Readonly<Record<ListenerName, string>> = {
+  outbound: '--outbound-port (WEFT_OUTBOUND_PORT)',
+  inbound: '--inbound-port (WEFT_INBOUND_PORT)',
+  admin: '--admin-port (WEFT_ADMIN_PORT)',
+  metrics: '--metrics-port (WEFT_METRICS_PORT)',
+  probe: '--probe-port (WEFT_PROBE_PORT)',
 };
 
-const sourceOf = async (
-  flags: SidecarFlags,
-  deferred: DeferredSource,
-  proxy: RunningProxy,
-  logger: Logger,
-  credentials: ChannelCredentialsSource | undefined,
-): Promise<void> => {
-  if (flags.config) return deferred.attach(await fromFile(flags.config));
-  const dir = flags.stateDir;
-  const owner = { workload: flags.workload, namespace: flags.namespace };
-  // Read before connecting, so the stream's first snapshot can never be overtaken by an older one.
-  const fallback = dir === undefined ? undefined : await loadLastKnownGood(dir, owner, logger);
-  const discovery = connectDiscovery({
-    address: flags.controlPlane as string,
-    node: {
-      ...owner,
-      service: flags.service,
-      serviceAccount: flags.serviceAccount ?? flags.workload,
-      inbound: { host: flags.podIp ?? '127.0.0.1', port: proxy.ports.inbound },
-    },
-    logger,
-    registry: proxy.metricsRegistry,
-    ...(credentials ? { credentials } : {}),
-  });
-  if (dir !== undefined) persistSnapshots(discovery, dir, logger);
-  deferred.attach(withFallback(discovery, fallback));
-};
-
-/** The probe listener's settings; a bad WEFT_APP_PROBES fails start-up with every issue. */
-const probesOf = (flags: SidecarFlags): ProxyOptions['probes'] => {
-  if (flags.probePort === undefined) return undefined;
-  if (flags.appProbes === undefined || flags.appProbes.trim() === '')
-    return { port: flags.probePort, app: {} };
-  const parsed = parseAppProbes(flags.appProbes, '--app-probes (WEFT_APP_PROBES)');
-  if (!parsed.ok) throw new Error(formatIssues(parsed.error));
-  return { port: flags.probePort, app: parsed.value };
-};
-
-export const startSidecar = async (
-  flags: SidecarFlags & OtelFlags,
-  logger: Logger,
-): Promise<RunningSidecar> => {
-  if (!flags.controlPlane === !flags.config)
-    throw new Error('give exactly one of --control-plane HOST:PORT or --config FILE');
-  const probes = probesOf(flags);
-  const deferred = new DeferredSource();
-  const trust = controlPlaneTrust(flags, logger);
-  const credentials = trust?.credentials;
-  const observed = await startObservability(observabilitySettings(flags, flags.otel));
-  const identity = await identityOf(flags, trust?.logger ?? logger, credentials);
-  const proxy = await startProxy({
-    source: deferred,
-    ports: {
-      outbound: flags.outboundPort,
-      inbound: flags.inboundPort,
-      admin: flags.adminPort,
-      metrics: flags.metricsPort,
-    },
-    appHost: flags.appHost,
-    appPort: flags.appPort ?? 0,
-    logger,
-    ...(flags.listenHost ? { inboundHost: flags.listenHost, metricsHost: flags.listenHost } : {}),
-    ...(identity ? { tls: identity, inboundMode: flags.inboundMode ?? 'STRICT' } : {}),
-    inboundLayers: authzInboundLayers(flags.appPort),
-    ...(probes ? { probes } : {}),
-    ...(observed.options ? { observability: observed.options } : {}),
-  });
-  const unfollow = identity ? followTrustBundle(deferred, identity, logger) : () => undefined;
-  await sourceOf(flags, deferred, proxy, trust?.logger ?? logger, credentials);
-  return {
-    proxy,
-    ...(identity ? { identity } : {}),
-    leave: () => deferred.close(),
-    close: async () => {
-      unfollow();
-      await proxy.close();
-      await observed.close();
-      identity?.close();
-      await deferred.close();
-    },
-  };
-};
+/** What went wrong and, for a listener, which flag moves it. */
+const startFailure = (e: unknown): string =>
+  e instanceof ListenError
+    ? `${e.message}; choose another port with ${PORT_FLAGS[e.listener]}`
+    : e instanceof Error
+      ? e.message
+      : String(e);
 
 const run = async (flags: ProxyFlags): Promise<void> => {
-  const logger = pino({ level: flags.logLevel, base: { component: 'proxy', workload: flags.workload } });
+  const logger = createLogger({
+    level: flags.logLevel,
+    base: { component: 'proxy', workload: flags.workload },
+  });
   const otel = readOtelEnv();
   if (!otel.ok) {
     process.stderr.write(`weft proxy: ${formatIssues(otel.error)}\n`);
     return process.exit(2);
   }
   const sidecar = await startSidecar({ ...flags, otel: otel.value }, logger).catch((e: unknown) => {
-    process.stderr.write(`weft proxy: ${(e as Error).message}\n`);
-    return process.exit(2);
+    process.stderr.write(`weft proxy: ${startFailure(e)}\n`);
+    // 2 = what the caller gave cannot work; 1 = the system refused (README, Exit codes).
+    return process.exit(e instanceof SidecarConfigError ? 2 : 1);
   });
   const { proxy } = sidecar;
   const stop = async (): Promise<void> => {
@@ -329,6 +163,12 @@ export const proxyCommand = (): Command =>
       envOption('--app-probes <json>', "the app's original probes, keyed by /app-health/<container>/<probe>"),
     )
     .addOption(envOption('--pod-ip <ip>', 'this pod IP: where peers reach the inbound listener (local mode)'))
+    .addOption(
+      envOption(
+        '--tcp-idle-timeout <duration>',
+        'close opaque TCP connections (tunnels, passthrough) with no byte either way for this long; 0 = never (default 1h)',
+      ).argParser(durationMs),
+    )
     .addOption(
       envOption(
         '--state-dir <dir>',

@@ -1,7 +1,7 @@
 // `node control-plane/main.ts`: the control plane as a process, configured by environment
 // (control-plane/env.ts). Exit 2 on bad configuration; SIGTERM/SIGINT close it gracefully.
-import { pino } from 'pino';
 import { formatIssues } from '../api/model/result.ts';
+import { createLogger } from '../api/runtime/logger.ts';
 import { readControlPlaneEnv } from './env.ts';
 import { startControlPlane } from './runtime.ts';
 
@@ -12,7 +12,7 @@ const main = async (): Promise<void> => {
     process.exit(2);
   }
   const { logLevel, ...options } = env.value;
-  const logger = pino({ name: 'weft-control-plane', level: logLevel });
+  const logger = createLogger({ name: 'weft-control-plane', level: logLevel });
   const cp = await startControlPlane({ ...options, logger });
   const stop = (): void => {
     cp.close().then(

@@ -11,7 +11,7 @@ import { podOwners } from './index/pod-identity.ts';
 import type { LocalEndpoint, MeshModel } from './index/model.ts';
 import { faultVersionKey } from './index/policies.ts';
 import { keyOf, ofKind } from './index/select.ts';
-import { spiffeId } from './snapshot/snapshot-for.ts';
+import { spiffeId } from '../api/model/spiffe.ts';
 import type { ConfigState } from './sources/types.ts';
 
 export interface ModelStateOptions {
@@ -75,7 +75,11 @@ export class ModelState {
               workload: n.workload,
               address: n.inbound.host,
               port: n.inbound.port,
-              identity: spiffeId(this.opts.trustDomain, n.namespace, n.serviceAccount),
+              identity: spiffeId({
+                trustDomain: this.opts.trustDomain,
+                namespace: n.namespace,
+                serviceAccount: n.serviceAccount,
+              }),
             },
           ]
         : [],

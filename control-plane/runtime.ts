@@ -1,12 +1,13 @@
 // Starts a control plane in local mode: YAML folder → index → per-workload snapshots pushed
-// over gRPC, plus the admin listener. The identity engineer's CSR service joins the same
-// gRPC server through `extraServices`.
+// over gRPC, plus the admin listener. The CA's CSR service (control-plane/identity) joins the
+// same gRPC server through `extraServices`.
 import * as grpc from '@grpc/grpc-js';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../api/model/result.ts';
 import { discoveryService } from '../api/proto/discovery.ts';
 import { systemClock, type Clock } from '../api/runtime/clock.ts';
+import { createLogger } from '../api/runtime/logger.ts';
 import { startAdminServer } from './admin/admin-server.ts';
 import { caRootExpiryGauge } from './admin/ca-metrics.ts';
 import { debounce } from './debounce.ts';
@@ -132,7 +133,7 @@ const graceMsOf = (opts: ControlPlaneOptions): number =>
 export const startControlPlane = async (opts: ControlPlaneOptions): Promise<RunningControlPlane> => {
   const host = opts.host ?? '127.0.0.1';
   const clock = opts.clock ?? systemClock;
-  const logger = opts.logger ?? pino({ name: 'weft-control-plane' });
+  const logger = opts.logger ?? createLogger({ name: 'weft-control-plane' });
   const log = logger.child({ component: 'control-plane' });
   const trustDomain = opts.trustDomain ?? 'cluster.local';
   const metrics = createPushMetrics();

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { INJECTOR_ERRORS, type InjectorErrorBody, type InjectorErrorCode } from './errors.ts';
+import { errorAnswer, type InjectorErrorBody } from './errors.ts';
 import { answerReview } from './inject/admission.ts';
 import { DEFAULT_VALUES, type InjectValues } from './inject/values.ts';
 import { WEBHOOK_PATH } from './inject/webhook-config.ts';
@@ -38,19 +38,13 @@ export const injectorMetrics = (registry: Registry) => ({
   }),
 });
 
-const errorBody = (code: InjectorErrorCode, detail?: string): InjectorErrorBody => ({
-  code,
-  message: detail ? `${INJECTOR_ERRORS[code]}: ${detail}` : INJECTOR_ERRORS[code],
-});
-
 /** fastify's own errors (body limit, content type, JSON syntax) as the injector's coded errors. */
 const classify = (e: FastifyError, bodyLimit: number): { status: number; body: InjectorErrorBody } => {
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return { status: 413, body: errorBody('INJECT_BODY_TOO_LARGE', `the limit is ${bodyLimit} bytes`) };
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-    return { status: 415, body: errorBody('INJECT_BAD_CONTENT_TYPE') };
-  if ((e.statusCode ?? 500) < 500) return { status: 400, body: errorBody('INJECT_BAD_REVIEW', e.message) };
-  return { status: 500, body: errorBody('INJECT_INTERNAL') };
+    return errorAnswer('INJECT_BODY_TOO_LARGE', `the limit is ${bodyLimit} bytes`);
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return errorAnswer('INJECT_BAD_CONTENT_TYPE');
+  if ((e.statusCode ?? 500) < 500) return errorAnswer('INJECT_BAD_REVIEW', e.message);
+  return errorAnswer('INJECT_INTERNAL');
 };
 
 export const buildInjectorApp = (o: InjectorAppOptions = {}): FastifyInstance => {
@@ -77,7 +71,8 @@ export const buildInjectorApp = (o: InjectorAppOptions = {}): FastifyInstance =>
   app.get('/healthz', async () => 'ok');
   app.get('/readyz', async () => 'ok');
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send(errorBody('INJECT_NOT_FOUND', `${req.method} ${req.url}`));
+    const { status, body } = errorAnswer('INJECT_NOT_FOUND', `${req.method} ${req.url}`);
+    void reply.code(status).send(body);
   });
   app.setErrorHandler((e: FastifyError, _req, reply) => {
     const { status, body } = classify(e, bodyLimit);

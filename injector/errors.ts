@@ -1,17 +1,22 @@
-// The injector's coded errors: the webhook answers HTTP errors as {code, message}, and a denied
-// pod's message starts with its code. Every code is listed in docs/injector.md (a test checks it).
-export const INJECTOR_ERRORS = {
-  INJECT_BAD_REVIEW: 'the body is not an admission.k8s.io/v1 AdmissionReview with a request',
-  INJECT_BODY_TOO_LARGE: 'the AdmissionReview is larger than the webhook accepts',
-  INJECT_BAD_CONTENT_TYPE: 'the body is not JSON (content-type application/json)',
-  INJECT_INVALID_ANNOTATION: 'a weft.io/* annotation on the pod has a bad value',
-  INJECT_NOT_FOUND: 'no such path: the webhook serves POST /inject',
-  INJECT_INTERNAL: 'a bug in the injector',
-} as const;
+// The injector's coded errors, from the error registry (api/model/errors.ts, docs/errors.md): the
+// webhook answers HTTP errors as {code, message}, and a denied pod's message starts with its code.
+import { INJECTOR_ERRORS, type InjectorErrorCode } from '../api/model/errors.ts';
 
-export type InjectorErrorCode = keyof typeof INJECTOR_ERRORS;
+export type { InjectorErrorCode };
 
 export interface InjectorErrorBody {
   readonly code: InjectorErrorCode;
   readonly message: string;
 }
+
+/** An HTTP error answer: the registry's status and a {code, message} body. */
+export const errorAnswer = (
+  code: InjectorErrorCode,
+  detail?: string,
+): { readonly status: number; readonly body: InjectorErrorBody } => ({
+  status: INJECTOR_ERRORS[code].http,
+  body: {
+    code,
+    message: detail ? `${INJECTOR_ERRORS[code].message}: ${detail}` : INJECTOR_ERRORS[code].message,
+  },
+});

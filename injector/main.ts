@@ -1,8 +1,8 @@
 // The injector on its own: `node injector/main.ts`, configured by environment (env.ts). Serves the
 // webhook over HTTPS until SIGTERM. Exit 2 on bad configuration.
 import { readFile } from 'node:fs/promises';
-import { pino } from 'pino';
 import { formatIssues } from '../api/model/result.ts';
+import { createLogger } from '../api/runtime/logger.ts';
 import { startInjectorWebhook } from './app.ts';
 import { readInjectorEnv } from './env.ts';
 
@@ -12,7 +12,7 @@ if (!env.ok) {
   process.exit(2);
 }
 const { host, port, certFile, keyFile, logLevel, values } = env.value;
-const logger = pino({ level: logLevel, base: { component: 'injector' } });
+const logger = createLogger({ level: logLevel, base: { component: 'injector' } });
 const tls = { cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8') };
 const webhook = await startInjectorWebhook({ host, port, tls, values, logger });
 process.once('SIGTERM', () => {

@@ -1,10 +1,12 @@
 // Starts one sidecar: outbound listener (app → mesh), inbound listener (mesh → app, mTLS when
 // configured), admin and metrics ports. Stacks are rebuilt once per snapshot and swapped in one
 // assignment; connection pools and balancer state live for the whole process.
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { ConfigIssue } from '../api/model/result.ts';
 import type { ProxySnapshot } from '../api/model/snapshot.ts';
 import { systemClock, type Clock, type Random } from '../api/runtime/clock.ts';
+import { createLogger } from '../api/runtime/logger.ts';
 import { startAdmin } from './admin/admin-server.ts';
 import { startMetricsServer } from './admin/metrics-server.ts';
 import type { Served } from './admin/serve.ts';
@@ -12,6 +14,7 @@ import type { SnapshotSource } from './discovery/source.ts';
 import { inboundSink } from './inbound/entry.ts';
 import { inboundStack, type InboundStack } from './inbound/stack.ts';
 import { loadTracker } from './layers/balancer.ts';
+import { dialMetrics } from './metrics/dial-metrics.ts';
 import { proxyMetrics } from './metrics/request-metrics.ts';
 import { stateGauges } from './metrics/state-gauges.ts';
 import { tlsMetrics } from './metrics/tls-metrics.ts';
@@ -23,6 +26,7 @@ import { startProbeServer } from './probes/probe-server.ts';
 import { observabilityLayers, type ObservabilityOptions } from './observability/layers.ts';
 import type { Layer } from './stack/types.ts';
 import { destinationIndex } from './outbound/by-destination.ts';
+import { ListenError, type ListenerName } from './start-errors.ts';
 import { transparentCapture, type Transparent } from './transparent.ts';
 import type { TlsEvents } from './transport/tls-events.ts';
 import { connectionGauge, type ConnectionCount, type ListenerDirection } from './metrics/connection-gauge.ts';
@@ -58,7 +62,10 @@ export interface ProxyOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly random?: Random;
-  /** Inbound bind address (default 0.0.0.0: peers reach the pod IP). Outbound is always 127.0.0.1. */
+  /**
+   * Inbound bind address (default 0.0.0.0 and [::]: peers reach the pod IP of either family).
+   * Outbound is always loopback, 127.0.0.1 and [::1].
+   */
   readonly inboundHost?: string;
   /** Metrics bind address (default 0.0.0.0 for Prometheus). Admin is always 127.0.0.1. */
   readonly metricsHost?: string;
@@ -71,6 +78,8 @@ export interface ProxyOptions {
    * original destination (docs/capture.md). Default: the native addon's reader; false = off.
    */
   readonly originalDst?: OriginalDstReader | false;
+  /** Opaque TCP idle for this long is closed (default 1 h; 0 = never; docs/capture.md). */
+  readonly tcpIdleTimeoutMs?: number;
   /** The probe listener (WEFT_PROBE_PORT) with the app's original probes; absent = none. */
   readonly probes?: { readonly port: number; readonly host?: string; readonly app: AppProbes };
   /** Tracing and access log (docs/observability.md); absent = both off, no layer in the stacks. */
@@ -88,6 +97,12 @@ export interface InboundLayerDeps {
 export interface RunningProxy {
   readonly ports: ProxyPorts;
   readonly metricsRegistry: Registry;
+  /**
+   * Builds the listeners' stacks for `snapshot` and keeps them for when the source delivers it;
+   * issues = it cannot run here. The discovery client calls this before it ACKs (its `validate`
+   * hook), so a snapshot the control plane records as running is one these stacks were built from.
+   */
+  prepare(snapshot: ProxySnapshot): readonly ConfigIssue[];
   /** Stops accepting, lets in-flight requests finish (bounded by drainMs), closes pools. */
   close(): Promise<void>;
 }
@@ -99,7 +114,7 @@ interface Active {
 }
 
 export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
-  const logger = o.logger ?? pino({ level: 'info' });
+  const logger = o.logger ?? createLogger({ level: 'info' });
   const clock = o.clock ?? systemClock;
   const random = o.random ?? Math.random;
   const metrics = proxyMetrics();
@@ -108,12 +123,14 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
   const tlsEvents = tlsMetrics(metrics.registry);
   const openConnections = connectionGauge(metrics.registry);
   const stateMetrics = stateGauges(metrics.registry, clock, o.tls);
+  const dialEvents = dialMetrics(metrics.registry);
   const mesh = upstreamTransport({
     tls: o.tls,
     logger: logger.child({ component: 'upstream.mesh' }),
     tlsEvents,
+    dialEvents,
   });
-  const app = upstreamTransport({ logger: logger.child({ component: 'upstream.app' }) });
+  const app = upstreamTransport({ logger: logger.child({ component: 'upstream.app' }), dialEvents });
   const policies = policyRegistry({ clock, random, registry: metrics.registry, logger });
   const observe = (d: 'inbound' | 'outbound') => observabilityLayers(o.observability, d, { clock, random });
   const outDeps = {
@@ -141,19 +158,36 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
     inbound: inboundStack(snapshot, inDeps),
   });
   let active = build(undefined);
-  const apply = (snapshot: ProxySnapshot): void => {
+  // Builds made by prepare(), taken by apply() when the source delivers that very snapshot.
+  const prepared = new WeakMap<ProxySnapshot, Active>();
+  const prepare = (snapshot: ProxySnapshot): readonly ConfigIssue[] => {
     try {
-      const before = inboundModeOf(o, active.snapshot);
-      active = build(snapshot); // one assignment: requests in flight keep the stacks they began with
-      metrics.setConfigVersion(snapshot.version);
-      metrics.setWorkload(`${snapshot.workload.namespace}/${snapshot.workload.serviceAccount}`);
-      stateMetrics.configApplied();
-      const mode = inboundModeOf(o, snapshot);
-      if (mode !== before) logger.info({ from: before, to: mode }, 'inbound mTLS mode changed');
-      logger.info({ version: snapshot.version }, 'snapshot active');
+      prepared.set(snapshot, build(snapshot));
+      return [];
     } catch (err) {
-      logger.error({ err, version: snapshot.version }, 'snapshot could not be applied; keeping the last one');
+      return [{ path: 'snapshot', message: `cannot be built by this sidecar: ${(err as Error).message}` }];
     }
+  };
+  const apply = (snapshot: ProxySnapshot): void => {
+    // Sources without a peer to NACK to (a file, the persisted last snapshot) arrive unprepared.
+    const issues = prepared.has(snapshot) ? [] : prepare(snapshot);
+    const next = prepared.get(snapshot);
+    prepared.delete(snapshot);
+    if (!next) {
+      logger.error(
+        { issues, version: snapshot.version },
+        'snapshot could not be applied; keeping the last one',
+      );
+      return;
+    }
+    const before = inboundModeOf(o, active.snapshot);
+    active = next; // one assignment: requests in flight keep the stacks they began with
+    metrics.setConfigVersion(snapshot.version);
+    metrics.setWorkload(`${snapshot.workload.namespace}/${snapshot.workload.serviceAccount}`);
+    stateMetrics.configApplied();
+    const mode = inboundModeOf(o, snapshot);
+    if (mode !== before) logger.info({ from: before, to: mode }, 'inbound mTLS mode changed');
+    logger.info({ version: snapshot.version }, 'snapshot active');
   };
   const unsubscribe = o.source.subscribe(apply);
   const initial = o.source.current();
@@ -161,7 +195,14 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
 
   const opened: { close(): Promise<void> }[] = [];
   const drainMs = o.drainMs ?? 5_000;
-  const track = <T extends Listener | Served>(x: T): T => {
+  /** Starts one listener, kept for shutdown; a bind failure names the listener and its address. */
+  const listen = async <T extends Listener | Served>(
+    name: ListenerName,
+    host: string,
+    port: number,
+    start: () => Promise<T>,
+  ): Promise<T> => {
+    const x = await start().catch((e: unknown) => Promise.reject(new ListenError(name, host, port, e)));
     opened.push({ close: () => x.close(drainMs) });
     return x;
   };
@@ -177,9 +218,10 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
     policies.close();
   };
   try {
-    const outbound = track(
-      await startListener({
+    const outbound = await listen('outbound', '127.0.0.1', o.ports.outbound, () =>
+      startListener({
         host: '127.0.0.1',
+        ipv6Host: '::1',
         port: o.ports.outbound,
         mode: 'DISABLE',
         sink: outboundSink(() => active.outbound),
@@ -188,19 +230,23 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
         ...capture.outbound,
       }),
     );
-    const inbound = track(
-      await startInbound(o, () => active, logger, { tlsEvents, capture, openConnections }),
+    const hosts = listenHosts(o);
+    const inbound = await listen('inbound', hosts.inbound, o.ports.inbound, () =>
+      startInbound(o, () => active, logger, { tlsEvents, capture, openConnections }),
     );
     const p = o.probes;
     const ready = (): boolean => active.snapshot !== undefined;
     const appHost = o.appHost ?? '127.0.0.1';
     const probe =
-      p && track(await startProbeServer({ host: '0.0.0.0', ...p, probes: p.app, appHost, ready, clock }));
-    const admin = track(
-      await startAdmin(o.ports.admin, () => active.snapshot, { faults: policies.faultReport }),
+      p &&
+      (await listen('probe', hosts.probe, p.port, () =>
+        startProbeServer({ ...p, host: hosts.probe, probes: p.app, appHost, ready, clock }),
+      ));
+    const admin = await listen('admin', '127.0.0.1', o.ports.admin, () =>
+      startAdmin(o.ports.admin, () => active.snapshot, { faults: policies.faultReport }),
     );
-    const scrape = track(
-      await startMetricsServer(o.metricsHost ?? '0.0.0.0', o.ports.metrics, metrics.registry),
+    const scrape = await listen('metrics', hosts.metrics, o.ports.metrics, () =>
+      startMetricsServer(hosts.metrics, o.ports.metrics, metrics.registry),
     );
     return {
       ports: {
@@ -208,6 +254,7 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
         ...(probe ? { probe: probe.port } : {}),
       },
       metricsRegistry: metrics.registry,
+      prepare,
       close: shutdown,
     };
   } catch (err) {
@@ -215,6 +262,13 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
     throw err;
   }
 };
+
+/** Where the listeners that peers, the kubelet and Prometheus reach bind (all interfaces by default). */
+const listenHosts = (o: ProxyOptions): { inbound: string; metrics: string; probe: string } => ({
+  inbound: o.inboundHost ?? '0.0.0.0',
+  metrics: o.metricsHost ?? '0.0.0.0',
+  probe: o.probes?.host ?? '0.0.0.0',
+});
 
 /** The snapshot's mode wins over the configured default; no TLS material means plaintext only. */
 const inboundModeOf = (o: ProxyOptions, snapshot: ProxySnapshot | undefined): InboundMode =>
@@ -231,7 +285,9 @@ const startInbound = (
   },
 ): Promise<Listener> =>
   startListener({
-    host: o.inboundHost ?? '0.0.0.0',
+    host: listenHosts(o).inbound,
+    // Dual-stack pods: peers (and ip6tables REDIRECT) reach the pod's IPv6 address too.
+    ...(o.inboundHost === undefined ? { ipv6Host: '::' } : {}),
     port: o.ports.inbound,
     mode: () => inboundModeOf(o, active().snapshot),
     tls: o.tls,

@@ -22,6 +22,8 @@ export interface TransparentOptions {
   readonly tls?: TlsMaterial;
   readonly appHost: string;
   readonly appPort: number;
+  /** Opaque TCP (tunnels both ways, passthrough) idle for this long is closed; default 1 h, 0 = never. */
+  readonly tcpIdleTimeoutMs?: number;
 }
 
 export interface TransparentDeps {
@@ -52,6 +54,7 @@ export const transparentCapture = (
 ): Transparent => {
   const events = tcpMetrics(deps.registry);
   const services = (): Readonly<Record<string, ServiceView>> => view.snapshot()?.services ?? {};
+  const idle = o.tcpIdleTimeoutMs === undefined ? {} : { idleTimeoutMs: o.tcpIdleTimeoutMs };
   const outbound: Pick<ListenerOptions, 'divert'> =
     o.originalDst === false
       ? {}
@@ -59,7 +62,7 @@ export const transparentCapture = (
           divert: captureDivert({
             reader: o.originalDst ?? originalDstReader(),
             destinations: () => view.destinations() ?? NONE,
-            forward: tcpForwarder({ ...deps, ...(o.tls ? { tls: o.tls } : {}), events, services }),
+            forward: tcpForwarder({ ...deps, ...(o.tls ? { tls: o.tls } : {}), ...idle, events, services }),
             logger: deps.logger,
           }),
         };
@@ -69,6 +72,7 @@ export const transparentCapture = (
     appPort: o.appPort,
     events,
     logger: deps.logger,
+    ...idle,
   });
   return { outbound, inbound: { tunnel } };
 };

@@ -1,14 +1,17 @@
-// `npm run build [-- --out DIR]`: weft as the image ships it. Every TypeScript module is
-// type-stripped by Node's own stripper (the one `node file.ts` runs, so the shipped code is the
-// code the tests ran, whitespace aside) into a .js file with its relative import specifiers
-// rewritten; every other file (protos, CRDs, examples, the addon binary) is copied as it is.
-// Why: a sidecar that loads .ts files keeps Node's TypeScript stripper (a WebAssembly module) and
-// the sources it stripped in memory; the stripped build starts ~23 MB smaller per sidecar
-// (docs/benchmarks.md, "Memory").
+// `npm run build [-- --out DIR]`: weft as the image ships it. The CLI (cli/main.ts) is bundled by
+// esbuild into cli/main.js plus one chunk per part loaded on demand (cli/main.ts imports only the
+// subcommand it runs), with its dependencies, tree-shaken; files read at run time (protos, CRDs,
+// examples, the dashboard page, the addon binary) are copied to the paths they have in the
+// repository, and each module's `import.meta.url` is rewritten to the URL it had there, so
+// `new URL('./discovery.proto', import.meta.url)` still finds its file. The example apps `weft dev`
+// spawns are type-stripped one file each. Why a bundle: a sidecar that loads one tree-shaken file
+// holds less code and fewer module records than one that loads every module of the tree and of
+// node_modules (docs/benchmarks.md, "Memory").
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 /** What the image runs: the product folders (tests, bench and docs stay out). */
 export const PRODUCT_ROOTS = ['bin', 'api', 'cli', 'proxy', 'control-plane', 'injector', 'crds', 'examples'];
@@ -24,7 +27,8 @@ const SKIPPED_DIRS = new Set(['obj.target', '.deps', 'node_modules']);
 export const rewriteTsPaths = (js: string): string =>
   js.replace(/(['"`])([\w@.\-/]*\/[\w@.-]+)\.ts\1/g, '$1$2.js$1');
 
-const isTest = (file: string): boolean => file.endsWith('.test.ts');
+/** Tests and the kits only tests import (`*-testkit.ts`) stay out of the image. */
+const isTestOnly = (file: string): boolean => file.endsWith('.test.ts') || file.endsWith('-testkit.ts');
 
 const walk = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -38,6 +42,12 @@ const emit = (out: string, text: string): void => {
   writeFileSync(out, text);
 };
 
+/** One TypeScript module as the .js file `target` (with .ts replaced) beside its siblings. */
+const stripModule = (file: string, target: string): void => {
+  const js = stripTypeScriptTypes(readFileSync(file, 'utf8'), { mode: 'strip' });
+  emit(target.replace(/\.ts$/, '.js'), rewriteTsPaths(js));
+};
+
 export interface BuildOptions {
   /** Repository root (where package.json is). */
   readonly root: string;
@@ -46,18 +56,20 @@ export interface BuildOptions {
   readonly roots?: readonly string[];
 }
 
-/** Builds into `out` (emptied first); returns how many modules were stripped and files copied. */
-export const buildDist = (o: BuildOptions): { modules: number; copied: number } => {
+/**
+ * The type-stripped tree: every module of `roots` as its own .js file in `out` (emptied first);
+ * returns how many modules were stripped and files copied.
+ */
+export const stripTree = (o: BuildOptions): { modules: number; copied: number } => {
   rmSync(o.out, { recursive: true, force: true });
   let modules = 0;
   let copied = 0;
   for (const top of o.roots ?? PRODUCT_ROOTS)
     for (const file of walk(join(o.root, top))) {
       const rel = relative(o.root, file);
-      if (isTest(file)) continue;
+      if (isTestOnly(file)) continue;
       if (file.endsWith('.ts')) {
-        const js = stripTypeScriptTypes(readFileSync(file, 'utf8'), { mode: 'strip' });
-        emit(join(o.out, rel.replace(/\.ts$/, '.js')), rewriteTsPaths(js));
+        stripModule(file, join(o.out, rel));
         modules++;
       } else if (file.endsWith('.js')) {
         emit(join(o.out, rel), rewriteTsPaths(readFileSync(file, 'utf8')));
@@ -68,15 +80,137 @@ export const buildDist = (o: BuildOptions): { modules: number; copied: number } 
         copied++;
       }
     }
-  const pkg = JSON.parse(readFileSync(join(o.root, 'package.json'), 'utf8')) as Record<string, unknown>;
-  // Same name, version, module type and dependencies; no scripts (nothing to build or install here).
-  const { scripts: _scripts, devDependencies: _dev, ...shipped } = pkg;
-  writeFileSync(join(o.out, 'package.json'), `${JSON.stringify(shipped, null, 2)}\n`);
+  writeShippedPackageJson(o.root, o.out);
   return { modules, copied };
 };
 
+/** Same name, version, module type and dependencies; no scripts (nothing to build or install here). */
+const writeShippedPackageJson = (root: string, out: string): void => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const { scripts: _scripts, devDependencies: _dev, ...shipped } = pkg;
+  writeFileSync(join(out, 'package.json'), `${JSON.stringify(shipped, null, 2)}\n`);
+};
+
+/** Where the bundle's JavaScript goes (entries and chunks side by side), relative to `out`. */
+export const BUNDLE_DIR = 'cli';
+
+/** Entry name (its file in BUNDLE_DIR, without .js) → source module. */
+export const BUNDLE_ENTRIES: Readonly<Record<string, string>> = { main: 'cli/main.ts' };
+
+/** The example apps `weft dev` spawns as processes of their own, shipped type-stripped. */
+const SPAWNED_ROOTS = ['examples'];
+
+/**
+ * CommonJS dependencies call `require`, which an ES module has not; every output file gets one
+ * (and `__filename`/`__dirname` of that file) before its code.
+ */
+const BANNER = [
+  "import { createRequire as __weftCreateRequire } from 'node:module';",
+  'const require = __weftCreateRequire(import.meta.url);',
+  'const __filename = new URL(import.meta.url).pathname;',
+  "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+].join('\n');
+
+const posix = (p: string): string => p.split(sep).join('/');
+
+/**
+ * A weft module's `import.meta.url` / `import.meta.dirname` as they were before bundling: the code
+ * lands in a file of BUNDLE_DIR, so each is resolved from there to the module's own path in `out`.
+ */
+export const keepModuleUrl = (source: string, module: string): string => {
+  const fromBundle = posix(relative(BUNDLE_DIR, module.replace(/\.ts$/, '.js')));
+  const dir = posix(relative(BUNDLE_DIR, dirname(module)));
+  return source
+    .replace(/import\.meta\.url/g, `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`)
+    .replace(/import\.meta\.dirname/g, `(import.meta.dirname + ${JSON.stringify(dir ? `/${dir}` : '')})`);
+};
+
+const weftModules = (root: string): Plugin => ({
+  name: 'weft-module-urls',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, (args) => {
+      const module = posix(relative(root, args.path));
+      if (module.startsWith('..') || module.includes('node_modules/')) return undefined;
+      const text = keepModuleUrl(readFileSync(args.path, 'utf8'), module);
+      return { contents: rewriteTsPaths(text), loader: 'ts' };
+    });
+  },
+});
+
+/** Bundles BUNDLE_ENTRIES (and `extraEntries`) into `out`/BUNDLE_DIR; returns esbuild's metafile. */
+export const bundle = async (
+  root: string,
+  out: string,
+  extraEntries: Readonly<Record<string, string>> = {},
+): Promise<Metafile> => {
+  const entryPoints = Object.fromEntries(
+    Object.entries({ ...BUNDLE_ENTRIES, ...extraEntries }).map(([k, v]) => [k, join(root, v)]),
+  );
+  const r = await build({
+    absWorkingDir: root,
+    entryPoints,
+    outdir: join(out, BUNDLE_DIR),
+    bundle: true,
+    splitting: true,
+    chunkNames: '[name]-[hash]',
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    banner: { js: BANNER },
+    // V8 keeps every loaded script's source text in the heap: no whitespace or dead syntax saves
+    // ~2 MB per sidecar (names are kept, so stack traces still name functions; for file and line,
+    // run with NODE_OPTIONS=--enable-source-maps, which reads the linked .map files)
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: 'linked',
+    plugins: [weftModules(root)],
+    metafile: true,
+    logLevel: 'warning',
+  });
+  return r.metafile;
+};
+
+/** Copies what is read at run time (every file of `roots` that is not a TypeScript module). */
+const copyRuntimeFiles = (root: string, out: string, roots: readonly string[]): number => {
+  let copied = 0;
+  for (const top of roots)
+    for (const file of walk(join(root, top))) {
+      if (file.endsWith('.ts')) continue;
+      const target = join(out, relative(root, file));
+      // plain .js (bin/weft.js, the dashboard's page script) may name a module path as .ts
+      if (file.endsWith('.js')) emit(target, rewriteTsPaths(readFileSync(file, 'utf8')));
+      else {
+        mkdirSync(dirname(target), { recursive: true });
+        copyFileSync(file, target);
+      }
+      copied++;
+    }
+  return copied;
+};
+
+export interface DistOptions {
+  readonly root: string;
+  readonly out: string;
+  /** More entries bundled beside the CLI (the bench's sidecar launcher). */
+  readonly extraEntries?: Readonly<Record<string, string>>;
+}
+
+/** Builds the image's form into `out` (emptied first). */
+export const buildDist = async (
+  o: DistOptions,
+): Promise<{ outputs: number; copied: number; metafile: Metafile }> => {
+  rmSync(o.out, { recursive: true, force: true });
+  const metafile = await bundle(o.root, o.out, o.extraEntries);
+  const copied = copyRuntimeFiles(o.root, o.out, PRODUCT_ROOTS);
+  for (const top of SPAWNED_ROOTS)
+    for (const file of walk(join(o.root, top)))
+      if (file.endsWith('.ts') && !isTestOnly(file)) stripModule(file, join(o.out, relative(o.root, file)));
+  writeShippedPackageJson(o.root, o.out);
+  return { outputs: Object.keys(metafile.outputs).length, copied, metafile };
+};
+
 const USAGE = `usage: npm run build -- [--out DIR]
-  Writes the type-stripped build weft's image runs (default DIR: dist).`;
+  Writes the bundle weft's image runs (default DIR: dist).`;
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
@@ -94,6 +228,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   }
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const out = resolve(i >= 0 ? (args[i + 1] as string) : join(root, 'dist'));
-  const r = buildDist({ root, out });
-  console.log(`weft build: ${r.modules} modules stripped, ${r.copied} files copied → ${out}`);
+  const r = await buildDist({ root, out });
+  console.log(`weft build: ${r.outputs} bundle files, ${r.copied} files copied → ${out}`);
 }

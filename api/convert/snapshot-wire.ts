@@ -19,7 +19,7 @@ export interface WireSnapshot {
 }
 
 export interface WireOptions {
-  /** gzip the bytes (the sidecar announced Node.accepts_gzip): ~14× fewer for a large mesh. */
+  /** gzip the bytes (the sidecar announced Node.accepts_gzip): a large mesh's JSON repeats itself. */
   readonly gzip?: boolean;
 }
 

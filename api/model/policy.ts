@@ -45,6 +45,34 @@ export interface OutlierDetectionView {
   readonly maxEjectionPercent: number;
 }
 
+/**
+ * How a sidecar connects to the endpoints of one service (TrafficPolicy `connection`). Always in
+ * force: CONNECTION_DEFAULTS apply to services without the block and complete a partial one.
+ */
+export interface ConnectionView {
+  /** TCP connect deadline of a new connection. */
+  readonly connectTimeoutMs: number;
+  /** Mesh mTLS handshake deadline, counted from the TCP connect. */
+  readonly handshakeTimeoutMs: number;
+  /** Connections open to one endpoint (idle, busy and dialling) at most. */
+  readonly maxConnectionsPerEndpoint: number;
+  /** Requests waiting for a connection to one endpoint at most; beyond, they fail at once. */
+  readonly maxPendingRequestsPerEndpoint: number;
+}
+
+/**
+ * Connect within 1 s (linkerd2-proxy's outbound default: a connect inside a cluster takes well
+ * under a millisecond, so a second means the endpoint is not there), handshake within 3 s (the
+ * peer sidecar may be busy), and Envoy's circuit-breaker defaults of 1024 connections and 1024
+ * pending requests, here per endpoint.
+ */
+export const CONNECTION_DEFAULTS: ConnectionView = {
+  connectTimeoutMs: 1_000,
+  handshakeTimeoutMs: 3_000,
+  maxConnectionsPerEndpoint: 1024,
+  maxPendingRequestsPerEndpoint: 1024,
+};
+
 export interface PolicyRules {
   readonly timeoutMs?: number;
   readonly retries?: RetryPolicyView;
@@ -61,6 +89,8 @@ export interface TrafficPolicyView extends PolicyRules {
   /** `namespace/name` of the TrafficPolicy. */
   readonly name: string;
   readonly routes?: readonly RouteOverride[];
+  /** Per service, not per route: the connections to an endpoint are shared by every route. */
+  readonly connection?: ConnectionView;
 }
 
 export interface FaultView {

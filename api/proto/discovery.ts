@@ -58,7 +58,6 @@ const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as {
 
 export const DiscoveryClient = loaded.weft.discovery.v1.Discovery;
 export const discoveryService: grpc.ServiceDefinition = DiscoveryClient.service;
-export const STREAM_SNAPSHOTS = 'StreamSnapshots';
 
 export type DiscoveryStream = grpc.ClientDuplexStream<SnapshotRequestMessage, SnapshotResponseMessage>;
 export type ServerDiscoveryStream = grpc.ServerDuplexStream<SnapshotRequestMessage, SnapshotResponseMessage>;

@@ -35,5 +35,3 @@ export const certificatesService = (): grpc.ServiceDefinition => {
   cached = pkg.weft.identity.v1.Certificates.service;
   return cached;
 };
-
-export const CERTIFICATES_SIGN_PATH = '/weft.identity.v1.Certificates/Sign';

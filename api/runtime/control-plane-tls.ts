@@ -3,15 +3,8 @@
 // if its certificate names the control plane's SPIFFE ID, whatever address was dialled (a pod IP,
 // the Service name or, in tests, 127.0.0.1).
 import { readFileSync } from 'node:fs';
-import type { PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-
-/** The URI SANs of a peer certificate, as Node renders subjectaltname ("URI:spiffe://…, DNS:…"). */
-const uriSans = (cert: PeerCertificate): string[] =>
-  (cert.subjectaltname ?? '')
-    .split(', ')
-    .filter((s) => s.startsWith('URI:'))
-    .map((s) => s.slice(4));
+import { uriSans } from '../model/subject-alt-name.ts';
 
 export const controlPlaneCredentials = (
   trustBundlePem: readonly string[],
@@ -19,10 +12,10 @@ export const controlPlaneCredentials = (
 ): grpc.ChannelCredentials =>
   grpc.credentials.createSsl(Buffer.from(trustBundlePem.join('')), null, null, {
     checkServerIdentity: (_host, cert) =>
-      uriSans(cert).includes(controlPlaneId)
+      uriSans(cert.subjectaltname).includes(controlPlaneId)
         ? undefined
         : new Error(
-            `the control plane's certificate names ${uriSans(cert).join(', ') || 'no SPIFFE ID'}, not ${controlPlaneId}`,
+            `the control plane's certificate names ${uriSans(cert.subjectaltname).join(', ') || 'no SPIFFE ID'}, not ${controlPlaneId}`,
           ),
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from './duration.ts';
+import { parseDuration } from './duration.ts';
 import { parseQuantityMilli } from './quantity.ts';
 
 describe('parseDuration', () => {
@@ -19,13 +19,6 @@ describe('parseDuration', () => {
     ['2d', 'cannot read "2d"'],
     ['-1s', 'cannot read "-1s"'],
   ])('%j is refused: %s', (text, error) => expect(parseDuration(text)).toEqual({ ok: false, error }));
-
-  it('formats back', () =>
-    expect([formatDuration(120_000), formatDuration(1_500), formatDuration(20)]).toEqual([
-      '2m',
-      '1.5s',
-      '20ms',
-    ]));
 });
 
 describe('parseQuantityMilli', () => {

@@ -20,10 +20,3 @@ export const parseDuration = (text: string): Result<number, string> => {
   }
   return { ok: true, value: Math.round(total) };
 };
-
-/** The inverse for messages and docs: 1500 → "1.5s". */
-export const formatDuration = (ms: number): string => {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms >= 1_000) return `${ms / 1_000}s`;
-  return `${ms}ms`;
-};

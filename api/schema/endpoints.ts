@@ -19,7 +19,6 @@ const endpointPort = z.strictObject({
   protocol: oneOf(['TCP', 'UDP', 'SCTP']).optional(),
   appProtocol: z.string().optional(),
 });
-export type EndpointPortSpec = z.infer<typeof endpointPort>;
 
 export const endpointSliceSchema = envelope(['discovery.k8s.io/v1'], 'EndpointSlice', {
   addressType: oneOf(['IPv4', 'IPv6', 'FQDN']),

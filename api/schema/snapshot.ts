@@ -48,9 +48,17 @@ const rules = {
     .optional(),
 };
 
+const connection = z.looseObject({
+  connectTimeoutMs: ms,
+  handshakeTimeoutMs: ms,
+  maxConnectionsPerEndpoint: count.min(1),
+  maxPendingRequestsPerEndpoint: count,
+});
+
 const policy: z.ZodType<TrafficPolicyView> = z.looseObject({
   name,
   ...rules,
+  connection: connection.optional(),
   routes: z.array(z.looseObject({ match: routeMatch, rules: z.looseObject(rules) })).optional(),
 });
 

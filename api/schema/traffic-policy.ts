@@ -1,5 +1,6 @@
 // weft's TrafficPolicy (policy.weft.io/v1alpha1): timeout, retries, circuit breaker and outlier
-// detection for one Service, optionally overridden per route. Only what the user wrote is
+// detection for one Service, optionally overridden per route, and how its endpoints are
+// connected to (per Service only: connections are shared by every route). Only what the user wrote is
 // kept here; control-plane/index applies the documented defaults.
 import { z } from 'zod';
 import type { RetryOn } from '../model/policy.ts';
@@ -77,6 +78,13 @@ const outlierDetection = z.strictObject({
   maxEjectionPercent: percent().optional(),
 });
 
+const connection = z.strictObject({
+  connectTimeout: duration().optional(),
+  handshakeTimeout: duration().optional(),
+  maxConnectionsPerEndpoint: wholeNumber(1).optional(),
+  maxPendingRequestsPerEndpoint: wholeNumber(0).optional(),
+});
+
 const rules = {
   timeout: duration().optional(),
   retries: retries.optional(),
@@ -88,6 +96,7 @@ export const trafficPolicySchema = envelope(['policy.weft.io/v1alpha1'], 'Traffi
   spec: z.strictObject({
     targetRef: targetRefSchema,
     ...rules,
+    connection: connection.optional(),
     routes: z
       .array(z.strictObject({ name: name().optional(), match: routeMatchSchema, ...rules }))
       .max(MAX_MATCHES)

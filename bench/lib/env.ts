@@ -5,7 +5,7 @@
 
 export const QUICK_ENV = 'WEFT_BENCH_QUICK';
 export const SIDECAR_FLAGS_ENV = 'WEFT_BENCH_SIDECAR_FLAGS';
-/** 1: weft rows run the .ts sources instead of the type-stripped build the image ships. */
+/** 1: weft rows run the .ts sources instead of the bundle the image ships. */
 export const FROM_SOURCE_ENV = 'WEFT_BENCH_FROM_SOURCE';
 
 /** True inside a hook started by `npm run bench -- --quick`. */

@@ -118,6 +118,20 @@ const measureTarget = async (s: Scenario, l: Load, plan: Plan): Promise<RowResul
   }
 };
 
+/** An idle row gets no traffic: RSS once it has settled, and the peak over a short window after. */
+const IDLE_SETTLE_MS = 1_000;
+const IDLE_WINDOW_MS = 2_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const measureIdle = async (s: Scenario, t: Target): Promise<RowResult> => {
+  const pids = t.procs.map((p) => p.pid);
+  await sleep(IDLE_SETTLE_MS);
+  const rssIdleKb = sampleTrees(pids).rssKb;
+  const peak = watchPeakRss(pids);
+  await sleep(IDLE_WINDOW_MS);
+  return { ...describe(s), rates: {}, rssIdleMb: rssIdleKb / 1024, rssLoadMb: peak() / 1024 };
+};
+
 const describe = (s: Scenario) => ({
   name: s.name,
   shape: s.shape,
@@ -139,6 +153,7 @@ export const measureScenario = async (
     return { ...describe(s), rates: {}, unavailable: `did not start: ${(e as Error).message}` };
   }
   try {
+    if (s.shape === 'idle') return await measureIdle(s, target);
     const requestFile = join(env.dir, 'grpc-request.bin');
     writeFileSync(requestFile, GRPC_REQUEST);
     const load = { t: target, cpus: loadCpus, grpc: { path: GRPC_PATH, requestFile } };

@@ -19,7 +19,7 @@ export const runNotes = (o: BenchOptions, rows: readonly RowResult[], loadAverag
   if (rows.some((r) => r.proxy === 'weft' && !r.unavailable))
     notes.push(
       runsBuilt()
-        ? 'weft sidecars ran the type-stripped build the image ships (npm run build)'
+        ? 'weft sidecars ran the bundle the image ships (npm run build)'
         : 'weft sidecars ran the .ts sources (WEFT_BENCH_FROM_SOURCE=1), not the build the image ships',
     );
   if (o.nice) notes.push(`every bench process ran at niceness ${o.nice} (--nice)`);

@@ -187,7 +187,7 @@ const targetSection = (rows: readonly RowResult[], p: Plan): string[] => {
   if (targets.length === 0) return [];
   return [
     '## Targets (weft mesh pair, HTTP/1.1)',
-    "Node's floor is node-tls-tunnel-mtls-pair: the same pair shape with bytes piped through TLS and no HTTP work at all. A target the floor misses is out of reach for any Node sidecar on this machine.",
+    "Node's floor is node-tls-tunnel-mtls-pair: the same pair shape with bytes piped through TLS and no HTTP work at all; for idle RSS it is node-floor, an idle Node process with net, tls and http loaded. A target the floor misses is out of reach for any Node sidecar on this machine.",
     table(
       ['target', 'weft', 'met', 'HAProxy', "Node's floor", 'floor meets it'],
       targets.map((t) => [

@@ -8,8 +8,11 @@ import { freePort } from './ports.ts';
 import { waitForPortFile } from '../../api/runtime/port-file.ts';
 import { startPinned, waitForPort, type Pinned } from './processes.ts';
 
-/** `direct` = no proxy; `hop` = one proxy; `pair` = client proxy → (m)TLS → server proxy. */
-export type Shape = 'direct' | 'hop' | 'pair';
+/**
+ * `direct` = no proxy; `hop` = one proxy; `pair` = client proxy → (m)TLS → server proxy; `idle` = a
+ * process that carries no traffic, measured for its RSS only (node-floor).
+ */
+export type Shape = 'direct' | 'hop' | 'pair' | 'idle';
 
 /** What the generator speaks: HTTP/1.1, or unary gRPC (h2c from the generator, h2 on every hop). */
 export type Protocol = 'h1' | 'grpc';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { pino } from 'pino';
 import { createCa } from '../../control-plane/identity/ca.ts';
-import { buildSecureContext } from '../../proxy/identity/secure-context.ts';
+import { buildSecureContext, credentialsOf } from '../../proxy/identity/secure-context.ts';
 import { generateWorkloadKey } from '../../proxy/identity/workload-key.ts';
 import { dialMeshTls } from '../../proxy/transport/tls-client.ts';
 import type { TlsMaterial } from '../../proxy/transport/tls-material.ts';
@@ -23,12 +23,13 @@ const material = async (sa: string): Promise<TlsMaterial> => {
   const key = await generateWorkloadKey(id);
   const issued = await ca.sign(key.csrPem, { namespace: 'bench', serviceAccount: sa });
   if (!issued.ok) throw new Error(issued.error.message);
-  const ctx = buildSecureContext({
+  const material = {
     privateKeyPem: key.privateKeyPem,
     chainPem: issued.value.certChainPem,
     trustBundlePem: ca.trustBundle(),
-  });
-  return { secureContext: () => ctx, identity: () => id };
+  };
+  const ctx = buildSecureContext(material);
+  return { secureContext: () => ctx, credentials: () => credentialsOf(material), identity: () => id };
 };
 
 const [serverId, clientId] = await Promise.all([material('server'), material('client')]);

@@ -28,13 +28,9 @@ const args = JSON.parse(json ?? '{}') as SidecarArgs;
 
 /** Fixed material from PEM files: the bench runs far shorter than any certificate lifetime. */
 const fileMaterial = (t: NonNullable<SidecarArgs['tls']>): TlsMaterial => {
-  const context = createSecureContext({
-    cert: readFileSync(t.cert),
-    key: readFileSync(t.key),
-    ca: readFileSync(t.ca),
-    minVersion: 'TLSv1.3',
-  });
-  return { secureContext: () => context, identity: () => t.identity };
+  const credentials = { cert: readFileSync(t.cert), key: readFileSync(t.key), ca: readFileSync(t.ca) };
+  const context = createSecureContext({ ...credentials, minVersion: 'TLSv1.3' });
+  return { secureContext: () => context, credentials: () => credentials, identity: () => t.identity };
 };
 
 const tls = args.tls && fileMaterial(args.tls);

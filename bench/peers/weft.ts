@@ -108,7 +108,7 @@ const startSidecar = async (
   return startNodeChild<SidecarPorts>(
     env,
     name,
-    weftSidecarMain(env.dir),
+    await weftSidecarMain(env.dir),
     [JSON.stringify(args)],
     [...SIDECAR_NODE_OPTIONS.split(' '), ...extraSidecarFlags()],
   );

@@ -2,10 +2,10 @@
 // `weft dev` (state.json), reads the current snapshot's splits from one sidecar's admin /config
 // and the fault experiments from the control plane's /status, and keeps the latest model.
 import type { SplitView } from '../../api/model/snapshot.ts';
-import type { DevState, WorkloadState } from '../dev/mesh.ts';
-import { scrapeMetrics } from '../dev/mesh-stats.ts';
-import type { Sample } from '../dev/prom-text.ts';
-import { statRows } from '../stat/figures.ts';
+import { type DevState, sidecarsOf, type WorkloadState } from '../mesh-view/dev-state.ts';
+import { statRows } from '../mesh-view/figures.ts';
+import type { Sample } from '../mesh-view/prom-text.ts';
+import { scrapeMetrics } from '../mesh-view/scrape.ts';
 import { dashboardModel, type DashboardState, type FaultState } from './model.ts';
 
 export interface Collector {
@@ -37,7 +37,7 @@ const nodeOf = (w: WorkloadState, known: ReadonlySet<string>): string =>
   [...known].find((k) => w.service !== null && k.split('/').pop() === w.service) ?? w.name;
 
 export const startCollector = (state: DevState, intervalMs: number): Collector => {
-  const sidecars = [...state.workloads, ...(state.loadGenerator ? [state.loadGenerator] : [])];
+  const sidecars = sidecarsOf(state);
   const ports = sidecars.map((w) => w.metricsPort);
   let before: { at: number; scrapes: Sample[][] } | undefined;
   let latest: DashboardState | undefined;

@@ -1,5 +1,8 @@
-// The demo's built-in load: open-loop at a fixed rate, each request timed from its intended send
-// time (so a slow mesh shows up as latency, not as fewer requests), sent through a sidecar.
+// The demo's built-in load: open-loop at a fixed rate, sent through a sidecar. A timer wakes at
+// each request's planned send time, so the rate holds whatever the mesh does. Each request is
+// timed from the moment it is handed to the HTTP agent: waiting for a free connection (the agent
+// allows `concurrency` at once) counts, so a slow mesh shows up as latency, not as fewer requests;
+// the generator's own timer lateness does not, so the figure is the mesh's, not the generator's.
 import http from 'node:http';
 import { LatencyStats } from './latency-stats.ts';
 
@@ -19,6 +22,7 @@ export class LoadGenerator {
   private sent = 0;
   private inFlight = 0;
   private startedAt = 0;
+  private stopped = false;
   private idle: (() => void) | undefined;
   private readonly opts: LoadOptions;
   constructor(opts: LoadOptions) {
@@ -28,19 +32,33 @@ export class LoadGenerator {
 
   start(): void {
     this.startedAt = performance.now();
-    this.timer = setInterval(() => this.tick(), 5);
+    this.scheduleNext();
   }
 
-  private tick(): void {
-    const due = Math.floor(((performance.now() - this.startedAt) / 1000) * this.opts.rps);
-    for (; this.sent < due; this.sent++) this.send(this.startedAt + (this.sent * 1000) / this.opts.rps);
+  /** When request number `n` is due, on the performance.now() clock. */
+  private plannedAt(n: number): number {
+    return this.startedAt + (n * 1000) / this.opts.rps;
   }
 
-  private send(intendedAt: number): void {
+  private scheduleNext(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(
+      () => {
+        // every request whose planned time has come, including any a late timer skipped over
+        const now = performance.now();
+        for (; this.plannedAt(this.sent) <= now; this.sent++) this.send();
+        this.scheduleNext();
+      },
+      Math.max(0, this.plannedAt(this.sent) - performance.now()),
+    );
+  }
+
+  private send(): void {
     const [host, port] = this.opts.via.split(':');
+    const sentAt = performance.now();
     this.inFlight++;
     const done = (ok: boolean): void => {
-      this.stats.record(performance.now() - intendedAt, ok);
+      this.stats.record(performance.now() - sentAt, ok);
       this.inFlight--;
       if (this.inFlight === 0) this.idle?.();
     };
@@ -59,7 +77,8 @@ export class LoadGenerator {
 
   /** Stops sending and waits (bounded) for requests in flight. */
   async stop(waitMs = 5000): Promise<void> {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
     if (this.inFlight > 0) {
       await new Promise<void>((resolve) => {
         this.idle = resolve;

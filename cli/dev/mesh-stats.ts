@@ -1,7 +1,7 @@
 // Per-service and per-backend figures as the client-side sidecars saw them, scraped from their
 // /metrics: weft_requests_total and weft_request_duration_seconds (outbound direction).
 import { type FlowSummary, round } from './latency-stats.ts';
-import { histogramQuantile, parsePromText, type Sample } from './prom-text.ts';
+import { histogramQuantile, type Sample } from '../mesh-view/prom-text.ts';
 
 interface Flow {
   /** For a backend: the service whose traffic it received (catalog for catalog-v1). */
@@ -59,15 +59,3 @@ export const flowSummary = (name: string, f: Flow): FlowSummary & { parent?: str
     ...(f.parent && f.parent !== name ? { parent: f.parent } : {}),
   };
 };
-
-export const scrapeMetrics = async (ports: readonly number[]): Promise<Sample[][]> =>
-  Promise.all(
-    ports.map(async (port) => {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2000) });
-        return parsePromText(await res.text());
-      } catch {
-        return [];
-      }
-    }),
-  );

@@ -6,6 +6,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitForPortFile, writePortFile } from '../../api/runtime/port-file.ts';
+import { type DevState, statePath, type WorkloadState } from '../mesh-view/dev-state.ts';
 import { prepareDevIdentity } from './identity.ts';
 import { type Child, Supervisor } from './supervisor.ts';
 import type { DevWorkloadSpec, Topology } from './topology.ts';
@@ -21,29 +22,10 @@ export interface SidecarPorts {
   admin: number;
   metrics: number;
 }
-export interface WorkloadState {
-  name: string;
-  service: string | null;
-  appPort: number | null;
-  appPid: number | null;
-  sidecarPid: number;
-  inboundPort: number;
-  outboundPort: number;
-  adminPort: number;
-  metricsPort: number;
-}
-export interface DevState {
-  controlPlane: { address: string; pid: number; adminAddress: string };
-  workloads: WorkloadState[];
-  loadGenerator?: WorkloadState;
-}
-
 export interface RunningMesh {
   state: DevState;
   stop(): Promise<void>;
 }
-
-export const statePath = (cwd: string): string => join(cwd, '.weft/dev/state.json');
 
 export const startMesh = async (
   configDir: string,

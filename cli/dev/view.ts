@@ -1,5 +1,5 @@
-// The live terminal view of `weft dev`: a table refreshed every second with requests/s, success
-// rate and p50/p99 per service and per backend. On a non-terminal it prints plain blocks.
+// The table of `weft dev`'s live view: requests/s, success rate and p50/p99 per service and per
+// backend (drawn every second by mesh-view/live-view.ts).
 import type { FlowSummary } from './latency-stats.ts';
 
 export interface ViewRow extends FlowSummary {
@@ -25,19 +25,3 @@ export const renderTable = (rows: readonly ViewRow[], header: string): string =>
   }
   return lines.join('\n');
 };
-
-export class LiveView {
-  private lastLines = 0;
-  private readonly out: NodeJS.WriteStream;
-  constructor(out: NodeJS.WriteStream) {
-    this.out = out;
-  }
-  draw(text: string): void {
-    if (this.out.isTTY) {
-      // move the cursor up over the previous table and redraw in place
-      if (this.lastLines > 0) this.out.write(`\x1b[${this.lastLines}A\x1b[0J`);
-      this.lastLines = text.split('\n').length;
-    }
-    this.out.write(`${text}\n`);
-  }
-}

@@ -43,15 +43,18 @@ const container = (o: InstallOptions): Json => ({
     'control-plane',
     '--in-cluster',
     '--host=0.0.0.0',
-    `--namespace=${o.namespace}`,
     `--trust-domain=${o.trustDomain}`,
     `--webhook-cert-dir=${CERT_DIR}`,
     `--proxy-image=${o.image}`,
     // gRPC (discovery, CSRs) over TLS; sidecars verify it with the weft-root-ca ConfigMap.
     '--grpc-tls',
   ],
-  // The pod name is this replica's identity in leader election and Events.
-  env: [{ name: 'WEFT_IDENTITY', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+  env: [
+    // The pod name is this replica's identity in leader election and Events.
+    { name: 'WEFT_IDENTITY', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    // Its namespace holds the Lease and the CA Secret and names its SPIFFE ID.
+    { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+  ],
   ports: [
     { name: 'grpc', containerPort: PORTS.grpc },
     { name: 'webhook', containerPort: PORTS.webhook },

@@ -3,7 +3,7 @@
 // the CRD conversion and the MutatingWebhookConfiguration; nothing else ever trusts it.
 import { KeyObject, type webcrypto } from 'node:crypto';
 import { randomSerial } from '../../control-plane/identity/root.ts';
-import { subtle, x509 } from '../../control-plane/identity/x509.ts';
+import { subtle, x509 } from '../../api/runtime/x509.ts';
 
 export interface WebhookTls {
   readonly caPem: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Sample } from '../dev/prom-text.ts';
-import { forService, statRows } from './figures.ts';
+import { forService, statRows } from '../mesh-view/figures.ts';
+import type { Sample } from '../mesh-view/prom-text.ts';
 import { statQueries } from './prometheus-source.ts';
 import { renderStat } from './render.ts';
 

@@ -1,22 +1,7 @@
 // Local mode of `weft stat`: the sidecars of a running `weft dev`, found in .weft/dev/state.json,
-// scraped twice `intervalMs` apart; rates and quantiles come from the difference (figures.ts).
-import { readFile } from 'node:fs/promises';
-import type { DevState } from '../dev/mesh.ts';
-import { scrapeMetrics } from '../dev/mesh-stats.ts';
-import { statRows, type StatRow } from './figures.ts';
-
-export const readDevState = async (file: string): Promise<DevState> => {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new Error(`${file} not found: start the local mesh with \`weft dev\`, or pass --prometheus URL`);
-  }
-  return JSON.parse(text) as DevState;
-};
-
-export const metricsPorts = (state: DevState): number[] =>
-  [...state.workloads, ...(state.loadGenerator ? [state.loadGenerator] : [])].map((w) => w.metricsPort);
+// scraped twice `intervalMs` apart; rates and quantiles come from the difference (mesh-view/figures.ts).
+import { statRows, type StatRow } from '../mesh-view/figures.ts';
+import { scrapeMetrics } from '../mesh-view/scrape.ts';
 
 export interface Sampler {
   /** Figures over the next interval. */

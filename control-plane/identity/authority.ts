@@ -2,7 +2,7 @@
 // load: it is a CA, its key matches, and its chain ends at a self-signed root for the bundle.
 import { err, ok, type ConfigIssue, type Result } from '../../api/model/result.ts';
 import { importSigningKey, type SigningKey } from './ca-key.ts';
-import { x509 } from './x509.ts';
+import { x509 } from '../../api/runtime/x509.ts';
 
 export interface AuthorityPem {
   /** Names the authority in issues and logs (the CA-directory entry name). */

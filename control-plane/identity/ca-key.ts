@@ -2,7 +2,7 @@
 // into WebCrypto for signing. Supported: ECDSA P-256/P-384 and RSA >= 2048 (PKCS#1 v1.5, SHA-256).
 import { createPrivateKey, createPublicKey, type KeyObject, type webcrypto } from 'node:crypto';
 import { err, ok, type Result } from '../../api/model/result.ts';
-import { subtle } from './x509.ts';
+import { subtle } from '../../api/runtime/x509.ts';
 
 export type SigningAlgorithm = { name: 'ECDSA'; hash: string } | { name: 'RSASSA-PKCS1-v1_5'; hash: string };
 

@@ -26,7 +26,7 @@ export interface CaSecretOptions {
   readonly timeoutMs?: number;
 }
 
-interface SecretShape {
+export interface SecretShape {
   readonly data?: Readonly<Record<string, string>>;
 }
 

@@ -11,7 +11,7 @@ import { failure, type IdentityFailure } from './errors.ts';
 import { issueLeaf } from './leaf.ts';
 import { generateRoot } from './root.ts';
 import type { TokenSubject } from './token-validator.ts';
-import { x509 } from './x509.ts';
+import { x509 } from '../../api/runtime/x509.ts';
 
 export interface CaAuthorities {
   /** Signs every new certificate; must have a key. */
@@ -19,6 +19,9 @@ export interface CaAuthorities {
   /** Roots trusted besides the active one (the old root during rotation). */
   readonly trusted?: readonly Authority[];
 }
+
+export const DEFAULT_WORKLOAD_TTL_MS = 86_400_000;
+export const DEFAULT_SKEW_MS = 300_000;
 
 export interface CaOptions {
   /** Default cluster.local. */
@@ -88,8 +91,8 @@ const defaultAuthorities = async (
 export const createCa = async (o: CaOptions = {}): Promise<CertificateAuthority> => {
   const trustDomain = o.trustDomain ?? 'cluster.local';
   const clock = o.clock ?? systemClock;
-  const ttl = o.workloadTtlMs ?? 86_400_000;
-  const skew = o.skewMs ?? 300_000;
+  const ttl = o.workloadTtlMs ?? DEFAULT_WORKLOAD_TTL_MS;
+  const skew = o.skewMs ?? DEFAULT_SKEW_MS;
   const log = o.logger?.child({ component: 'control-plane.identity.ca' });
   let current = await prepare(o.authorities ?? (await defaultAuthorities(trustDomain, clock)));
 

@@ -5,7 +5,7 @@ import { createPublicKey } from 'node:crypto';
 import { parseSpiffeId, type WorkloadIdentity } from '../../api/model/spiffe.ts';
 import { err, ok, type Result } from '../../api/model/result.ts';
 import { failure, type IdentityFailure } from './errors.ts';
-import { x509 } from './x509.ts';
+import { x509 } from '../../api/runtime/x509.ts';
 
 export interface CheckedCsr {
   readonly publicKey: x509.PublicKey;

@@ -2,7 +2,7 @@
 // client and server auth, notBefore backdated so peers with slightly slow clocks accept it.
 import type { SigningKey } from './ca-key.ts';
 import { randomSerial } from './root.ts';
-import { x509 } from './x509.ts';
+import { x509 } from '../../api/runtime/x509.ts';
 
 export interface LeafRequest {
   readonly issuer: x509.X509Certificate;

@@ -2,7 +2,7 @@
 // new root of `weft ca rotate --stage add`.
 import { KeyObject, randomBytes, type webcrypto } from 'node:crypto';
 import type { Clock } from '../../api/runtime/clock.ts';
-import { subtle, x509 } from './x509.ts';
+import { subtle, x509 } from '../../api/runtime/x509.ts';
 
 export interface RootFiles {
   readonly certPem: string;

@@ -7,7 +7,8 @@ import { Counter, type Registry } from 'prom-client';
 import { formatIssues } from '../../api/model/result.ts';
 import { certificatesService, type SignRequest, type SignResponse } from '../../api/proto/identity.ts';
 import type { CertificateAuthority } from './ca.ts';
-import { failure, GRPC_STATUS_OF, type IdentityFailure } from './errors.ts';
+import { IDENTITY_ERRORS } from '../../api/model/errors.ts';
+import { failure, type IdentityFailure } from './errors.ts';
 import type { TokenValidator } from './token-validator.ts';
 
 const SIGN_REQUESTS = {
@@ -71,7 +72,7 @@ export const registerIdentityService = (
         // Refusals are expected (misconfigured workloads, attackers): log at info, not error.
         log?.info({ code: outcome.error.code, peer: call.getPeer() }, outcome.error.message);
         callback({
-          code: GRPC_STATUS_OF[outcome.error.code],
+          code: IDENTITY_ERRORS[outcome.error.code].grpc,
           details: `${outcome.error.code}: ${outcome.error.message}`,
         });
       });

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../api/runtime/clock.ts';
 import type { CertificateAuthority } from './ca.ts';
 import type { TokenSubject } from './token-validator.ts';
-import { subtle, x509 } from './x509.ts';
+import { subtle, x509 } from '../../api/runtime/x509.ts';
 
 type IdentityListener = grpc.experimental.IdentityCertificateUpdateListener;
 
@@ -30,6 +30,12 @@ export interface ServingIdentity {
   current(): { readonly certChainPem: readonly string[]; readonly notAfterMs: number };
   /** Issue a new certificate now (after the CA's roots changed), and re-arm the timer. */
   renew(): Promise<void>;
+  /**
+   * After the CA's roots changed: renews only once the root this certificate chains to has left
+   * the trust bundle. While it is still trusted the certificate stays, so a sidecar whose mounted
+   * roots file has not caught up with the new root yet can still open channels.
+   */
+  followRoots(): Promise<void>;
   close(): void;
 }
 
@@ -47,6 +53,7 @@ export const servingIdentity = async (o: ServingIdentityOptions): Promise<Servin
   const listeners = new Set<IdentityListener>();
   let latest: grpc.experimental.IdentityCertificateUpdate | undefined;
   let served = { certChainPem: [] as readonly string[], notAfterMs: 0 };
+  let servedRoot: string | undefined; // the active root when it was issued
   let timer: TimerHandle | undefined;
   let closed = false;
 
@@ -56,6 +63,7 @@ export const servingIdentity = async (o: ServingIdentityOptions): Promise<Servin
     const issued = await o.ca.issueServing({ publicKey, identity: o.identity, dnsNames: o.dnsNames });
     if (closed) return;
     served = { certChainPem: issued.certChainPem, notAfterMs: issued.notAfterMs };
+    servedRoot = issued.trustBundlePem[0];
     latest = { certificate: Buffer.from(issued.certChainPem.join('')), privateKey: Buffer.from(keyPem) };
     for (const l of listeners) l(latest);
     log.info(
@@ -88,6 +96,11 @@ export const servingIdentity = async (o: ServingIdentityOptions): Promise<Servin
     credentials: grpc.experimental.createCertificateProviderServerCredentials(provider, null, false),
     current: () => served,
     renew,
+    followRoots: async () => {
+      if (servedRoot === undefined || o.ca.trustBundle().includes(servedRoot)) return;
+      log.info('the root of the serving certificate is no longer trusted: renewing');
+      await renew();
+    },
     close() {
       closed = true;
       if (timer) o.clock.clearTimeout(timer);

@@ -229,6 +229,35 @@ describe('buildModel: policies', () => {
     });
   });
 
+  it('completes a connection block with its defaults, per service only (routes refuse it)', () => {
+    const { model, issues } = build(
+      svc('web') + policy('connection: {connectTimeout: 250ms, maxConnectionsPerEndpoint: 8}'),
+    );
+    expect(issues).toEqual([]);
+    expect(model.services.get('demo/web')?.policy).toEqual({
+      name: 'demo/web-policy',
+      connection: {
+        connectTimeoutMs: 250,
+        handshakeTimeoutMs: 3_000,
+        maxConnectionsPerEndpoint: 8,
+        maxPendingRequestsPerEndpoint: 1024,
+      },
+    });
+    const parse = (spec: string) =>
+      parseFile(FILE, svc('web') + policy(spec), { defaultNamespace: 'default' }).issues;
+    expect(parse('routes: [{match: {pathRegex: /a}, connection: {connectTimeout: 1s}}]')).toEqual([
+      expect.objectContaining({
+        path: `${FILE}: TrafficPolicy demo/web-policy: spec.routes[0].connection`,
+        message: 'unknown field: remove it or correct its spelling',
+      }),
+    ]);
+    const bad = parse('connection: {connectTimeout: 250, maxPendingRequestsPerEndpoint: -1}');
+    expect(bad.map((i) => `${i.path.split(': ').pop()}: ${i.message}`)).toEqual([
+      expect.stringMatching(/^spec\.connection\.connectTimeout: .*add a unit, e\.g\. "250ms"/),
+      expect.stringMatching(/^spec\.connection\.maxPendingRequestsPerEndpoint: must be a whole number ≥ 0/),
+    ]);
+  });
+
   it('reports a policy for an unknown service', () => {
     const { issues } = build(svc('other') + policy('timeout: 1s'));
     expect(issues).toEqual([

@@ -7,7 +7,7 @@ import { contentHash } from '../../api/convert/stable-json.ts';
 import type { FaultInjectionResource } from '../../api/schema/resources.ts';
 import type { SourcedResource } from '../sources/types.ts';
 import { where } from './model.ts';
-import { FAULT_PERCENT_DEFAULT, rulesView } from './policy-defaults.ts';
+import { connectionView, FAULT_PERCENT_DEFAULT, rulesView } from './policy-defaults.ts';
 import { keyOf, ofKind } from './select.ts';
 
 const targetOf = (
@@ -44,6 +44,7 @@ export const attachPolicies = (
     const policy: TrafficPolicyView = {
       name: keyOf(s.resource),
       ...rulesView(spec),
+      ...connectionView(spec),
       ...(spec.routes
         ? {
             routes: spec.routes.map((r) => ({

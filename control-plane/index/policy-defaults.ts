@@ -1,12 +1,14 @@
 // The defaults weft applies to TrafficPolicy blocks (documented in docs/configuration.md):
 // a block the user writes is completed with these; a block the user omits stays off.
-import type {
-  CircuitBreakerView,
-  OutlierDetectionView,
-  PolicyRules,
-  RetryPolicyView,
+import {
+  CONNECTION_DEFAULTS,
+  type ConnectionView,
+  type CircuitBreakerView,
+  type OutlierDetectionView,
+  type PolicyRules,
+  type RetryPolicyView,
 } from '../../api/model/policy.ts';
-import type { PolicyRulesSpec } from '../../api/schema/traffic-policy.ts';
+import type { PolicyRulesSpec, TrafficPolicyResource } from '../../api/schema/traffic-policy.ts';
 
 export const RETRY_DEFAULTS: RetryPolicyView = {
   attempts: 3,
@@ -85,5 +87,25 @@ export const rulesView = (spec: PolicyRulesSpec): PolicyRules => {
           }),
         }
       : {}),
+  };
+};
+
+/**
+ * The service-level `connection` block with defaults applied. Unlike the blocks above it is never
+ * off: the sidecar applies CONNECTION_DEFAULTS to services without it, so it is left out of the
+ * view when the user did not write it.
+ */
+export const connectionView = (
+  spec: Pick<TrafficPolicyResource['spec'], 'connection'>,
+): { connection?: ConnectionView } => {
+  const c = spec.connection;
+  if (!c) return {};
+  return {
+    connection: filled(CONNECTION_DEFAULTS, {
+      connectTimeoutMs: c.connectTimeout,
+      handshakeTimeoutMs: c.handshakeTimeout,
+      maxConnectionsPerEndpoint: c.maxConnectionsPerEndpoint,
+      maxPendingRequestsPerEndpoint: c.maxPendingRequestsPerEndpoint,
+    }),
   };
 };

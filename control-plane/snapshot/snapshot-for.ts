@@ -2,6 +2,7 @@
 // a hash of the content, so an unchanged snapshot is recognised and not sent again.
 import { contentHash } from '../../api/convert/stable-json.ts';
 import type { ProxySnapshot, ServiceView, WorkloadView } from '../../api/model/snapshot.ts';
+import { spiffeId } from '../../api/model/spiffe.ts';
 import type { MeshModel } from '../index/model.ts';
 import { inboundModeFor } from '../index/mtls-mode.ts';
 
@@ -11,9 +12,6 @@ export interface WorkloadRef {
   readonly service?: string;
   readonly serviceAccount: string;
 }
-
-export const spiffeId = (trustDomain: string, namespace: string, serviceAccount: string): string =>
-  `spiffe://${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
 
 /** The bare name resolves only inside the caller's namespace, as in Kubernetes DNS. */
 const visibleFrom = (s: ServiceView, namespace: string): ServiceView =>
@@ -76,7 +74,11 @@ export const snapshotFor = (model: MeshModel, w: WorkloadRef, opts: SnapshotOpti
     namespace: w.namespace,
     ...(w.service !== undefined ? { service: w.service } : {}),
     serviceAccount: w.serviceAccount,
-    identity: spiffeId(opts.trustDomain, w.namespace, w.serviceAccount),
+    identity: spiffeId({
+      trustDomain: opts.trustDomain,
+      namespace: w.namespace,
+      serviceAccount: w.serviceAccount,
+    }),
     inboundMode: inboundModeFor(model.mtls, w.namespace, w.service),
   };
   const authz = model.authz[`${w.namespace}/${w.serviceAccount}`];

@@ -1,4 +1,4 @@
-// What every configuration source (YAML folder now, Kubernetes informers later) hands the
+// What every configuration source (the YAML folder, the Kubernetes informers) hands the
 // index: the current parsed resources, each with where it came from, and the current issues.
 import type { ConfigIssue } from '../../api/model/result.ts';
 import type { MeshResource } from '../../api/schema/resources.ts';

@@ -3,7 +3,7 @@
 // without a patch; a pod with bad weft.io/* annotations is denied with every problem listed.
 import { podShapeIssue } from './pod-shape.ts';
 import { formatIssues } from '../../api/model/result.ts';
-import type { InjectorErrorBody } from '../errors.ts';
+import { errorAnswer, type InjectorErrorBody, type InjectorErrorCode } from '../errors.ts';
 import { injectPod } from './inject-pod.ts';
 import { diffJson } from './json-patch.ts';
 import { isJsonObject, type JsonObject } from './json.ts';
@@ -20,9 +20,8 @@ export interface ReviewAnswer {
   readonly detail?: string;
 }
 
-const invalid = (message: string): ReviewAnswer => ({
-  status: 400,
-  body: { code: 'INJECT_BAD_REVIEW', message },
+const invalid = (detail: string): ReviewAnswer => ({
+  ...errorAnswer('INJECT_BAD_REVIEW', detail),
   outcome: 'invalid',
 });
 
@@ -58,7 +57,8 @@ export const answerReview = (review: unknown, values: InjectValues): ReviewAnswe
   if (shape) return invalid(`request.object.${shape}`);
   const r = injectPod(pod as PodLike, values);
   if (!r.ok) {
-    const message = `INJECT_INVALID_ANNOTATION: ${formatIssues(r.error).replaceAll('\n', '; ')}`;
+    const code: InjectorErrorCode = 'INJECT_INVALID_ANNOTATION';
+    const message = `${code}: ${formatIssues(r.error).replaceAll('\n', '; ')}`;
     const status = { code: 400, reason: 'BadRequest', message };
     return {
       status: 200,

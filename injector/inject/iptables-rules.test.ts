@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { captureArgs, iptablesRules, type CaptureOptions } from './iptables-rules.ts';
+import { captureArgs, iptablesRules, type CaptureOptions, type IpFamily } from './iptables-rules.ts';
 
 const dir = join(import.meta.dirname, '../fixtures/iptables');
 const base: CaptureOptions = {
@@ -29,17 +29,27 @@ const golden: [string, CaptureOptions][] = [
         { from: 5432, to: 5432 },
         { from: 8000, to: 8100 },
       ],
-      excludeOutboundCidrs: ['169.254.169.254/32', '10.96.0.0/12'],
+      excludeOutboundCidrs: ['169.254.169.254/32', 'fd00:10:96::/112', '10.96.0.0/12'],
     },
   ],
 ];
 
 describe('iptablesRules', () => {
-  it.each(golden)('%s matches its golden file', (name, o) => {
-    const text = `${iptablesRules(o).join('\n')}\n`;
-    const file = join(dir, `${name}.rules`);
-    if (process.env['WEFT_UPDATE_GOLDEN'] === '1') writeFileSync(file, text);
-    expect(text).toBe(readFileSync(file, 'utf8'));
+  it.each(golden.flatMap(([name, o]) => [4, 6].map((f) => [name, f as IpFamily, o] as const)))(
+    '%s (IPv%s) matches its golden file',
+    (name, family, o) => {
+      const text = `${iptablesRules(o, family).join('\n')}\n`;
+      const file = join(dir, family === 4 ? `${name}.rules` : `${name}.v6.rules`);
+      if (process.env['WEFT_UPDATE_GOLDEN'] === '1') writeFileSync(file, text);
+      expect(text).toBe(readFileSync(file, 'utf8'));
+    },
+  );
+
+  it('gives each family only its own excluded networks', () => {
+    const o = golden[1]?.[1] ?? base;
+    const cidrs = (f: IpFamily) => iptablesRules(o, f).filter((l) => l.includes(' -d '));
+    expect(cidrs(4).join('\n')).not.toContain(':');
+    expect(cidrs(6)).toEqual(['-A WEFT_OUTPUT -d fd00:10:96::/112 -j RETURN']);
   });
 
   it('returns the proxy UID before anything is redirected, and loopback before exclusions', () => {
@@ -73,7 +83,7 @@ describe('iptablesRules', () => {
       '--exclude-outbound-ports',
       '5432,8000-8100',
       '--exclude-outbound-cidrs',
-      '169.254.169.254/32,10.96.0.0/12',
+      '169.254.169.254/32,fd00:10:96::/112,10.96.0.0/12',
     ]);
   });
 });

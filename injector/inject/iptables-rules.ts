@@ -1,7 +1,9 @@
-// The traffic-capture rules `weft init` writes into the pod's network namespace (nat table, IPv4):
-// inbound TCP → the sidecar's inbound port, outbound TCP → its outbound port, except the proxy's
-// own traffic (its UID), loopback, and the excluded ports and CIDRs. Pure: the lines are the input
-// of `iptables-restore` and are tested as golden text; docs/injector.md explains each rule.
+// The traffic-capture rules `weft init` writes into the pod's network namespace (nat table, the
+// same rules for IPv4 and IPv6): inbound TCP → the sidecar's inbound port, outbound TCP → its
+// outbound port, except the proxy's own traffic (its UID), loopback, and the excluded ports and
+// CIDRs (each family gets its own). Pure: the lines are the input of `iptables-restore` /
+// `ip6tables-restore` and are tested as golden text; docs/injector.md explains each rule.
+import { isIPv6 } from 'node:net';
 import { formatPortRange, type PortRange } from './port-list.ts';
 
 export interface CaptureOptions {
@@ -10,7 +12,7 @@ export interface CaptureOptions {
   readonly inboundPort: number;
   /** Destination ports the app may reach without the sidecar. */
   readonly excludeOutboundPorts: readonly PortRange[];
-  /** Destination networks (IPv4 CIDR) the app may reach without the sidecar. */
+  /** Destination networks (IPv4 or IPv6 CIDR) the app may reach without the sidecar. */
   readonly excludeOutboundCidrs: readonly string[];
   /** Pod ports reached directly from outside (the sidecar's metrics and probe ports, for one). */
   readonly excludeInboundPorts: readonly PortRange[];
@@ -20,8 +22,16 @@ export const CHAINS = ['WEFT_INBOUND', 'WEFT_IN_REDIRECT', 'WEFT_OUTPUT', 'WEFT_
 
 const dport = (r: PortRange): string => `--dport ${formatPortRange(r, ':')}`;
 
-/** iptables-restore input for the whole nat table (a full restore, so re-running is idempotent). */
-export const iptablesRules = (o: CaptureOptions): string[] => [
+export type IpFamily = 4 | 6;
+
+const ofFamily = (c: string, family: IpFamily): boolean => isIPv6(c.split('/')[0] ?? '') === (family === 6);
+
+/**
+ * iptables-restore (family 4) or ip6tables-restore (6) input for the whole nat table (a full
+ * restore, so re-running is idempotent). IPv6 REDIRECT sends outbound connections to [::1] and
+ * inbound ones to the pod's IPv6 address, where the sidecar listens too.
+ */
+export const iptablesRules = (o: CaptureOptions, family: IpFamily = 4): string[] => [
   '*nat',
   ':PREROUTING ACCEPT [0:0]',
   ':INPUT ACCEPT [0:0]',
@@ -42,7 +52,7 @@ export const iptablesRules = (o: CaptureOptions): string[] => [
   // Loopback (app to localhost or to its own pod IP) stays inside the pod, uncaptured.
   '-A WEFT_OUTPUT -o lo -j RETURN',
   ...o.excludeOutboundPorts.map((r) => `-A WEFT_OUTPUT -p tcp ${dport(r)} -j RETURN`),
-  ...o.excludeOutboundCidrs.map((c) => `-A WEFT_OUTPUT -d ${c} -j RETURN`),
+  ...o.excludeOutboundCidrs.filter((c) => ofFamily(c, family)).map((c) => `-A WEFT_OUTPUT -d ${c} -j RETURN`),
   '-A WEFT_OUTPUT -j WEFT_REDIRECT',
   'COMMIT',
 ];

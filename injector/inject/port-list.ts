@@ -1,5 +1,6 @@
 // Parsers for the capture exclusions, shared by the pod annotations and `weft init` flags:
-// "80, 443, 8000-8100" port lists and "10.0.0.0/8, 169.254.169.254" IPv4 CIDR lists.
+// "80, 443, 8000-8100" port lists and "10.0.0.0/8, 169.254.169.254, fd00::/8" CIDR lists.
+import { isIPv6 } from 'node:net';
 import { err, ok, type ConfigIssue, type Result } from '../../api/model/result.ts';
 
 export interface PortRange {
@@ -42,18 +43,32 @@ export const formatPortRange = (r: PortRange, sep = '-'): string =>
 
 const octet = (s: string): boolean => /^\d{1,3}$/.test(s) && Number(s) <= 255;
 
-/** "10.0.0.0/8, 169.254.169.254" → ["10.0.0.0/8", "169.254.169.254/32"]; IPv4 only (the rules are iptables). */
+/** One IPv4 or IPv6 CIDR, normalised ("10.0.0.1" → "10.0.0.1/32"); undefined when it is none. */
+const cidr = (entry: string): string | undefined => {
+  const [ip = '', bits, extra] = entry.split('/');
+  if (extra !== undefined || (bits !== undefined && !/^\d{1,3}$/.test(bits))) return undefined;
+  if (isIPv6(ip))
+    return Number(bits ?? 128) <= 128 ? `${ip.toLowerCase()}/${Number(bits ?? 128)}` : undefined;
+  const octets = ip.split('.');
+  if (octets.length !== 4 || !octets.every(octet) || Number(bits ?? 32) > 32) return undefined;
+  return `${octets.map(Number).join('.')}/${Number(bits ?? 32)}`;
+};
+
+/**
+ * "10.0.0.0/8, 169.254.169.254, fd00::/8" → normalised CIDRs; every bad entry is reported. IPv4
+ * entries go into the iptables rules, IPv6 ones into the ip6tables rules.
+ */
 export const parseCidrList = (text: string, path: string): Result<string[]> => {
   const issues: ConfigIssue[] = [];
   const out: string[] = [];
   for (const entry of split(text)) {
-    const [ip = '', bits = '32', extra] = entry.split('/');
-    const octets = ip.split('.');
-    const validBits = /^\d{1,2}$/.test(bits) && Number(bits) <= 32;
-    if (octets.length !== 4 || !octets.every(octet) || !validBits || extra !== undefined) {
-      const hint = ip.includes(':') ? ' (IPv6 is not captured, so it needs no exclusion)' : '';
-      issues.push({ path, message: `"${entry}" is not an IPv4 address or CIDR such as 10.0.0.0/8${hint}` });
-    } else out.push(`${octets.map(Number).join('.')}/${Number(bits)}`);
+    const c = cidr(entry);
+    if (c === undefined)
+      issues.push({
+        path,
+        message: `"${entry}" is not an IP address or CIDR such as 10.0.0.0/8 or fd00::/8`,
+      });
+    else out.push(c);
   }
   return issues.length ? err(issues) : ok(out);
 };

@@ -56,7 +56,7 @@ export const DEFAULT_VALUES: InjectValues = {
   proxyUid: 1337,
   ports: { outbound: 15001, inbound: 15006, admin: 15000, metrics: 15090, probe: 15021 },
   resources: { cpuRequest: '10m', memoryRequest: '40Mi', memoryLimit: '256Mi' },
-  // the image ships the type-stripped build (Dockerfile, npm run build)
+  // the image ships the bundle (Dockerfile, npm run build)
   cliCommand: ['node', '/app/cli/main.js'],
   readyTimeoutSeconds: 120,
 };

@@ -1,7 +1,8 @@
 // The sidecar's discovery client: a SnapshotSource fed by the control plane's stream. Every
-// snapshot is checked at this edge (api/convert); a bad one is NACKed and the last good one
-// keeps serving. When the control plane is away, reconnect with capped exponential back-off
-// and jitter (injected clock and randomness), still serving the last snapshot.
+// snapshot is checked at this edge (api/convert) and built by the runtime (`validate`) before it
+// is ACKed; a bad one is NACKed with its issues and the last good one keeps serving. When the
+// control plane is away, reconnect with capped exponential back-off and jitter (injected clock
+// and randomness), still serving the last snapshot.
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -28,7 +29,10 @@ export interface DiscoveryOptions {
   readonly random?: Random;
   /** Reconnect back-off: base doubles per failed attempt up to max (defaults 250 ms, 10 s). */
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
-  /** Checks beyond the wire schema (what this sidecar can run); any issue → NACK. */
+  /**
+   * What this sidecar can run, checked before the ACK: a sidecar passes its runtime's prepare(),
+   * which builds the listeners' stacks. Any issue → NACK with it, and the last good one stays.
+   */
   readonly validate?: (snapshot: ProxySnapshot) => readonly ConfigIssue[];
   /** Registry for weft_discovery_* counters (the sidecar's metrics registry). */
   readonly registry?: Registry;
@@ -153,11 +157,13 @@ export const connectDiscovery = (opts: DiscoveryOptions): DiscoverySource => {
     metrics?.snapshots.inc({ result: 'accepted' });
     const changed = r.value.version !== current?.version;
     current = r.value;
+    if (changed) {
+      log.info({ version: r.value.version }, 'snapshot accepted');
+      resolveReady(r.value);
+      for (const l of listeners) l(r.value);
+    }
+    // Only now: the ACK tells the control plane this version runs here.
     send(s, { versionInfo: r.value.version, responseNonce: msg.nonce, errorDetail: null });
-    if (!changed) return;
-    log.info({ version: r.value.version }, 'snapshot accepted');
-    resolveReady(r.value);
-    for (const l of listeners) l(r.value);
   };
 
   const scheduleReconnect = (): void => {

@@ -1,6 +1,6 @@
 // The inbound policy a running sidecar applies (ProxyOptions.inboundLayers): the authz layer when
 // the snapshot carries an AuthzView for this workload, nothing otherwise, and a count of every
-// denial by reason (the layer answers 403 itself; its `x-weft-authz` header names the reason).
+// denial by reason.
 import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
@@ -22,16 +22,6 @@ const deniedCounter = (registry: Registry): Counter<'reason'> => {
   return c;
 };
 
-const countDenials =
-  (counter: Counter<'reason'>): Layer =>
-  (next) =>
-  async (req, ctx) => {
-    const res = await next(req, ctx);
-    const reason = res.headers['x-weft-authz'];
-    if (typeof reason === 'string') counter.inc({ reason });
-    return res;
-  };
-
 /**
  * `inboundLayers` for startProxy. `port`: the inbound target port the app serves (TCPRoute
  * port rules); in Kubernetes the app's container port.
@@ -43,7 +33,10 @@ export const authzInboundLayers =
     const counter = deniedCounter(deps.registry);
     if (!view) return [];
     return [
-      countDenials(counter),
-      authzLayer(view, { ...(port !== undefined ? { port } : {}), logger: deps.logger }),
+      authzLayer(view, {
+        ...(port !== undefined ? { port } : {}),
+        logger: deps.logger,
+        onDeny: (reason) => counter.inc({ reason }),
+      }),
     ];
   };

@@ -6,6 +6,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { Logger } from 'pino';
 import { latestWriter, readStateFile, writeStateFile } from '../discovery/state-file.ts';
+import { uriSans } from '../../api/model/subject-alt-name.ts';
 
 export const IDENTITY_FILE = 'identity.json';
 
@@ -32,7 +33,7 @@ export const refuseStored = (s: StoredIdentity, identity: string, now: number): 
   const leaf = new X509Certificate(s.chainPem[0] as string);
   if (Date.parse(leaf.validTo) <= now) return `expired at ${leaf.validTo}`;
   if (Date.parse(leaf.validFrom) > now) return `not valid before ${leaf.validFrom}`;
-  if (!(leaf.subjectAltName ?? '').split(', ').includes(`URI:${identity}`))
+  if (!uriSans(leaf.subjectAltName).includes(identity))
     return `names ${leaf.subjectAltName}, not ${identity}`;
   if (!leaf.checkPrivateKey(createPrivateKey(s.privateKeyPem))) return 'key does not match the certificate';
   if (s.trustBundlePem.length > 0 && !chainsTo(s.chainPem, s.trustBundlePem))

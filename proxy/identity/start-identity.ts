@@ -7,12 +7,13 @@ import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { systemClock, type Clock, type Random, type TimerHandle } from '../../api/runtime/clock.ts';
 import type { SignResponse } from '../../api/proto/identity.ts';
-import type { TlsMaterial } from '../transport/tls-material.ts';
+import type { TlsCredentials, TlsMaterial } from '../transport/tls-material.ts';
 import { grpcCaSigner, type CaSigner } from './ca-client.ts';
 import { backoffMs, DEFAULT_RENEWAL, renewAt, type RenewalPolicy } from './renewal.ts';
-import { buildSecureContext, type ContextMaterial } from './secure-context.ts';
+import { buildSecureContext, credentialsOf, type ContextMaterial } from './secure-context.ts';
 import { generateWorkloadKey } from './workload-key.ts';
 import type { StoredIdentity } from './persisted-identity.ts';
+import { uriSans } from '../../api/model/subject-alt-name.ts';
 
 export interface IdentityOptions {
   /** host:port of the CA; ignored when `signer` is given. */
@@ -70,7 +71,7 @@ const acceptResponse = (res: SignResponse, privateKeyPem: string, identity: stri
   const leaf = new X509Certificate(leafPem);
   if (!leaf.checkPrivateKey(createPrivateKey(privateKeyPem)))
     throw new Error('CA certificate is not for our key');
-  if (!(leaf.subjectAltName ?? '').split(', ').includes(`URI:${identity}`))
+  if (!uriSans(leaf.subjectAltName).includes(identity))
     throw new Error(`CA certificate names ${leaf.subjectAltName}, not ${identity}`);
   return { privateKeyPem, chainPem: [...res.cert_chain_pem], notAfterMs: Number(res.not_after) };
 };
@@ -85,7 +86,7 @@ export const startIdentity = (o: IdentityOptions): SidecarIdentity => {
   const listeners = new Set<() => void>();
   let issued: Issued | undefined;
   let bundle: readonly string[] = [];
-  let context: SecureContext | undefined;
+  let context: { secure: SecureContext; credentials: TlsCredentials } | undefined;
   let timer: TimerHandle | undefined;
   let failures = 0;
   let inFlight = false;
@@ -101,9 +102,14 @@ export const startIdentity = (o: IdentityOptions): SidecarIdentity => {
       chainPem: issued.chainPem,
       trustBundlePem: bundle,
     };
-    context = buildSecureContext(material);
+    context = { secure: buildSecureContext(material), credentials: credentialsOf(material) };
     o.persist?.({ ...issued, trustBundlePem: bundle });
     for (const l of listeners) l();
+  };
+
+  const current = (): NonNullable<typeof context> => {
+    if (!context) throw new Error(`identity ${o.identity} has no certificate yet; await ready() first`);
+    return context;
   };
 
   const scheduleAt = (atWallMs: number): void => {
@@ -183,10 +189,8 @@ export const startIdentity = (o: IdentityOptions): SidecarIdentity => {
 
   return {
     identity: () => o.identity,
-    secureContext: () => {
-      if (!context) throw new Error(`identity ${o.identity} has no certificate yet; await ready() first`);
-      return context;
-    },
+    secureContext: () => current().secure,
+    credentials: () => current().credentials,
     ready: () => readyPromise,
     expiresAt: () => issued?.notAfterMs,
     trustBundle: () => bundle,

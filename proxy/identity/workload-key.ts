@@ -2,7 +2,7 @@
 // process: it is exported to PEM to build the TLS context and, only with a state directory
 // (persisted-identity.ts: the pod's in-memory volume), kept there for restarts; it is never sent.
 import { KeyObject, type webcrypto } from 'node:crypto';
-import { subtle, x509 } from './x509.ts';
+import { subtle, x509 } from '../../api/runtime/x509.ts';
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 

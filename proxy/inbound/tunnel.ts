@@ -1,7 +1,7 @@
 // Inbound opaque TCP: a peer sidecar's tunnel (ALPN weft-tcp over mTLS, or the plaintext
 // preamble) names the app port it is for; the port must be a targetPort of this workload's
 // Service (or the app port), and with an authorization policy an L4 rule must admit the caller.
-// Then bytes are copied to the app on that port until both sides are done.
+// Then bytes are copied to the app on that port until both sides are done (or it idles out).
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
@@ -23,6 +23,8 @@ export interface InboundTunnelOptions {
   /** For the preamble to arrive (default 5 s) and for the app to accept (default 5 s). */
   readonly preambleMs?: number;
   readonly connectTimeoutMs?: number;
+  /** No byte either way for this long closes the tunnel (default TCP_IDLE_TIMEOUT_MS). */
+  readonly idleTimeoutMs?: number;
 }
 
 /** App ports a tunnel may reach: never an arbitrary local port (admin, other sidecars). */
@@ -78,7 +80,7 @@ export const inboundTunnel = (o: InboundTunnelOptions): ((socket: Socket, conn: 
       return abort(socket);
     }
     o.events.opened('inbound', 'mesh');
-    o.events.closed('inbound', 'mesh', await splice(socket, up.socket, p.rest));
+    o.events.closed('inbound', 'mesh', await splice(socket, up.socket, p.rest, o.idleTimeoutMs));
   };
   return (socket, conn) =>
     void serve(socket, conn).catch((err: unknown) => {

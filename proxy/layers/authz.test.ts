@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { AuthzView } from '../../api/model/authz.ts';
-import type { CallCtx, MeshRequest, MeshResponse } from '../stack/types.ts';
+import { compose, type CallCtx, type MeshRequest, type MeshResponse } from '../stack/types.ts';
+import { errorResponseLayer } from './error-response.ts';
 import { authorize, authzLayer, type AuthzDecision, type AuthzRequest } from './authz.ts';
 
 const view: AuthzView = {
@@ -172,7 +173,8 @@ describe('authzLayer', () => {
     body: null,
   });
   const ok: MeshResponse = { status: 200, headers: {}, body: null };
-  const handler = authzLayer(view, { port: 80 })(async () => ok);
+  // As in the inbound stack: error-response answers the denial authz throws.
+  const handler = compose(errorResponseLayer(), authzLayer(view, { port: 80 }))(async () => ok);
   const text = async (r: MeshResponse): Promise<string> => {
     let s = '';
     for await (const c of r.body as Readable) s += String(c);
@@ -189,7 +191,7 @@ describe('authzLayer', () => {
     expect(res.status).toBe(403);
     expect(res.headers['x-weft-authz']).toBe('source-not-allowed');
     expect(res.headers['x-weft-error']).toBe('FORBIDDEN');
-    expect(await text(res)).toBe('forbidden: source-not-allowed\n');
+    expect(await text(res)).toBe('FORBIDDEN: source-not-allowed\n');
     expect(c.notes).toEqual(['authz:source-not-allowed']);
   });
 
@@ -198,12 +200,12 @@ describe('authzLayer', () => {
     expect(res).toMatchObject({
       status: 200,
       body: null,
-      headers: { 'grpc-status': '7', 'x-weft-authz': 'no-identity' },
+      headers: { 'grpc-status': '7', 'x-weft-authz': 'no-identity', 'x-weft-error': 'FORBIDDEN' },
     });
   });
 
   it('checks the stack port against L4 rules', async () => {
-    const on5432 = authzLayer(view, { port: 5432 })(async () => ok);
+    const on5432 = compose(errorResponseLayer(), authzLayer(view, { port: 5432 }))(async () => ok);
     expect(await on5432(meshReq('/'), ctx('demo/batch'))).toBe(ok);
     expect((await handler(meshReq('/'), ctx('demo/batch'))).headers['x-weft-authz']).toBe('port-not-allowed');
   });

@@ -1,14 +1,18 @@
 // Inbound authorization (SMI TrafficTarget semantics): with no policy selecting this workload,
 // all mesh traffic is allowed; once one does, only a rule listing the caller's service account
-// and matching the request (route, port) allows it. Denials answer 403 with `x-weft-authz: <reason>`.
+// and matching the request (route, port) allows it. A denial is a FORBIDDEN MeshError carrying
+// `x-weft-authz: <reason>`, answered (403, or PERMISSION_DENIED to gRPC callers) by error-response.
 // Decision (authorize) is pure and table-tested; the layer only adapts it to requests.
 import type { Logger } from 'pino';
 import type { AuthzRule, AuthzView } from '../../api/model/authz.ts';
 import type { RouteMatch } from '../../api/model/snapshot.ts';
 import { serviceAccountKeyOf } from '../../api/model/spiffe.ts';
-import { Readable } from 'node:stream';
-import type { HeaderMap, Layer, MeshRequest, MeshResponse } from '../stack/types.ts';
+import { MeshError } from '../stack/errors.ts';
+import type { HeaderMap, Layer } from '../stack/types.ts';
 import { compileRouteMatch, type RequestMatcher } from './route-rules.ts';
+
+/** Response header naming why a request was denied. */
+export const AUTHZ_HEADER = 'x-weft-authz';
 
 export type AuthzDenyReason = 'no-identity' | 'source-not-allowed' | 'port-not-allowed' | 'route-not-allowed';
 
@@ -31,11 +35,6 @@ export interface AuthzRequest {
 // Same matcher as routing and policy (route-rules.ts), so one RouteMatch means one thing everywhere.
 // Compiled once per RouteMatch object: snapshots are immutable, so object identity is a safe key.
 const compiled = new WeakMap<RouteMatch, RequestMatcher>();
-
-const headerValue = (h: HeaderMap, name: string): string | undefined => {
-  const v = h[name];
-  return Array.isArray(v) ? v.join(',') : v;
-};
 
 export const routeMatches = (m: RouteMatch, req: AuthzRequest): boolean => {
   let matcher = compiled.get(m);
@@ -78,34 +77,12 @@ export const authorize = (
   };
 };
 
-// Answered here rather than thrown to error-response: the brief's `x-weft-authz` reason header is
-// authz-specific. Status, gRPC mapping and `x-weft-error: FORBIDDEN` match docs/errors.md.
-const deny = (req: MeshRequest, reason: AuthzDenyReason): MeshResponse => {
-  const grpc = String(headerValue(req.headers, 'content-type') ?? '').startsWith('application/grpc');
-  const common = { 'x-weft-error': 'FORBIDDEN', 'x-weft-authz': reason };
-  // gRPC callers read grpc-status, not the HTTP status: answer trailers-only PERMISSION_DENIED (7).
-  if (grpc)
-    return {
-      status: 200,
-      headers: {
-        'content-type': 'application/grpc',
-        'grpc-status': '7',
-        'grpc-message': `forbidden: ${reason}`,
-        ...common,
-      },
-      body: null,
-    };
-  return {
-    status: 403,
-    headers: { 'content-type': 'text/plain; charset=utf-8', ...common },
-    body: Readable.from([`forbidden: ${reason}\n`]),
-  };
-};
-
 export interface AuthzLayerDeps {
   /** Inbound target port this stack serves, for TCPRoute port rules. */
   readonly port?: number;
   readonly logger?: Logger;
+  /** Called once per denied request, e.g. to count denials by reason. */
+  readonly onDeny?: (reason: AuthzDenyReason) => void;
 }
 
 /** Include only when the workload has an AuthzView (no policy → leave the layer out). */
@@ -120,10 +97,12 @@ export const authzLayer =
       });
       if (decision.allowed) return next(req, ctx);
       ctx.notes.push(`authz:${decision.reason}`);
+      deps.onDeny?.(decision.reason);
       log?.debug(
         { source: ctx.sourceServiceAccount, path: req.path, reason: decision.reason },
         'request denied',
       );
-      return deny(req, decision.reason);
+      // Answered by error-response, the one place a failure becomes an HTTP or gRPC answer.
+      throw new MeshError('FORBIDDEN', decision.reason, { headers: { [AUTHZ_HEADER]: decision.reason } });
     };
   };

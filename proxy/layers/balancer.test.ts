@@ -51,6 +51,60 @@ describe('balancerLayer (P2C over peak EWMA)', () => {
     for (const p of [8001, 8003, 8004]) expect(counts.get(p)).toBeGreaterThan(400);
   });
 
+  // Two endpoints on a fast network: A answers in 1 ms, B in 5 ms, one request every 100 ms of
+  // the injected clock. B's last sample decays toward zero while it gets no traffic, so P2C probes
+  // it again once 5·e^(-Δt/τ) falls below A's ≈1 ms: every τ·ln(5) ≈ 16.1 s (τ = 10 s). Tolerance:
+  // ±0.5 s per probe interval (Δt moves in 101–105 ms steps, and A's estimate is a little under
+  // 1 ms between its samples); the count allows the start, where both are unmeasured.
+  it('keeps probing a slower endpoint: its stale estimate decays toward zero', async () => {
+    const clock = new ManualClock();
+    const two = { ...service, endpoints: eps.slice(0, 2) };
+    const h = balancerLayer({ clock, random: seededRandom(7), load: loadTracker(clock) })(async (_r, ctx) => {
+      clock.advance(ctx.endpoint?.port === 8002 ? 5 : 1);
+      return response(200);
+    });
+    const slowAt: number[] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const ctx = callCtx({ service: two });
+      const sentAt = clock.now();
+      await h(request(), ctx);
+      if (ctx.endpoint?.port === 8002) slowAt.push(sentAt);
+      clock.advance(100);
+    }
+    const total = clock.now();
+    const expectedGap = 10_000 * Math.log(5);
+    const gaps = slowAt
+      .slice(1)
+      .map((t, i) => t - (slowAt[i] as number))
+      .filter((g) => g > 1_000);
+    expect(gaps.length).toBeGreaterThanOrEqual(Math.floor(total / expectedGap) - 2);
+    for (const g of gaps) expect(Math.abs(g - expectedGap)).toBeLessThan(500);
+    expect(slowAt.length).toBeLessThan(2_000 * 0.01);
+  });
+
+  it('tries an endpoint that never answered at once, instead of pricing it at a fixed 10 ms', async () => {
+    const clock = new ManualClock();
+    const h = balancerLayer({ clock, random: seededRandom(11), load: loadTracker(clock) })(async (
+      _r,
+      ctx,
+    ) => {
+      clock.advance(ctx.endpoint?.port === 8002 ? 5 : 1);
+      return response(200);
+    });
+    for (let i = 0; i < 100; i++)
+      await h(request(), callCtx({ service: { ...service, endpoints: eps.slice(0, 1) } }));
+    // B joins (a scale-up): it has no estimate yet, so it competes on A's estimate and on load.
+    const firstB: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const ctx = callCtx({ service: { ...service, endpoints: eps.slice(0, 2) } });
+      await h(request(), ctx);
+      if (ctx.endpoint?.port === 8002) firstB.push(i);
+    }
+    // A tie goes to the first of the two seeded draws: B is picked with probability ½ per request
+    // until its first answer, so missing it 10 times in a row has probability 2^-10.
+    expect(firstB[0]).toBeLessThan(10);
+  });
+
   it('counts outstanding requests: a busy endpoint loses to an idle one', async () => {
     const clock = new ManualClock();
     const load = loadTracker(clock);

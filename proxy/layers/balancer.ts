@@ -8,24 +8,42 @@ import { MeshError } from '../stack/errors.ts';
 import type { CallCtx, Layer } from '../stack/types.ts';
 import { whenBodyDone } from './body-done.ts';
 
-/** Latency assumed for an endpoint not measured yet. */
-const DEFAULT_RTT_MS = 10;
+/** Latency assumed when neither endpoint of a P2C pair has been measured yet. */
+const UNMEASURED_RTT_MS = 10;
+/**
+ * Estimates count as at least this in the cost, so requests outstanding still weigh when a clock
+ * measures an answer as 0 ms or an estimate has decayed to nearly nothing.
+ */
+const MIN_COST_RTT_MS = 0.1;
 /** A failed try counts as at least this slow, so fast failures do not attract traffic. */
 const FAILURE_PENALTY_MS = 1_000;
 /** Decay time constant: older samples weigh e^(-Δt/τ). */
 const DECAY_MS = 10_000;
 
 interface Load {
-  ewmaMs: number;
+  /** Peak-EWMA as of stampMs; undefined until the first answer (or failure). */
+  ewmaMs: number | undefined;
   stampMs: number;
   outstanding: number;
+  /** Gone from the snapshot: dropped as soon as nothing is outstanding on it. */
+  retired: boolean;
 }
 
 export interface LoadTracker {
-  cost(key: string): number;
+  /**
+   * Latency estimate, decayed toward zero for the time since its last sample (as Finagle's and
+   * tower's peak EWMA do), so an endpoint that stopped getting traffic is probed again;
+   * undefined while the endpoint has never answered.
+   */
+  estimate(key: string): number | undefined;
+  outstanding(key: string): number;
   start(key: string): void;
   observe(key: string, rttMs: number): void;
   finish(key: string): void;
+  /** Drops the state of every endpoint not in `keys` (at once, or when its last request ends). */
+  retain(keys: ReadonlySet<string>): void;
+  /** Endpoints with state (for tests). */
+  size(): number;
 }
 
 export const loadTracker = (clock: Clock): LoadTracker => {
@@ -33,26 +51,42 @@ export const loadTracker = (clock: Clock): LoadTracker => {
   const get = (key: string): Load => {
     let l = loads.get(key);
     if (!l) {
-      l = { ewmaMs: DEFAULT_RTT_MS, stampMs: clock.now(), outstanding: 0 };
+      l = { ewmaMs: undefined, stampMs: clock.now(), outstanding: 0, retired: false };
       loads.set(key, l);
     }
     return l;
   };
+  const decayed = (l: Load, now: number): number | undefined =>
+    l.ewmaMs === undefined ? undefined : l.ewmaMs * Math.exp(-Math.max(0, now - l.stampMs) / DECAY_MS);
   return {
-    cost: (key) => {
+    estimate: (key) => {
       const l = loads.get(key);
-      return l ? l.ewmaMs * (l.outstanding + 1) : DEFAULT_RTT_MS;
+      return l && decayed(l, clock.now());
     },
+    outstanding: (key) => loads.get(key)?.outstanding ?? 0,
     start: (key) => void get(key).outstanding++,
-    finish: (key) => void get(key).outstanding--,
+    finish: (key) => {
+      const l = loads.get(key);
+      if (!l) return;
+      l.outstanding--;
+      if (l.retired && l.outstanding <= 0) loads.delete(key);
+    },
     observe: (key, rttMs) => {
       const l = get(key);
       const now = clock.now();
+      const current = decayed(l, now);
       // Peak-EWMA: a slower sample takes over at once; faster ones pull the average down slowly.
       const w = Math.exp(-Math.max(0, now - l.stampMs) / DECAY_MS);
-      l.ewmaMs = rttMs > l.ewmaMs ? rttMs : l.ewmaMs * w + rttMs * (1 - w);
+      l.ewmaMs = current === undefined || rttMs > current ? rttMs : current + rttMs * (1 - w);
       l.stampMs = now;
     },
+    retain: (keys) => {
+      for (const [key, l] of loads) {
+        l.retired = !keys.has(key);
+        if (l.retired && l.outstanding <= 0) loads.delete(key);
+      }
+    },
+    size: () => loads.size,
   };
 };
 
@@ -92,7 +126,16 @@ export const pickP2C = (
   if (j >= i) j++;
   const a = pool[i] as Endpoint;
   const b = pool[j] as Endpoint;
-  return load.cost(endpointKey(b)) < load.cost(endpointKey(a)) ? b : a;
+  const ka = endpointKey(a);
+  const kb = endpointKey(b);
+  const ea = load.estimate(ka);
+  const eb = load.estimate(kb);
+  // An endpoint that never answered competes on its rival's estimate (and on requests outstanding),
+  // not on a fixed guess that a fast network would never beat.
+  const neutral = ea ?? eb ?? UNMEASURED_RTT_MS;
+  const costA = Math.max(MIN_COST_RTT_MS, ea ?? neutral) * (load.outstanding(ka) + 1);
+  const costB = Math.max(MIN_COST_RTT_MS, eb ?? neutral) * (load.outstanding(kb) + 1);
+  return costB < costA ? b : a;
 };
 
 export const balancerLayer =
@@ -100,7 +143,10 @@ export const balancerLayer =
   (next) =>
   async (req, ctx) => {
     const target = ctx.backend ?? ctx.service;
-    const endpoint = pickP2C(candidates(target.endpoints, ctx, deps.health), deps.load, deps.random);
+    // A connection to a pod IP asked for that pod (a StatefulSet member), not for any endpoint.
+    const endpoint =
+      ctx.destination?.endpoint ??
+      pickP2C(candidates(target.endpoints, ctx, deps.health), deps.load, deps.random);
     if (!endpoint)
       throw new MeshError('NO_ENDPOINTS', `service ${target.namespace}/${target.name} has no endpoints`);
     const key = endpointKey(endpoint);

@@ -1,17 +1,16 @@
 // The innermost handler: sends the request to ctx.endpoint through the pooled transport
 // (HTTP/1.1 keep-alive or one HTTP/2 session per endpoint, mTLS when configured).
-import type { Endpoint } from '../../api/model/snapshot.ts';
+import type { ConnectionView } from '../../api/model/policy.ts';
 import { MeshError } from '../stack/errors.ts';
-import type { Handler, MeshRequest, MeshResponse } from '../stack/types.ts';
+import type { Handler } from '../stack/types.ts';
+import type { Transport } from '../transport/upstream.ts';
 
 /** What the client needs from a transport (proxy/transport/upstream.ts implements it). */
-export interface HopSender {
-  send(req: MeshRequest, endpoint: Endpoint, signal: AbortSignal): Promise<MeshResponse>;
-}
+export type HopSender = Pick<Transport, 'send'>;
 
 export const clientHandler =
-  (transport: HopSender): Handler =>
+  (transport: HopSender, connection?: ConnectionView): Handler =>
   (req, ctx) =>
     ctx.endpoint
-      ? transport.send(req, ctx.endpoint, ctx.signal)
+      ? transport.send(req, ctx.endpoint, ctx.signal, connection)
       : Promise.reject(new MeshError('INTERNAL', 'no endpoint was chosen before the client'));

@@ -81,11 +81,27 @@ describe('circuit breaker (concurrency limit)', () => {
 
   it('limits retries in flight and exposes connection and pending limits for the transport', () => {
     const cb = circuitBreaker(view({ maxRetries: 2, maxConnections: 7, maxPendingRequests: 1 }), {});
-    expect([cb.tryAcquireRetry(), cb.tryAcquireRetry(), cb.tryAcquireRetry()]).toEqual([true, true, false]);
-    cb.releaseRetry();
-    expect(cb.tryAcquireRetry()).toBe(true);
+    const [first, second, third] = [cb.tryAcquireRetry(), cb.tryAcquireRetry(), cb.tryAcquireRetry()];
+    expect([first, second, third].map((l) => l !== undefined)).toEqual([true, true, false]);
+    first?.();
+    expect(cb.tryAcquireRetry()).toBeDefined();
     expect(cb.maxConnections).toBe(7);
     expect(cb.connections.max).toBe(7);
-    expect([cb.pendingRequests.tryAcquire(), cb.pendingRequests.tryAcquire()]).toEqual([true, false]);
+    const pending = [cb.pendingRequests.tryAcquire(), cb.pendingRequests.tryAcquire()];
+    expect(pending.map((l) => l !== undefined)).toEqual([true, false]);
+  });
+
+  it('a lease gives back its own unit once: releasing it twice cannot free a unit another holds', () => {
+    const cb = circuitBreaker(view({ maxRetries: 2 }), {});
+    const a = cb.retries.tryAcquire();
+    const b = cb.retries.tryAcquire();
+    expect(cb.retries.inUse()).toBe(2);
+    a?.();
+    a?.(); // a second release of the same unit (an error path and a body-end path both firing)
+    expect(cb.retries.inUse()).toBe(1); // b still holds its unit
+    expect(cb.retries.tryAcquire()).toBeDefined();
+    expect(cb.retries.tryAcquire()).toBeUndefined();
+    b?.();
+    expect(cb.retries.inUse()).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import { MeshError } from '../stack/errors.ts';
 import type { Layer } from '../stack/types.ts';
 import { whenBodyDone } from './body-done.ts';
 import { connectionLimitLayer } from './connection-limit.ts';
+import { leaseOf, type Lease } from './lease.ts';
 import { note, type PolicyDeps } from './policy-deps.ts';
 import type { CircuitLimit } from './policy-metrics.ts';
 import type { RetryGate } from './retry.ts';
@@ -13,13 +14,13 @@ export interface Resource {
   readonly limit: CircuitLimit;
   readonly max: number;
   inUse(): number;
-  /** Takes one unit, or counts a rejection and returns false when all are in use. */
-  tryAcquire(): boolean;
-  release(): void;
+  /** Takes one unit, or counts a rejection and returns undefined when all are in use. */
+  tryAcquire(): Lease | undefined;
 }
 
 const resource = (limit: CircuitLimit, max: number, deps: Partial<PolicyDeps>): Resource => {
   let used = 0;
+  const give = (): void => void used--;
   return {
     limit,
     max,
@@ -27,13 +28,10 @@ const resource = (limit: CircuitLimit, max: number, deps: Partial<PolicyDeps>): 
     tryAcquire: () => {
       if (used >= max) {
         deps.metrics?.circuitRejected(limit);
-        return false;
+        return undefined;
       }
       used++;
-      return true;
-    },
-    release: () => {
-      used = Math.max(0, used - 1);
+      return leaseOf(give);
     },
   };
 };
@@ -57,7 +55,8 @@ export const circuitBreaker = (view: CircuitBreakerView, deps: Partial<PolicyDep
   const retries = resource('max_retries', view.maxRetries, deps);
   // A request holds its slot until its response body ends or errors, not just until headers.
   const layer: Layer = (next) => async (req, ctx) => {
-    if (!requests.tryAcquire()) {
+    const lease = requests.tryAcquire();
+    if (!lease) {
       note(req, ctx, 'circuit:open:max_requests');
       throw new MeshError(
         'CIRCUIT_OPEN',
@@ -68,10 +67,10 @@ export const circuitBreaker = (view: CircuitBreakerView, deps: Partial<PolicyDep
     try {
       res = await next(req, ctx);
     } catch (e) {
-      requests.release();
+      lease();
       throw e;
     }
-    whenBodyDone(res, requests.release);
+    whenBodyDone(res, lease);
     return res;
   };
   const pendingRequests = resource('max_pending_requests', view.maxPendingRequests, deps);
@@ -85,10 +84,5 @@ export const circuitBreaker = (view: CircuitBreakerView, deps: Partial<PolicyDep
     connectionLayer: connectionLimitLayer({ connections, pendingRequests }),
     maxConnections: view.maxConnections,
     tryAcquireRetry: retries.tryAcquire,
-    releaseRetry: retries.release,
   };
 };
-
-/** The layer alone, when nothing else needs the breaker's counters. */
-export const concurrencyLimitLayer = (view: CircuitBreakerView, deps: Partial<PolicyDeps>): Layer =>
-  circuitBreaker(view, deps).layer;

@@ -5,8 +5,9 @@
 // waits (pending) for one; when maxPendingRequests are already waiting it fails fast.
 // HTTP/2 tries pass: they share one session per endpoint, which the pool opens on its own.
 import { MeshError } from '../stack/errors.ts';
-import type { CallCtx, Layer } from '../stack/types.ts';
+import type { CallCtx, Layer, MeshRequest } from '../stack/types.ts';
 import { whenBodyDone } from './body-done.ts';
+import { leaseOf, type Lease } from './lease.ts';
 import { note } from './policy-deps.ts';
 import type { Resource } from './concurrency-limit.ts';
 
@@ -17,56 +18,62 @@ export interface ConnectionLimit {
 
 export const connectionLimitLayer = (limit: ConnectionLimit): Layer => {
   const { connections, pendingRequests } = limit;
-  const waiting: (() => void)[] = [];
+  const waiting: ((held: Lease) => void)[] = [];
   // A freed unit goes straight to the oldest waiter, so it cannot be taken by a newcomer first.
-  const release = (): void => {
-    const next = waiting.shift();
-    if (next) next();
-    else connections.release();
-  };
-  const waitForUnit = (ctx: CallCtx): Promise<void> =>
+  const hold = (unit: Lease): Lease =>
+    leaseOf(() => {
+      const waiter = waiting.shift();
+      if (waiter) waiter(hold(unit));
+      else unit();
+    });
+  const waitForUnit = (ctx: CallCtx, pending: Lease): Promise<Lease> =>
     new Promise((resolve, reject) => {
-      const granted = (): void => {
+      const granted = (held: Lease): void => {
         ctx.signal.removeEventListener('abort', aborted);
-        pendingRequests.release();
-        resolve();
+        pending();
+        resolve(held);
       };
       const aborted = (): void => {
         const i = waiting.indexOf(granted);
         if (i >= 0) waiting.splice(i, 1);
-        pendingRequests.release();
+        pending();
         reject(ctx.signal.reason);
       };
       waiting.push(granted);
       ctx.signal.addEventListener('abort', aborted, { once: true });
     });
 
+  const acquire = async (req: MeshRequest, ctx: CallCtx): Promise<Lease> => {
+    // Only rejections are counted: a full connection set makes the try wait, which is no rejection.
+    const unit = waiting.length === 0 && connections.inUse() < connections.max && connections.tryAcquire();
+    if (unit) return hold(unit);
+    const pending = pendingRequests.tryAcquire();
+    if (!pending) {
+      note(req, ctx, 'circuit:open:max_pending_requests');
+      throw new MeshError(
+        'CIRCUIT_OPEN',
+        `maxPendingRequests: ${pendingRequests.max} requests already wait for one of ` +
+          `${connections.max} connections to ${(ctx.backend ?? ctx.service).name}`,
+      );
+    }
+    if (ctx.signal.aborted) {
+      pending();
+      throw ctx.signal.reason;
+    }
+    return waitForUnit(ctx, pending);
+  };
+
   return (next) => async (req, ctx) => {
     if (req.protocol !== 'http1') return next(req, ctx);
-    // Only rejections are counted: connections is never over its max here, as we check first.
-    if (connections.inUse() >= connections.max || waiting.length > 0) {
-      if (!pendingRequests.tryAcquire()) {
-        note(req, ctx, 'circuit:open:max_pending_requests');
-        throw new MeshError(
-          'CIRCUIT_OPEN',
-          `maxPendingRequests: ${pendingRequests.max} requests already wait for one of ` +
-            `${connections.max} connections to ${(ctx.backend ?? ctx.service).name}`,
-        );
-      }
-      if (ctx.signal.aborted) {
-        pendingRequests.release();
-        throw ctx.signal.reason;
-      }
-      await waitForUnit(ctx);
-    } else connections.tryAcquire();
+    const lease = await acquire(req, ctx);
     let res;
     try {
       res = await next(req, ctx);
     } catch (e) {
-      release();
+      lease();
       throw e;
     }
-    whenBodyDone(res, release);
+    whenBodyDone(res, lease);
     return res;
   };
 };

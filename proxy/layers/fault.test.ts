@@ -3,7 +3,8 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { FaultView } from '../../api/model/policy.ts';
 import { ManualClock, seededRandom } from '../../api/runtime/clock.ts';
-import { faultLayer, grpcStatusForHttp, httpStatusForGrpc } from './fault.ts';
+import { grpcStatusForHttp, httpStatusForGrpc } from '../stack/grpc.ts';
+import { faultLayer } from './fault.ts';
 import { policyMetrics } from './policy-metrics.ts';
 import { callCtx, drive, flush, request, response, stub } from './policy-testkit.ts';
 

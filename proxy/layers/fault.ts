@@ -2,10 +2,10 @@
 // requests, delay by fixedMs and/or answer with an abort, each with its own probability.
 import { Readable } from 'node:stream';
 import type { FaultView } from '../../api/model/policy.ts';
+import { grpcStatusForHttp, httpStatusForGrpc, isGrpc, trailersOnly } from '../stack/grpc.ts';
 import type { CallCtx, Layer, MeshRequest, MeshResponse } from '../stack/types.ts';
 import { sleep } from './backoff.ts';
 import { note, type PolicyDeps } from './policy-deps.ts';
-import { requestTraits } from './retry-classify.ts';
 import { compileRouteMatch, type RequestMatcher } from './route-rules.ts';
 
 export interface FaultCounts {
@@ -18,43 +18,14 @@ export type FaultLayer = Layer & {
   faultStats(): Readonly<Record<string, Readonly<FaultCounts>>>;
 };
 
-/** gRPC's documented HTTP → gRPC status mapping, for an httpStatus abort of a gRPC call. */
-export const grpcStatusForHttp = (status: number): number => {
-  const table: Record<number, number> = {
-    400: 13,
-    401: 16,
-    403: 7,
-    404: 12,
-    429: 14,
-    502: 14,
-    503: 14,
-    504: 14,
-  };
-  return table[status] ?? 2;
-};
-
-/** For a grpcStatus abort of a plain HTTP request: the nearest HTTP status. */
-export const httpStatusForGrpc = (code: number): number => {
-  const table: Record<number, number> = { 4: 504, 5: 404, 7: 403, 8: 429, 12: 501, 14: 503, 16: 401 };
-  return table[code] ?? 500;
-};
-
 export const abortResponse = (req: MeshRequest, fault: FaultView): MeshResponse => {
   const abort = fault.abort ?? { percent: 100 };
-  if (requestTraits(req).grpc) {
-    // Trailers-only: the status travels in the response headers and there is no body.
-    const code = abort.grpcStatus ?? grpcStatusForHttp(abort.httpStatus ?? 503);
-    return {
-      status: 200,
-      headers: {
-        'content-type': 'application/grpc',
-        'grpc-status': String(code),
-        'grpc-message': `fault injected by ${fault.name}`,
-        'x-weft-fault': 'abort',
-      },
-      body: null,
-    };
-  }
+  if (isGrpc(req.headers))
+    return trailersOnly(
+      abort.grpcStatus ?? grpcStatusForHttp(abort.httpStatus ?? 503),
+      `fault injected by ${fault.name}`,
+      { 'x-weft-fault': 'abort' },
+    );
   const text = `fault injected by ${fault.name}\n`;
   return {
     status: abort.httpStatus ?? httpStatusForGrpc(abort.grpcStatus ?? 14),

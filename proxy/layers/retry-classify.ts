@@ -2,6 +2,7 @@
 // request's traits, say whether it succeeded, may be retried, or failed for good. Pure.
 import type { RetryOn, RetryPolicyView } from '../../api/model/policy.ts';
 import type { MeshErrorCode } from '../stack/errors.ts';
+import { isGrpc } from '../stack/grpc.ts';
 import type { HeaderMap, MeshRequest } from '../stack/types.ts';
 
 export type TryResult =
@@ -14,7 +15,7 @@ export type ClassifyPolicy = Pick<RetryPolicyView, 'retryOn' | 'retriableStatusC
 
 export interface RequestTraits {
   readonly method: string;
-  /** content-type application/grpc*: gRPC-status conditions apply whatever the method. */
+  /** A native gRPC call (stack/grpc.ts): gRPC-status conditions apply whatever the method. */
   readonly grpc: boolean;
 }
 
@@ -41,11 +42,7 @@ const ERROR_CONDITIONS: Partial<Record<MeshErrorCode, readonly RetryOn[]>> = {
 const NEVER_SENT = new Set<MeshErrorCode>(['CONNECT_FAILED', 'REFUSED_STREAM']);
 
 export const requestTraits = (req: Pick<MeshRequest, 'method' | 'headers'>): RequestTraits => {
-  const ct = req.headers['content-type'];
-  return {
-    method: req.method.toUpperCase(),
-    grpc: typeof ct === 'string' && ct.startsWith('application/grpc'),
-  };
+  return { method: req.method.toUpperCase(), grpc: isGrpc(req.headers) };
 };
 
 /** grpc-status from the response headers: only trailers-only responses carry it there. */

@@ -23,6 +23,7 @@ import {
   response,
   stub,
 } from './policy-testkit.ts';
+import { leaseOf } from './lease.ts';
 import { retryLayer, type RetryGate } from './retry.ts';
 
 const policy = (over: Partial<RetryPolicyView> = {}): RetryPolicyView => ({
@@ -246,8 +247,7 @@ describe('retry layer: behaviour', () => {
     let inFlight = 0;
     let taken = 0;
     const gate: RetryGate = {
-      tryAcquireRetry: () => ++taken + ++inFlight > 0,
-      releaseRetry: () => void inFlight--,
+      tryAcquireRetry: () => (++taken, ++inFlight, leaseOf(() => void inFlight--)),
     };
     const clock = new ManualClock();
     const layer = retryLayer(policy(), { clock, random: seededRandom(1), retryGate: gate });
@@ -294,8 +294,7 @@ describe('retry layer: behaviour', () => {
     let inFlight = 0;
     let max = 1;
     const gate: RetryGate = {
-      tryAcquireRetry: () => inFlight < max && ++inFlight > 0,
-      releaseRetry: () => void inFlight--,
+      tryAcquireRetry: () => (inFlight < max ? (++inFlight, leaseOf(() => void inFlight--)) : undefined),
     };
     const clock = new ManualClock();
     const layer = retryLayer(policy({ attempts: 2 }), { clock, random: seededRandom(1), retryGate: gate });
@@ -314,9 +313,26 @@ describe('retry layer: behaviour', () => {
     expect(again.calls).toBe(1);
   });
 
+  it('releases the retry slot when the handler throws synchronously on a retry', async () => {
+    let inFlight = 0;
+    const gate: RetryGate = { tryAcquireRetry: () => (++inFlight, leaseOf(() => void inFlight--)) };
+    const clock = new ManualClock();
+    const layer = retryLayer(policy(), { clock, random: seededRandom(1), retryGate: gate });
+    let calls = 0;
+    // The first try answers 503 (retryable); the retry's handler throws before returning a promise.
+    const backend: Handler = () => {
+      if (++calls === 1) return Promise.resolve(response(503));
+      throw new Error('handler bug');
+    };
+    const err = await rejection(drive(clock, layer(backend)(request(), callCtx())));
+    expect((err as Error).message).toBe('handler bug');
+    expect(calls).toBe(2);
+    expect(inFlight).toBe(0);
+  });
+
   it('stops during back-off when the request is aborted, releasing the retry slot', async () => {
     let inFlight = 0;
-    const gate: RetryGate = { tryAcquireRetry: () => ++inFlight > 0, releaseRetry: () => void inFlight-- };
+    const gate: RetryGate = { tryAcquireRetry: () => (++inFlight, leaseOf(() => void inFlight--)) };
     const clock = new ManualClock();
     const layer = retryLayer(policy({ backoff: { baseMs: 1000, maxMs: 1000 } }), {
       clock,

@@ -7,14 +7,15 @@ import type { CallCtx, Handler, Layer, MeshRequest, MeshResponse } from '../stac
 import { backoffDelay, sleep } from './backoff.ts';
 import { discardResponse } from './body-done.ts';
 import { replayableBody, type ReplayableBody } from './body-replay.ts';
+import { leaseOf, type Lease } from './lease.ts';
 import { note, type PolicyDeps } from './policy-deps.ts';
 import { classify, requestTraits, type RequestTraits, type TryResult } from './retry-classify.ts';
 import { retryBudget, type RetryBudget } from './retry-budget.ts';
 
 /** The circuit breaker's retry counter (concurrency-limit.ts implements it). */
 export interface RetryGate {
-  tryAcquireRetry(): boolean;
-  releaseRetry(): void;
+  /** One retry in flight, given back through the lease; undefined when maxRetries are in flight. */
+  tryAcquireRetry(): Lease | undefined;
 }
 
 export interface RetryDeps extends PolicyDeps {
@@ -38,6 +39,18 @@ const tryResult = (s: Settled): TryResult =>
   s.ok
     ? { kind: 'response', status: s.res.status, headers: s.res.headers }
     : { kind: 'error', code: isMeshError(s.error) ? s.error.code : undefined };
+
+/** A handler that throws instead of returning a promise fails like one that rejects. */
+const send = (next: Handler, req: MeshRequest, ctx: CallCtx): Promise<MeshResponse> => {
+  try {
+    return next(req, ctx);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+};
+
+/** Stands in for the breaker's lease when there is no breaker: nothing to give back. */
+const NO_GATE: Lease = leaseOf(() => undefined);
 
 const deliver = (s: Settled): MeshResponse => {
   if (s.ok) return s.res;
@@ -65,23 +78,25 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
   const budget: RetryBudget = deps.budget ?? retryBudget(view.budget, deps.clock);
   const maxReplay = view.maxReplayBytes ?? DEFAULT_MAX_REPLAY_BYTES;
 
-  const skip = (call: Call, why: string): false => {
+  const skip = (call: Call, why: string): undefined => {
     note(call.req, call.ctx, `retry:skipped:${why}`);
-    return false;
+    return undefined;
   };
 
   /**
-   * Whether this outcome gets another try; takes a retry unit and budget when it does. The cheap
-   * checks come first and nothing here touches the response, so a refused retry returns it intact.
+   * Whether this outcome gets another try: the breaker's retry unit (a lease) when it does, taken
+   * with a budget unit. The cheap checks come first and nothing here touches the response, so a
+   * refused retry returns it intact.
    */
-  const admit = (call: Call, outcome: Settled, attempt: number): boolean => {
+  const admit = (call: Call, outcome: Settled, attempt: number): Lease | undefined => {
     const { ctx } = call;
-    if (classify(tryResult(outcome), view, call.traits) !== 'retryable') return false;
-    if (attempt >= view.attempts || ctx.signal.aborted) return false;
+    if (classify(tryResult(outcome), view, call.traits) !== 'retryable') return undefined;
+    if (attempt >= view.attempts || ctx.signal.aborted) return undefined;
     if (call.body && !call.body.replayable()) return skip(call, `body-over-${maxReplay}-bytes`);
-    if (deps.retryGate && !deps.retryGate.tryAcquireRetry()) return skip(call, 'circuit-max-retries');
-    if (budget.tryWithdraw()) return true;
-    deps.retryGate?.releaseRetry();
+    const unit = deps.retryGate ? deps.retryGate.tryAcquireRetry() : NO_GATE;
+    if (!unit) return skip(call, 'circuit-max-retries');
+    if (budget.tryWithdraw()) return unit;
+    unit();
     deps.metrics?.retryBudgetExhausted();
     deps.logger?.debug({ service: ctx.service.name, attempt }, 'retry budget exhausted');
     return skip(call, 'budget-exhausted');
@@ -92,8 +107,7 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
     if (!call.body) return call.req;
     const body = await call.body.forReplay(call.ctx.signal);
     if (body) return { ...call.req, body };
-    deps.retryGate?.releaseRetry(); // the budget unit stays spent: this is rare and bounded
-    skip(call, `body-over-${maxReplay}-bytes`);
+    skip(call, `body-over-${maxReplay}-bytes`); // the budget unit stays spent: this is rare and bounded
     return undefined;
   };
 
@@ -101,7 +115,6 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
     try {
       await sleep(deps.clock, backoffDelay(retry, view.backoff, deps.random), call.ctx.signal);
     } catch (e) {
-      deps.retryGate?.releaseRetry();
       throw isMeshError(e)
         ? e
         : new MeshError('INTERNAL', 'request cancelled during retry back-off', { cause: e });
@@ -119,13 +132,7 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
     const body = req.body ? replayableBody(req.body, maxReplay, declaredLength(req)) : undefined;
     const call: Call = { req, ctx, traits: requestTraits(req), body };
     ctx.attempt = 0;
-    let first: Promise<MeshResponse>;
-    try {
-      first = next(body ? { ...req, body: body.first } : req, ctx);
-    } catch (e) {
-      return Promise.reject(e); // a handler that throws is a failure of this layer, not a try
-    }
-    return first.then(
+    return send(next, body ? { ...req, body: body.first } : req, ctx).then(
       (res) => afterTry(next, call, { ok: true, res }, 0),
       (error: unknown) => afterTry(next, call, { ok: false, error }, 0),
     );
@@ -138,31 +145,42 @@ export const retryLayer = (view: RetryPolicyView, deps: RetryDeps): Layer => {
     attempt: number,
   ): MeshResponse | Promise<MeshResponse> {
     if (call.ctx.endpoint) call.ctx.tried.add(endpointKey(call.ctx.endpoint));
-    return admit(call, outcome, attempt) ? retryAfter(next, call, outcome, attempt) : deliver(outcome);
+    const unit = admit(call, outcome, attempt);
+    return unit ? retryAfter(next, call, { outcome, unit }, attempt) : deliver(outcome);
   }
 
-  /** Try `attempt` ended with `outcome`, which was admitted for another try. */
+  /**
+   * Try `attempt` ended with an outcome admitted for another try, holding `unit`. Each retry holds
+   * its unit until its try settles; whatever ends the loop (a refused retry, an abort, a replay
+   * that failed, a throwing handler) gives the held unit back in `finally`.
+   */
   async function retryAfter(
     next: Handler,
     call: Call,
-    admitted: Settled,
+    admitted: { readonly outcome: Settled; readonly unit: Lease },
     attempt: number,
   ): Promise<MeshResponse> {
     const { req, ctx } = call;
-    let outcome = admitted;
-    for (let retry = attempt + 1; ; retry++) {
-      const again = await nextRequest(call);
-      if (!again) return deliver(outcome);
-      if (outcome.ok) discardResponse(outcome.res);
-      note(req, ctx, `retry:${retry}:${describe(outcome)}`);
-      deps.logger?.debug({ service: ctx.service.name, retry, after: describe(outcome) }, 'retrying');
-      await backoff(call, retry - 1);
-      deps.metrics?.retry();
-      ctx.attempt = retry;
-      outcome = await settle(next(again, ctx));
-      deps.retryGate?.releaseRetry();
-      if (ctx.endpoint) ctx.tried.add(endpointKey(ctx.endpoint));
-      if (!admit(call, outcome, retry)) return deliver(outcome);
+    let { outcome, unit } = admitted;
+    try {
+      for (let retry = attempt + 1; ; retry++) {
+        const again = await nextRequest(call);
+        if (!again) return deliver(outcome);
+        if (outcome.ok) discardResponse(outcome.res);
+        note(req, ctx, `retry:${retry}:${describe(outcome)}`);
+        deps.logger?.debug({ service: ctx.service.name, retry, after: describe(outcome) }, 'retrying');
+        await backoff(call, retry - 1);
+        deps.metrics?.retry();
+        ctx.attempt = retry;
+        outcome = await settle(send(next, again, ctx));
+        unit();
+        if (ctx.endpoint) ctx.tried.add(endpointKey(ctx.endpoint));
+        const more = admit(call, outcome, retry);
+        if (!more) return deliver(outcome);
+        unit = more;
+      }
+    } finally {
+      unit();
     }
   }
 };

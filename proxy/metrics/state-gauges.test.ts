@@ -13,6 +13,9 @@ const material = (
   secureContext: () => {
     throw new Error('unused');
   },
+  credentials: () => {
+    throw new Error('unused');
+  },
   identity: () => 'spiffe://cluster.local/ns/demo/sa/x',
   expiresAt,
 });
@@ -42,6 +45,7 @@ describe('stateGauges', () => {
     const plain = new Registry();
     stateGauges(plain, new ManualClock(), {
       secureContext: material(() => 0).secureContext,
+      credentials: material(() => 0).credentials,
       identity: () => '',
     });
     expect(plain.getSingleMetric('weft_identity_certificate_expiry_timestamp_seconds')).toBeUndefined();

@@ -3,11 +3,15 @@
 // connections open now, and bytes each way. Counted when a connection ends, so long-lived
 // connections show in `open` until then.
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { IDLE_TIMEOUT } from '../transport/tcp-passthrough.ts';
 
 export type TcpDirection = 'inbound' | 'outbound';
 export type TcpRoute = 'mesh' | 'passthrough';
-/** ok: closed cleanly; error: reset or failed midway; the rest: never connected. */
-export type TcpResult = 'ok' | 'error' | 'connect_failed' | 'no_endpoints' | 'refused';
+/**
+ * ok: closed cleanly; error: reset or failed midway; idle_timeout: closed after no byte either way
+ * for the idle timeout; the rest: never connected.
+ */
+export type TcpResult = 'ok' | 'error' | 'idle_timeout' | 'connect_failed' | 'no_endpoints' | 'refused';
 
 export interface TcpEvents {
   opened(direction: TcpDirection, route: TcpRoute): void;
@@ -18,8 +22,15 @@ export interface TcpEvents {
     r: { sent: number; received: number; error?: Error },
   ): void;
   /** Instead of opened(): the connection never got to its destination. */
-  failed(direction: TcpDirection, route: TcpRoute, result: Exclude<TcpResult, 'ok' | 'error'>): void;
+  failed(
+    direction: TcpDirection,
+    route: TcpRoute,
+    result: Exclude<TcpResult, 'ok' | 'error' | 'idle_timeout'>,
+  ): void;
 }
+
+const resultOf = (error: (Error & { code?: unknown }) | undefined): TcpResult =>
+  error === undefined ? 'ok' : error.code === IDLE_TIMEOUT ? 'idle_timeout' : 'error';
 
 export const tcpMetrics = (registry: Registry): TcpEvents => {
   const connections = new Counter({
@@ -44,7 +55,7 @@ export const tcpMetrics = (registry: Registry): TcpEvents => {
     opened: (direction, route) => open.inc({ direction, route }),
     closed: (direction, route, r) => {
       open.dec({ direction, route });
-      connections.inc({ direction, route, result: r.error ? 'error' : 'ok' });
+      connections.inc({ direction, route, result: resultOf(r.error) });
       bytes.inc({ direction, route, flow: 'sent' }, r.sent);
       bytes.inc({ direction, route, flow: 'received' }, r.received);
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServicePort, ServiceView } from '../../api/model/snapshot.ts';
+import type { Endpoint, ServicePort, ServiceView } from '../../api/model/snapshot.ts';
 import {
   destinationIndex,
   firstBytes,
@@ -43,6 +43,43 @@ describe('destinationIndex', () => {
     ['FE80::1', 'fe80::1'],
     ['::ffff:abcd', '::ffff:abcd'],
   ])('normalizeIp(%s) = %s', (a, b) => expect(normalizeIp(a)).toBe(b));
+});
+
+describe('destinationIndex: pod IPs', () => {
+  const pod = (address: string, identity = 'spiffe://t/ns/demo/sa/db'): Endpoint => ({
+    address,
+    port: 15006,
+    identity,
+  });
+  const headless = (name: string, endpoints: Endpoint[]): ServiceView => ({ ...svc(name), endpoints });
+  const pods = destinationIndex({
+    'demo/db': headless('db', [pod('10.1.0.5'), pod('fd00::5'), pod('db.example')]),
+    'demo/db-read': headless('db-read', [pod('10.1.0.5')]), // the same pod, selected twice
+    'demo/shared': headless('shared', [pod('10.1.0.9', 'spiffe://t/ns/demo/sa/x')]),
+    'demo/shared2': headless('shared2', [pod('10.1.0.9', 'spiffe://t/ns/demo/sa/y')]),
+    'demo/vip': svc('vip', ['10.1.0.7']),
+    'demo/odd': headless('odd', [pod('10.1.0.7')]),
+  });
+
+  it('finds the one endpoint behind pod IP:targetPort, with its service port', () => {
+    const t = pods.lookup('10.1.0.5', 7007);
+    expect(t).toMatchObject({ service: { name: 'db' }, port: TCP, endpoint: pod('10.1.0.5') });
+    expect(pods.lookup('FD00::5', 8080)?.endpoint?.address).toBe('fd00::5');
+  });
+
+  it('matches the target port only (a pod listens there), not the service port', () => {
+    expect(pods.lookup('10.1.0.5', 80)).toBeUndefined();
+  });
+
+  it('indexes no host names and no address two different endpoints claim', () => {
+    expect(pods.lookup('db.example', 8080)).toBeUndefined();
+    expect(pods.lookup('10.1.0.9', 8080)).toBeUndefined();
+  });
+
+  it('keeps a clusterIP the meaning of a virtual IP', () => {
+    expect(pods.lookup('10.1.0.7', 80)).toMatchObject({ service: { name: 'vip' } });
+    expect(pods.lookup('10.1.0.7', 80)?.endpoint).toBeUndefined();
+  });
 });
 
 describe('firstBytes', () => {

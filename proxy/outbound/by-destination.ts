@@ -1,20 +1,27 @@
 // Outbound capture, the decisions (pure; capture.ts acts on them): which mesh Service port a
-// captured connection's original destination IP:port is (its clusterIP), what the first bytes say,
-// and so what to do with the connection: the HTTP stack, an opaque TCP tunnel to the service, or
-// straight through to the original destination. Built once per snapshot.
-import type { ServicePort, ServiceView } from '../../api/model/snapshot.ts';
+// captured connection's original destination IP:port is (a clusterIP, or one endpoint's pod IP
+// at a target port: headless Services, StatefulSet members), what the first bytes say, and so
+// what to do with the connection: the HTTP stack, an opaque TCP tunnel to the service (or to
+// that one pod), or straight through to the original destination. Built once per snapshot.
+import { isIP } from 'node:net';
+import type { Endpoint, ServicePort, ServiceView } from '../../api/model/snapshot.ts';
 import { buildRouteIndex, type RouteIndex } from '../layers/route-match.ts';
 import { classifyPrefix } from '../transport/detect.ts';
 
 export interface DestinationTarget {
   readonly service: ServiceView;
   readonly port: ServicePort;
+  /**
+   * Set when the address is a pod IP: that endpoint, and only it, serves the connection (its
+   * identity pinned like any endpoint's), whatever splits and the balancer would pick.
+   */
+  readonly endpoint?: Endpoint;
 }
 
 export interface DestinationIndex {
-  /** The Service port whose clusterIP:port this is; undefined for anything else. */
+  /** The Service port whose clusterIP:port or pod IP:targetPort this is; undefined otherwise. */
   lookup(address: string, port: number): DestinationTarget | undefined;
-  /** Host routing, for HTTP to an address that is not a clusterIP. */
+  /** Host routing, for HTTP to an address that is neither. */
   readonly hosts: RouteIndex;
 }
 
@@ -26,10 +33,36 @@ export const normalizeIp = (ip: string): string => {
 
 const keyOf = (address: string, port: number): string => `${normalizeIp(address)}|${port}`;
 
+const sameEndpoint = (a: Endpoint, b: Endpoint): boolean =>
+  a.address === b.address && a.port === b.port && a.identity === b.identity;
+
+/**
+ * Pod IP:targetPort of every endpoint. Several Services may select one pod (the same endpoint:
+ * the first by key wins); two different endpoints claiming one IP:port (sidecars sharing an
+ * address, as in local mode on one host) cannot tell which pod is meant, so neither is indexed.
+ */
+const podTargets = (services: Readonly<Record<string, ServiceView>>, keys: readonly string[]) => {
+  const byPod = new Map<string, DestinationTarget | null>();
+  for (const key of keys) {
+    const service = services[key] as ServiceView;
+    for (const endpoint of service.endpoints) {
+      if (isIP(endpoint.address) === 0) continue;
+      for (const port of service.ports) {
+        const k = keyOf(endpoint.address, port.targetPort);
+        const seen = byPod.get(k);
+        if (seen === undefined) byPod.set(k, { service, port, endpoint });
+        else if (seen !== null && !sameEndpoint(seen.endpoint as Endpoint, endpoint)) byPod.set(k, null);
+      }
+    }
+  }
+  return byPod;
+};
+
 /** When two services claim one clusterIP:port (a config error), the first by key wins. */
 export const destinationIndex = (services: Readonly<Record<string, ServiceView>>): DestinationIndex => {
+  const keys = Object.keys(services).sort();
   const byDst = new Map<string, DestinationTarget>();
-  for (const key of Object.keys(services).sort()) {
+  for (const key of keys) {
     const service = services[key] as ServiceView;
     for (const ip of service.clusterIPs ?? [])
       for (const port of service.ports) {
@@ -37,6 +70,8 @@ export const destinationIndex = (services: Readonly<Record<string, ServiceView>>
         if (!byDst.has(k)) byDst.set(k, { service, port });
       }
   }
+  // A virtual IP never is a pod IP; should a config say so, the clusterIP keeps its meaning.
+  for (const [k, target] of podTargets(services, keys)) if (target && !byDst.has(k)) byDst.set(k, target);
   return { lookup: (address, port) => byDst.get(keyOf(address, port)), hosts: buildRouteIndex(services) };
 };
 
@@ -100,7 +135,7 @@ export const planFromBytes = (
 ): Plan => {
   const http = canParse && (first?.kind === 'http1' || first?.kind === 'h2') ? first.kind : undefined;
   if (target) return http ? { action: 'http', kind: http } : { action: 'tunnel', target };
-  // Not a clusterIP: HTTP/1.1 naming a mesh service in its Host still goes through the mesh.
+  // Not a mesh address: HTTP/1.1 naming a mesh service in its Host still goes through the mesh.
   if (http === 'http1' && first?.kind === 'http1' && first.host !== undefined && hosts.resolve(first.host))
     return { action: 'http', kind: 'http1' };
   return { action: 'passthrough' };

@@ -57,6 +57,8 @@ export interface PolicyRegistry {
   faultReport(): Readonly<Record<string, FaultReport>>;
   /** Objects currently kept (for tests and /faults). */
   size(): number;
+  /** Child loggers currently cached (for tests): those of services gone from the snapshot are dropped. */
+  loggerCount(): number;
   /** Stops the detectors' sweep timers. */
   close(): void;
 }
@@ -75,7 +77,7 @@ interface LiveFault {
 
 export const policyRegistry = (deps: PolicyRegistryDeps): PolicyRegistry => {
   const entries = new Map<string, Entry>();
-  const loggers = new Map<string, Logger>();
+  const loggers = new Map<string, { readonly logger: Logger; used: number }>();
   const metricsOf = policyMetrics(deps.registry);
   let generation = 0;
   let faults: readonly LiveFault[] = [];
@@ -92,11 +94,13 @@ export const policyRegistry = (deps: PolicyRegistryDeps): PolicyRegistry => {
     return e.value as T;
   };
 
+  /** The cached child logger, marked as used by this generation like the objects in `keep`. */
   const logger = (component: string, service: string): Logger => {
     const key = `${component} ${service}`;
     let l = loggers.get(key);
-    if (!l) loggers.set(key, (l = deps.logger.child({ component, service })));
-    return l;
+    if (!l) loggers.set(key, (l = { logger: deps.logger.child({ component, service }), used: generation }));
+    l.used = generation;
+    return l.logger;
   };
 
   const build = (): PolicyBuild => {
@@ -114,14 +118,11 @@ export const policyRegistry = (deps: PolicyRegistryDeps): PolicyRegistry => {
           circuitBreaker(view, { metrics: metricsOf.forService(service) }),
         ),
       detector: (service, view, endpoints) => {
+        const log = logger('outbound.outlier', service);
         const d = keep(
           `detector ${service} ${stableStringify(view)}`,
           () =>
-            outlierDetector(view, {
-              clock: deps.clock,
-              metrics: metricsOf.forService(service),
-              logger: logger('outbound.outlier', service),
-            }),
+            outlierDetector(view, { clock: deps.clock, metrics: metricsOf.forService(service), logger: log }),
           (x) => x.close(),
         );
         d.setEndpoints(endpoints);
@@ -139,6 +140,7 @@ export const policyRegistry = (deps: PolicyRegistryDeps): PolicyRegistry => {
             e.dispose?.();
             entries.delete(key);
           }
+        for (const [key, l] of loggers) if (l.used !== gen) loggers.delete(key);
         faults = seen;
       },
     };
@@ -162,6 +164,7 @@ export const policyRegistry = (deps: PolicyRegistryDeps): PolicyRegistry => {
     build,
     faultReport,
     size: () => entries.size,
+    loggerCount: () => loggers.size,
     close: () => {
       for (const e of entries.values()) e.dispose?.();
       entries.clear();

@@ -138,6 +138,47 @@ describe('outbound policy state across snapshots', () => {
   });
 });
 
+describe('outbound state follows the snapshot down as well as up', () => {
+  it('drops the load stats of endpoints and the loggers of services that went away', async () => {
+    const o = inProcessOutbound(stubTransport(async () => reply(200)));
+    const od = {
+      consecutive5xx: 5,
+      consecutiveGatewayErrors: 5,
+      intervalMs: 10_000,
+      baseEjectionTimeMs: 30_000,
+      maxEjectionPercent: 50,
+    };
+    const catalog = (eps: Endpoint[]) =>
+      svc('catalog', eps, {
+        policy: policy({ retries: retries(), outlierDetection: od }),
+        faults: [{ name: 'demo/f', delay: { fixedMs: 1, percent: 0 } }],
+      });
+    const eps = [1, 2, 3, 4].map(ep);
+    o.apply(snap(catalog(eps)));
+    for (let i = 0; i < 40; i++) await o.call();
+    expect(o.deps.load.size()).toBe(4);
+    expect(o.policies.loggerCount()).toBe(3); // retry, fault and outlier loggers of demo/catalog
+    o.apply(snap(catalog(eps.slice(0, 1))));
+    expect(o.deps.load.size()).toBe(1);
+    o.apply(snap(churn(1)));
+    expect(o.deps.load.size()).toBe(0);
+    expect(o.policies.loggerCount()).toBe(0);
+  });
+
+  it('keeps the load stats of an endpoint removed mid-request until that request ends', async () => {
+    const { transport, release } = gated();
+    const o = inProcessOutbound(transport);
+    o.apply(snap(svc('catalog', [ep(1)])));
+    const held = o.call();
+    await flush();
+    o.apply(snap(churn(1)));
+    expect(o.deps.load.size()).toBe(1); // its finish() must not find a fresh entry at -1
+    release();
+    await held;
+    expect(o.deps.load.size()).toBe(0);
+  });
+});
+
 describe('outbound policy placement', () => {
   it('applies a route override only to matching requests', async () => {
     const transport = stubTransport(async () => reply(503));

@@ -15,6 +15,7 @@ import { selectRules } from '../layers/route-rules.ts';
 import { buildRouteIndex, routeMatchLayer } from '../layers/route-match.ts';
 import { splitLayer, type WeightedBackend } from '../layers/split.ts';
 import { requestMetricsLayer, type ProxyMetrics } from '../metrics/request-metrics.ts';
+import { endpointKey } from '../stack/endpoint-health.ts';
 import { MeshError } from '../stack/errors.ts';
 import { compose, type Handler, type Layer } from '../stack/types.ts';
 import type { PolicyBuild, PolicyRegistry } from './policy-registry.ts';
@@ -60,7 +61,6 @@ const ruleSetChain = (
 ): Handler => {
   const { deps, state } = ctx;
   const slots = policySlots(service, ruleSet, fault, state);
-  const client = clientHandler(deps.transport);
   const byBackend = new Map<ServiceView, Handler>();
   // Requests a split with matches leaves alone go to the root service itself.
   for (const target of [service, ...backends.map((b) => b.service)]) {
@@ -72,6 +72,8 @@ const ruleSetChain = (
       load: deps.load,
       health: b.health,
     });
+    // Connection deadlines and bounds: the addressed service's policy, else the backend's own.
+    const client = clientHandler(deps.transport, service.policy?.connection ?? target.policy?.connection);
     byBackend.set(target, compose(...b.beforeBalancer, balancer, ...b.perTry)(client));
   }
   const toBackend: Handler = (req, c) =>
@@ -117,8 +119,14 @@ export const outboundHandler = (snapshot: ProxySnapshot | undefined, deps: Outbo
   const services = snapshot?.services ?? {};
   const state = deps.policies.build();
   const chains = new Map<ServiceView, Handler>();
-  for (const svc of Object.values(services)) chains.set(svc, serviceChain(svc, services, deps, state));
+  const endpoints = new Set<string>();
+  for (const svc of Object.values(services)) {
+    chains.set(svc, serviceChain(svc, services, deps, state));
+    for (const e of svc.endpoints) endpoints.add(endpointKey(e));
+  }
   state.commit();
+  // Latency knowledge of endpoints gone from every service goes with them.
+  deps.load.retain(endpoints);
   const dispatch: Handler = (req, ctx) =>
     chains.get(ctx.service)?.(req, ctx) ?? Promise.reject(new MeshError('INTERNAL', 'route without a chain'));
   return compose(

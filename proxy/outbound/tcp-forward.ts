@@ -1,7 +1,8 @@
 // Outbound opaque TCP, the mechanism: a captured connection goes either through a tunnel to one
 // endpoint of its service (split by weight, balanced by P2C over open connections, another
-// endpoint tried when a connect fails) or, for destinations outside the mesh, straight to where
-// it was going. Bytes already peeked from the app are sent first.
+// endpoint tried when a connect fails; a pod-IP destination to exactly its pod) or, for
+// destinations outside the mesh, straight to where it was going. Bytes already peeked from the
+// app are sent first; a connection idle in both directions for idleTimeoutMs is closed.
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Endpoint, ServiceView } from '../../api/model/snapshot.ts';
@@ -11,7 +12,7 @@ import { pickWeighted } from '../layers/split.ts';
 import type { TcpEvents } from '../metrics/tcp-metrics.ts';
 import { endpointKey } from '../stack/endpoint-health.ts';
 import { dialPlain, dialTunnel, type Dialled } from '../transport/tcp-dial.ts';
-import { abort, splice } from '../transport/tcp-passthrough.ts';
+import { abort, splice, TCP_IDLE_TIMEOUT_MS } from '../transport/tcp-passthrough.ts';
 import type { TlsEvents } from '../transport/tls-events.ts';
 import type { TlsMaterial } from '../transport/tls-material.ts';
 import type { DestinationTarget } from './by-destination.ts';
@@ -28,6 +29,8 @@ export interface TcpForwarderDeps {
   readonly services: () => Readonly<Record<string, ServiceView>>;
   /** Per connect attempt (default 5 s). */
   readonly connectTimeoutMs?: number;
+  /** No byte either way for this long closes the connection (default TCP_IDLE_TIMEOUT_MS). */
+  readonly idleTimeoutMs?: number;
 }
 
 export interface TcpForwarder {
@@ -59,6 +62,7 @@ export const backendOf = (
 
 export const tcpForwarder = (deps: TcpForwarderDeps): TcpForwarder => {
   const timeoutMs = deps.connectTimeoutMs ?? 5_000;
+  const idleMs = deps.idleTimeoutMs ?? TCP_IDLE_TIMEOUT_MS;
   const log = deps.logger.child({ component: 'outbound.tcp' });
   const tls = deps.tls && { material: deps.tls, events: deps.tlsEvents };
 
@@ -88,15 +92,17 @@ export const tcpForwarder = (deps: TcpForwarderDeps): TcpForwarder => {
     const route = key === undefined ? 'passthrough' : 'mesh';
     deps.events.opened('outbound', route);
     if (key !== undefined) deps.load.start(key);
-    const result = await splice(down, up.socket, head);
+    const result = await splice(down, up.socket, head, idleMs);
     if (key !== undefined) deps.load.finish(key);
     deps.events.closed('outbound', route, result);
   };
 
   return {
     toService: async (down, target, head) => {
-      const backend = backendOf(target.service, deps.services(), deps.random);
-      const endpoints = backend?.endpoints ?? [];
+      // A pod IP names its pod: no split, no balancing, no other endpoint when it fails.
+      const endpoints = target.endpoint
+        ? [target.endpoint]
+        : (backendOf(target.service, deps.services(), deps.random)?.endpoints ?? []);
       if (endpoints.length === 0) {
         deps.events.failed('outbound', 'mesh', 'no_endpoints');
         log.info({ service: `${target.service.namespace}/${target.service.name}` }, 'no endpoints for TCP');

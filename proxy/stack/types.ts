@@ -57,8 +57,9 @@ export interface CallCtx {
   /**
    * Outbound capture: the service (and port) the connection's original destination IP:port
    * names. When set, route-match uses it instead of the authority (which may be just an IP).
+   * `endpoint`: the destination was a pod IP, so the balancer sends every try to that pod.
    */
-  destination?: { readonly service: ServiceView; readonly port?: ServicePort };
+  destination?: { readonly service: ServiceView; readonly port?: ServicePort; readonly endpoint?: Endpoint };
   /** Decisions layers made, for headers/metrics/logs (e.g. "fault:abort", "retry:2"). */
   readonly notes: string[];
   /**

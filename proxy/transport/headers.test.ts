@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endToEndHeaders, isGrpc, toH1Headers } from './headers.ts';
+import { endToEndHeaders } from './headers.ts';
 
 describe('endToEndHeaders', () => {
   it('drops hop-by-hop headers, those named in Connection, and pseudo-headers', () => {
@@ -22,16 +22,4 @@ describe('endToEndHeaders', () => {
     ['gzip, trailers', { te: 'trailers' }],
     ['gzip', {}],
   ])('keeps te only as "trailers" (%s)', (te, expected) => expect(endToEndHeaders({ te })).toEqual(expected));
-});
-
-describe('helpers', () => {
-  it('toH1Headers sets Host from the authority', () => {
-    expect(toH1Headers({ a: '1' }, 'svc:80')).toEqual({ a: '1', host: 'svc:80' });
-  });
-  it.each([
-    ['application/grpc', true],
-    ['application/grpc+proto', true],
-    ['application/json', false],
-    [undefined, false],
-  ])('isGrpc(%s) = %s', (ct, expected) => expect(isGrpc({ 'content-type': ct })).toBe(expected));
 });

@@ -1,6 +1,6 @@
 // Header hygiene at the transport edges: hop-by-hop headers never cross a hop, and HTTP/2
 // pseudo-headers become MeshRequest fields, so layers see one clean lower-case HeaderMap.
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { HeaderMap } from '../stack/types.ts';
 
 /** RFC 9110 §7.6.1 connection-specific headers; HTTP/2 forbids them outright (RFC 9113 §8.2.2). */
@@ -41,17 +41,3 @@ export const endToEndHeaders = (raw: IncomingHttpHeaders): HeaderMap => {
   }
   return out;
 };
-
-/** Headers for an outgoing HTTP/1.1 message: the HeaderMap as is (already end-to-end). */
-export const toH1Headers = (headers: HeaderMap, authority?: string): OutgoingHttpHeaders => {
-  const out: OutgoingHttpHeaders = { ...headers };
-  if (authority !== undefined) out.host = authority;
-  return out;
-};
-
-/** The first value of a header, for headers that must be single-valued. */
-export const firstValue = (v: string | string[] | undefined): string | undefined =>
-  Array.isArray(v) ? v[0] : v;
-
-export const isGrpc = (headers: HeaderMap): boolean =>
-  firstValue(headers['content-type'])?.startsWith('application/grpc') ?? false;

@@ -66,6 +66,12 @@ export interface ListenerOptions {
    * take the socket (opaque TCP, passthrough) or hand it back for the HTTP path.
    */
   readonly divert?: (socket: Socket) => Promise<Diverted>;
+  /**
+   * Also accept IPv6 here, on the same port (dual-stack pods: ip6tables REDIRECT sends outbound
+   * connections to [::1], inbound ones to the pod's IPv6 address). Skipped, with a log line, where
+   * the host has no IPv6.
+   */
+  readonly ipv6Host?: string;
 }
 
 export interface Listener {
@@ -108,10 +114,10 @@ const sweepIdle = (connections: Set<H1ServerConnection>, idleMs: number, headMs:
   });
 };
 
-const listen = (server: Server, port: number, host: string): Promise<number> =>
+const listen = (server: Server, port: number, host: string, ipv6Only = false): Promise<number> =>
   new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, ipv6Only }, () => {
       server.off('error', reject);
       const addr = server.address();
       resolve(typeof addr === 'object' && addr ? addr.port : port);
@@ -200,13 +206,35 @@ export const startListener = async (o: ListenerOptions): Promise<Listener> => {
   const server = createServer((socket) => void accept(socket));
   server.on('error', (err) => o.logger.warn({ err }, 'listener error'));
   const port = await listen(server, o.port, o.host);
+  const v6 = o.ipv6Host === undefined ? undefined : await listenIpv6(o, port, accept);
   return {
     port,
     close: async (graceMs) => {
-      await drain(server, servers, sockets, graceMs);
+      await Promise.all([
+        drain(server, servers, sockets, graceMs),
+        v6 && new Promise<void>((r) => v6.close(() => r())),
+      ]);
       stopSweep();
     },
   };
+};
+
+/** The IPv6 twin of a listener (same port, same handler); undefined where IPv6 is unavailable. */
+const listenIpv6 = async (
+  o: ListenerOptions,
+  port: number,
+  accept: (socket: Socket) => Promise<void>,
+): Promise<Server | undefined> => {
+  const server = createServer((socket) => void accept(socket));
+  try {
+    await listen(server, port, o.ipv6Host as string, true);
+  } catch (err) {
+    // EADDRNOTAVAIL / EAFNOSUPPORT: no IPv6 here, so nothing can arrive over it.
+    o.logger.info({ err, host: o.ipv6Host, port }, 'not listening on IPv6');
+    return undefined;
+  }
+  server.on('error', (err) => o.logger.warn({ err }, 'listener error'));
+  return server;
 };
 
 const drain = async (server: Server, s: Servers, sockets: Set<Socket>, graceMs: number): Promise<void> => {

@@ -1,17 +1,10 @@
 import type { PeerCertificate } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { expectIdentity, PEER_IDENTITY_MISMATCH, spiffeIdOf, uriSans } from './peer-identity.ts';
+import { expectIdentity, PEER_IDENTITY_MISMATCH, spiffeIdOf } from './peer-identity.ts';
 
 const cert = (subjectaltname?: string): PeerCertificate => ({ subjectaltname }) as PeerCertificate;
 
 describe('peer identity', () => {
-  it('reads URI SANs, including quoted ones', () => {
-    expect(uriSans('DNS:a.b, URI:spiffe://td/ns/x/sa/y, URI:"https://e.x/a,b"')).toEqual([
-      'spiffe://td/ns/x/sa/y',
-      'https://e.x/a,b',
-    ]);
-    expect(uriSans(undefined)).toEqual([]);
-  });
   it('picks the SPIFFE ID among them', () => {
     expect(spiffeIdOf(cert('URI:https://x, URI:spiffe://td/ns/a/sa/b'))).toBe('spiffe://td/ns/a/sa/b');
     expect(spiffeIdOf(cert('DNS:x'))).toBeUndefined();

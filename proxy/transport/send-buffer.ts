@@ -1,7 +1,7 @@
 // Bounds what a peer that stops reading can hold of the sidecar's output in the kernel. Linux
 // autotunes a TCP send buffer up to tcp_wmem's maximum (4 MiB by default), so twenty clients that
-// never read an 8 MiB answer made the sidecar encrypt, copy and park ~60 MiB in one burst, and
-// healthy requests waited behind it (p99 0.4–0.9 s; test/reliability/slow-peers). With a fixed
+// never read a large answer made the sidecar encrypt, copy and park megabytes each in one burst,
+// and healthy requests waited behind it (test/reliability/slow-peers). With a fixed
 // size each such peer holds at most about that much. Node wraps no SO_SNDBUF for TCP, so this
 // goes through the native addon; without it the buffers stay autotuned (nothing else changes).
 import type { Socket } from 'node:net';

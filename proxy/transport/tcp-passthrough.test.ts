@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { splice, type Spliced } from './tcp-passthrough.ts';
+import { IDLE_TIMEOUT, splice, type Spliced } from './tcp-passthrough.ts';
 
 const servers: Server[] = [];
 afterEach(() => {
@@ -16,12 +16,12 @@ const listen = (onSocket: (s: Socket) => void): Promise<number> =>
   });
 
 /** client → front (splices each connection to `upPort`) → upstream; resolves with the front's side. */
-const front = async (upPort: number, head?: Buffer) => {
+const front = async (upPort: number, head?: Buffer, idleMs?: number) => {
   const spliced: Promise<Spliced>[] = [];
   const downs: Socket[] = [];
   const port = await listen((down) => {
     downs.push(down);
-    spliced.push(splice(down, connect({ port: upPort, host: '127.0.0.1' }), head));
+    spliced.push(splice(down, connect({ port: upPort, host: '127.0.0.1' }), head, idleMs));
   });
   return { port, spliced, downs };
 };
@@ -136,5 +136,22 @@ describe('splice', () => {
     const err = await new Promise<NodeJS.ErrnoException>((resolve) => client.once('error', resolve));
     expect(err.code).toBe('ECONNRESET');
     expect((await f.spliced[0])?.error).toBeDefined();
+  });
+
+  it('resets both sides once no byte moved either way for the idle timeout', async () => {
+    const idleMs = 150;
+    const up = await listen((s) => s.on('error', () => undefined).write('hello'));
+    const f = await front(up, undefined, idleMs);
+    const client = dial(f.port);
+    const started = performance.now();
+    const closed = new Promise<number>((resolve) => client.once('close', () => resolve(performance.now())));
+    client.on('error', () => undefined);
+    await new Promise((resolve) => client.once('data', resolve));
+    // A byte halfway keeps it open: the timeout counts from the last byte, not from the start.
+    setTimeout(() => client.write('x'), idleMs / 2);
+    const result = await f.spliced[0];
+    expect((result?.error as NodeJS.ErrnoException | undefined)?.code).toBe(IDLE_TIMEOUT);
+    expect(result).toMatchObject({ sent: 1, received: 5 });
+    expect((await closed) - started).toBeGreaterThanOrEqual(idleMs * 1.5 - 1);
   });
 });

@@ -7,8 +7,8 @@ import type { TlsEvents } from './tls-events.ts';
 import type { TlsMaterial } from './tls-material.ts';
 
 /**
- * Sent as SNI on every mesh connection. The server picks its (rotating) context in SNICallback,
- * which only runs when the client names a server, so the name itself carries no meaning.
+ * Sent as SNI on every mesh connection. The server serves the same certificate whatever the name
+ * (or none), so the name carries no meaning; the peer is checked by its SPIFFE ID instead.
  */
 export const MESH_SNI = 'weft.mesh';
 

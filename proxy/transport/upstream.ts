@@ -1,14 +1,19 @@
 // Connection pools to upstream endpoints, shared by every snapshot's stacks so a config change
-// never drops warm connections: a keep-alive HTTP/1.1 agent and one multiplexed HTTP/2 session
-// per endpoint (and expected identity). With TLS material every hop is mesh mTLS.
+// never drops warm connections: a keep-alive HTTP/1.1 pool and one multiplexed HTTP/2 session
+// per endpoint (and expected identity). With TLS material every hop is mesh mTLS. Every new
+// connection has a connect (and handshake) deadline, and HTTP/1.1 connections per endpoint are
+// bounded, with a bounded queue of requests waiting for one (the service's `connection` policy).
 import { connect as h2connect } from 'node:http2';
-import { connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { CONNECTION_DEFAULTS, type ConnectionView } from '../../api/model/policy.ts';
 import type { Endpoint } from '../../api/model/snapshot.ts';
+import { systemClock, type Clock } from '../../api/runtime/clock.ts';
 import type { MeshRequest, MeshResponse } from '../stack/types.ts';
 import { H1UpstreamPool } from './http1/upstream-pool.ts';
 import { onTick } from './http1/tick.ts';
 import { sendH2, type H2Conn } from './client-h2.ts';
+import { armDialDeadlines, type DialEvents } from './dial-deadline.ts';
 import { H2_CONNECTION_WINDOW, H2_SETTINGS } from './h2-settings.ts';
 import { dialMeshTls } from './tls-client.ts';
 import type { TlsEvents } from './tls-events.ts';
@@ -16,8 +21,17 @@ import type { TlsMaterial } from './tls-material.ts';
 import { toMeshError } from './upstream-errors.ts';
 
 export interface Transport {
-  /** Sends on the request's own protocol: http1 stays HTTP/1.1, h2 stays HTTP/2. */
-  send(req: MeshRequest, endpoint: Endpoint, signal: AbortSignal): Promise<MeshResponse>;
+  /**
+   * Sends on the request's own protocol: http1 stays HTTP/1.1, h2 stays HTTP/2. `connection`
+   * (default CONNECTION_DEFAULTS) sets the deadlines of any connection this request opens and
+   * the bounds it is admitted under.
+   */
+  send(
+    req: MeshRequest,
+    endpoint: Endpoint,
+    signal: AbortSignal,
+    connection?: ConnectionView,
+  ): Promise<MeshResponse>;
   close(): Promise<void>;
 }
 
@@ -29,6 +43,10 @@ export interface TransportOptions {
   readonly idleMs?: number;
   /** Failed mesh handshakes are reported here (metrics). */
   readonly tlsEvents?: TlsEvents;
+  /** Dials that ran out of time are reported here (metrics). */
+  readonly dialEvents?: DialEvents;
+  /** Times the dial deadlines (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 // One key string per endpoint object (snapshot data, immutable), not one per request.
@@ -46,6 +64,14 @@ const hostPort = (e: Endpoint): string =>
 
 export const upstreamTransport = (o: TransportOptions): Transport => {
   const idleMs = o.idleMs ?? 60_000;
+  const deadlineDeps = { clock: o.clock ?? systemClock, events: o.dialEvents };
+  /** A new connection to `e`, plaintext or mesh mTLS, with the deadlines of `c`. */
+  const dial = (e: Endpoint, alpn: 'h2' | 'http/1.1', c: ConnectionView): Socket => {
+    const tls = o.tls;
+    const socket = tls ? dialMeshTls(tls, e, alpn, o.tlsEvents) : tcpConnect(e.port, e.address);
+    armDialDeadlines(socket, tls !== undefined, c, deadlineDeps);
+    return socket;
+  };
   const pools = new Map<string, H1UpstreamPool>();
   const sessions = new Map<string, H2Conn>();
   const stopSweep = onTick((tick) => {
@@ -60,25 +86,19 @@ export const upstreamTransport = (o: TransportOptions): Transport => {
     const key = poolKey(e);
     let pool = pools.get(key);
     if (!pool) {
-      const tls = o.tls;
-      pool = new H1UpstreamPool(
-        tls
-          ? { dial: () => dialMeshTls(tls, e, 'http/1.1', o.tlsEvents), readyEvent: 'secureConnect' }
-          : { dial: () => tcpConnect(e.port, e.address), readyEvent: 'connect' },
-        { idleMs, maxIdle: 64 },
-      );
+      const readyEvent = o.tls ? 'secureConnect' : 'connect';
+      pool = new H1UpstreamPool({ dial: (c) => dial(e, 'http/1.1', c), readyEvent }, { idleMs, maxIdle: 64 });
       pools.set(key, pool);
     }
     return pool;
   };
 
-  const openH2 = (e: Endpoint, key: string): H2Conn => {
-    const tls = o.tls;
-    const scheme = tls ? 'https' : 'http';
+  const openH2 = (e: Endpoint, key: string, c: ConnectionView): H2Conn => {
+    const scheme = o.tls ? 'https' : 'http';
     let connected = false;
     const session = h2connect(`${scheme}://${hostPort(e)}`, {
       settings: H2_SETTINGS,
-      createConnection: () => (tls ? dialMeshTls(tls, e, 'h2', o.tlsEvents) : tcpConnect(e.port, e.address)),
+      createConnection: () => dial(e, 'h2', c),
     });
     session.once('connect', () => {
       connected = true;
@@ -98,22 +118,22 @@ export const upstreamTransport = (o: TransportOptions): Transport => {
     return { session, scheme, label: hostPort(e), connected: () => connected };
   };
 
-  const h2Conn = (e: Endpoint): H2Conn => {
+  const h2Conn = (e: Endpoint, c: ConnectionView): H2Conn => {
     const key = poolKey(e);
     const existing = sessions.get(key);
     if (existing && !existing.session.closed && !existing.session.destroyed) return existing;
-    const conn = openH2(e, key);
+    const conn = openH2(e, key, c);
     sessions.set(key, conn);
     return conn;
   };
 
   return {
-    send: (req, endpoint, signal) =>
-      req.protocol === 'h2'
-        ? sendH2(h2Conn(endpoint), req, signal)
-        : h1Pool(endpoint).send(req, signal, (err, connected) =>
-            toMeshError({ err, connected }, hostPort(endpoint)),
-          ),
+    send: (req, endpoint, signal, connection = CONNECTION_DEFAULTS) => {
+      if (req.protocol === 'h2') return sendH2(h2Conn(endpoint, connection), req, signal);
+      const mapFailure = (err: unknown, connected: boolean) =>
+        toMeshError({ err, connected }, hostPort(endpoint));
+      return h1Pool(endpoint).send(req, signal, mapFailure, connection);
+    },
     close: async () => {
       stopSweep();
       for (const pool of pools.values()) pool.close();

@@ -2,15 +2,19 @@
 // banner, and clients that can pick their loopback source address (127.0.0.x), which is how the
 // in-process tests tell a fake original-destination reader what each connection "was dialling".
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { request } from 'node:http';
+import { createServer as createHttpServer, request } from 'node:http';
+import type { OriginalDst, OriginalDstReader } from '../../proxy/transport/original-dst/original-dst.ts';
 
 export interface TcpApp {
   readonly port: number;
   close(): Promise<void>;
 }
 
-const listen = async (server: Server, host = '127.0.0.1'): Promise<TcpApp> => {
-  await new Promise<void>((r) => server.listen(0, host, r));
+const listen = async (server: Server, host = '127.0.0.1', port = 0): Promise<TcpApp> => {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
   return {
     port: (server.address() as { port: number }).port,
     close: () => new Promise<void>((r) => server.close(() => r())),
@@ -24,15 +28,35 @@ export const startTcpEcho = (host?: string): Promise<TcpApp> =>
     host,
   );
 
-/** Speaks first (`banner\n`), then echoes. */
-export const startBanner = (host?: string): Promise<TcpApp> =>
+/** Speaks first (`<banner>\n`), then echoes. */
+export const startBanner = (host?: string, banner = 'banner', port = 0): Promise<TcpApp> =>
   listen(
     createServer({ allowHalfOpen: true }, (s) => {
-      s.write('banner\n');
+      s.write(`${banner}\n`);
       s.pipe(s);
     }),
     host,
+    port,
   );
+
+/** A pod's HTTP app that says who it is (`x-app: <name>`) and counts what reached it. */
+export const startNamedHttp = async (
+  name: string,
+  host: string,
+  port = 0,
+): Promise<TcpApp & { readonly requests: () => number }> => {
+  let requests = 0;
+  const server = createHttpServer((_req, res) => {
+    requests++;
+    res.writeHead(200, { 'x-app': name }).end(name);
+  });
+  const app = await listen(server, host, port);
+  return {
+    ...app,
+    requests: () => requests,
+    close: () => (server.closeAllConnections(), app.close()),
+  };
+};
 
 export interface TcpExchange {
   readonly reply: string;
@@ -93,3 +117,26 @@ export const httpGet = (
     req.once('error', reject);
     req.end();
   });
+
+/**
+ * Stands in for SO_ORIGINAL_DST: `dialling(address, port)` hands out a fresh loopback source
+ * address (127.0.0.<firstSource>, then on) and `reader` answers that destination for connections
+ * from it.
+ */
+export const fakeOriginalDst = (
+  firstSource: number,
+): { reader: OriginalDstReader; dialling: (address: string, port: number) => string } => {
+  const dialled = new Map<string, OriginalDst>();
+  let next = firstSource;
+  return {
+    reader: {
+      available: true,
+      read: (s: Socket) => dialled.get((s.remoteAddress ?? '').replace('::ffff:', '')),
+    },
+    dialling: (address, port) => {
+      const source = `127.0.0.${next++}`;
+      dialled.set(source, { address, port, family: 4 });
+      return source;
+    },
+  };
+};

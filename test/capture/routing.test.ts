@@ -3,30 +3,23 @@
 // SO_ORIGINAL_DST would after a REDIRECT. Two sidecars with openssl certificates, STRICT inbound:
 // HTTP to a clusterIP whose Host is just the IP, opaque TCP (client-first and server-first, with
 // half-close) through an mTLS tunnel, non-HTTP bytes on an HTTP port, passthrough outside the mesh.
-import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Endpoint, ServiceView } from '../../api/model/snapshot.ts';
-import type { OriginalDst, OriginalDstReader } from '../../proxy/transport/original-dst/original-dst.ts';
 import { startH1Echo, type App } from '../helpers/apps.ts';
 import { makePki, spiffe, type TestPki } from '../helpers/certs.ts';
 import { service, snapshot, startSidecar, type Sidecar } from '../helpers/mesh.ts';
 import { metricValue, scrape } from '../helpers/metrics.ts';
-import { httpGet, startBanner, startTcpEcho, tcpExchange, type TcpApp } from './loopback-apps.ts';
+import {
+  fakeOriginalDst,
+  httpGet,
+  startBanner,
+  startTcpEcho,
+  tcpExchange,
+  type TcpApp,
+} from './loopback-apps.ts';
 
 const CLUSTER_IP = '10.96.0.10';
-/** source address → where that client "dialled" */
-const dialled = new Map<string, OriginalDst>();
-const fakeReader: OriginalDstReader = {
-  available: true,
-  read: (s: Socket) => dialled.get((s.remoteAddress ?? '').replace('::ffff:', '')),
-};
-let nextSource = 10;
-/** A fresh source address standing for a client that dialled `address:port`. */
-const dialling = (address: string, port: number): string => {
-  const source = `127.0.0.${nextSource++}`;
-  dialled.set(source, { address, port, family: 4 });
-  return source;
-};
+const { reader: fakeReader, dialling } = fakeOriginalDst(10);
 
 describe('outbound routing by original destination', () => {
   let pki: TestPki;

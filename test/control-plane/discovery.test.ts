@@ -1,5 +1,7 @@
 // Control plane on a temp folder + real gRPC on 127.0.0.1:0 + two sidecar discovery clients:
 // snapshots arrive, edits propagate (timed), NACKs show on /status, restarts resync.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
 import { seededRandom } from '../../api/runtime/clock.ts';
@@ -176,5 +178,23 @@ describe('discovery over real gRPC', () => {
       'resync after restart',
     );
     expect(c.stats().reconnects).toBeGreaterThan(0);
+  });
+
+  it('drops the resources of a file saved by rename (as vim does) once it is deleted', async () => {
+    await start();
+    const a = client('frontend');
+    expect(weights(await a.ready())).toEqual([90, 10]);
+    await config.write('split.yaml', splitYaml(50, 50)); // temp file renamed over split.yaml
+    await eventually(
+      () => (weights(a.current())?.join() === '50,50' ? true : undefined),
+      3_000,
+      'rename-save',
+    );
+    await rm(join(config.dir, 'split.yaml'));
+    await eventually(
+      () => (a.current()?.services['demo/catalog'] && !weights(a.current()) ? true : undefined),
+      3_000,
+      'the deleted TrafficSplit leaving the snapshot',
+    );
   });
 });

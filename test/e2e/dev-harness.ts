@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { DevState } from '../../cli/dev/mesh.ts';
+import { type DevState, sidecarsOf } from '../../cli/mesh-view/dev-state.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -58,10 +58,6 @@ export const isAlive = (pid: number): boolean => {
 };
 
 export const pidsOf = (state: DevState): number[] =>
-  [
-    state.controlPlane.pid,
-    ...[...state.workloads, ...(state.loadGenerator ? [state.loadGenerator] : [])].flatMap((w) => [
-      w.appPid,
-      w.sidecarPid,
-    ]),
-  ].filter((p): p is number => typeof p === 'number' && p > 0);
+  [state.controlPlane.pid, ...sidecarsOf(state).flatMap((w) => [w.appPid, w.sidecarPid])].filter(
+    (p): p is number => typeof p === 'number' && p > 0,
+  );

@@ -42,14 +42,14 @@ export const makePki = (): TestPki => {
   return {
     material: (sa, ca = 'mesh', maxVersion = 'TLSv1.3') => {
       makeLeaf(dir, ca, sa);
-      const ctx = createSecureContext({
+      const credentials = {
         key: read(`${ca}-${sa}.key`),
         cert: read(`${ca}-${sa}.crt`),
         ca: read('mesh.crt'), // everyone trusts only the mesh CA
-        minVersion: 'TLSv1.2',
-        maxVersion, // TLSv1.2 only to prove the sidecars refuse it
-      });
-      return { secureContext: () => ctx, identity: () => spiffe(sa) };
+      };
+      // TLSv1.2 only to prove the sidecars refuse it (as clients; a server keeps to TLS 1.3)
+      const ctx = createSecureContext({ ...credentials, minVersion: 'TLSv1.2', maxVersion });
+      return { secureContext: () => ctx, credentials: () => credentials, identity: () => spiffe(sa) };
     },
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };

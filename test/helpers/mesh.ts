@@ -4,10 +4,13 @@ import { pino, type Logger } from 'pino';
 import type { NodeInfo } from '../../api/convert/node.ts';
 import type { Endpoint, ProxySnapshot, ServiceView } from '../../api/model/snapshot.ts';
 import { seededRandom, type Clock } from '../../api/runtime/clock.ts';
-import { DeferredSource } from '../../proxy/discovery/deferred-source.ts';
-import { connectDiscovery, type DiscoverySource } from '../../proxy/discovery/grpc-source.ts';
+import type { SnapshotSource } from '../../proxy/discovery/source.ts';
 import { staticSource, type StaticSource } from '../../proxy/discovery/static-source.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/runtime.ts';
+import {
+  startSidecar as startAssembledSidecar,
+  type SidecarOptions,
+} from '../../proxy/sidecar/start-sidecar.ts';
 
 export const silent = pino({ level: 'silent' });
 
@@ -102,9 +105,28 @@ export const startPair = async (
   };
 };
 
+/**
+ * startSidecar's options for a sidecar of workload `workload` in `namespace`, every listener on
+ * loopback and every port ephemeral; `over` sets the rest (source, identity, app port...).
+ */
+export const loopbackSidecar = (
+  workload: string,
+  namespace: string,
+  over: Partial<SidecarOptions> = {},
+): SidecarOptions => ({
+  workload,
+  namespace,
+  appHost: '127.0.0.1',
+  ...{ outboundPort: 0, inboundPort: 0, adminPort: 0, metricsPort: 0 },
+  listenHost: '127.0.0.1',
+  trustDomain: 'cluster.local',
+  ...over,
+});
+
 export interface DiscoveredSidecar {
   readonly proxy: RunningProxy;
-  readonly discovery: DiscoverySource;
+  /** The snapshots it runs (from the control plane). */
+  readonly discovery: SnapshotSource;
   /** Closes the proxy, then ends the discovery stream. */
   close(): Promise<void>;
 }
@@ -113,8 +135,6 @@ export interface DiscoveredSidecarOptions {
   /** The control plane's gRPC address. */
   readonly address: string;
   readonly node: Omit<NodeInfo, 'inbound'>;
-  /** Register this sidecar's inbound listener as an endpoint (local mode with `service`). */
-  readonly announceInbound?: boolean;
   readonly appPort: number;
   /** Seeds of the proxy's and the discovery client's randomness. */
   readonly seeds: { readonly proxy: number; readonly discovery: number };
@@ -123,31 +143,22 @@ export interface DiscoveredSidecarOptions {
 }
 
 /**
- * A sidecar fed by a control plane over gRPC, as the control-plane integration tests start their
- * pods: ephemeral ports on loopback, 500 ms drain, fast reconnect back-off (20-200 ms).
+ * A sidecar fed by a control plane over gRPC, assembled as `weft proxy --control-plane` does
+ * (startSidecar): ephemeral ports on loopback, 500 ms drain, fast reconnect back-off (20-200 ms).
  */
 export const startDiscoveredSidecar = async (o: DiscoveredSidecarOptions): Promise<DiscoveredSidecar> => {
-  const source = new DeferredSource();
-  const logger = o.logger ?? silent;
-  const proxy = await startProxy({
-    source,
-    ports: { outbound: 0, inbound: 0, admin: 0, metrics: 0 },
-    inboundHost: '127.0.0.1',
-    metricsHost: '127.0.0.1',
-    appPort: o.appPort,
-    logger,
-    random: seededRandom(o.seeds.proxy),
-    drainMs: 500,
-    ...(o.clock ? { clock: o.clock } : {}),
-  });
-  const inbound = { host: '127.0.0.1', port: proxy.ports.inbound };
-  const discovery = connectDiscovery({
-    address: o.address,
-    node: o.announceInbound ? { ...o.node, inbound } : o.node,
-    logger,
-    random: seededRandom(o.seeds.discovery),
-    backoff: { baseMs: 20, maxMs: 200 },
-  });
-  source.attach(discovery);
-  return { proxy, discovery, close: async () => (await proxy.close(), await source.close()) };
+  const sidecar = await startAssembledSidecar(
+    loopbackSidecar(o.node.workload, o.node.namespace, {
+      controlPlane: o.address,
+      serviceAccount: o.node.serviceAccount,
+      service: o.node.service,
+      appPort: o.appPort,
+      random: seededRandom(o.seeds.proxy),
+      clock: o.clock,
+      drainMs: 500,
+      discovery: { random: seededRandom(o.seeds.discovery), backoff: { baseMs: 20, maxMs: 200 } },
+    }),
+    o.logger ?? silent,
+  );
+  return { proxy: sidecar.proxy, discovery: sidecar.source, close: () => sidecar.close() };
 };

@@ -9,7 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { CertificateAuthority } from '../../control-plane/identity/ca.ts';
 import { registerIdentityService } from '../../control-plane/identity/service.ts';
 import type { TokenValidator } from '../../control-plane/identity/token-validator.ts';
-import { subtle, x509 } from '../../control-plane/identity/x509.ts';
+import { subtle, x509 } from '../../api/runtime/x509.ts';
 
 export type KeyKind = 'p256' | 'p384' | 'rsa1024' | 'rsa2048';
 

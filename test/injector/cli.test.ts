@@ -9,8 +9,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { captureFromFlags, restoreRules, waitReady, type InitFlags } from '../../cli/init.ts';
-import { runInject, type InjectFlags, type InjectIo } from '../../cli/inject.ts';
+import {
+  captureFromFlags,
+  restoreFamilies,
+  restoreRules,
+  waitReady,
+  type InitFlags,
+} from '../../cli/init/command.ts';
+import { runInject, type InjectFlags, type InjectIo } from '../../cli/inject/command.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -117,9 +123,32 @@ describe('weft init', () => {
       ['cli/main.ts', 'init', '--dry-run', '--exclude-inbound-ports', '15090,15021'],
       { cwd: repoRoot },
     );
+    const golden = (name: string): string =>
+      readFileSync(path.join(repoRoot, 'injector/fixtures/iptables', name), 'utf8');
     expect(stdout).toBe(
-      readFileSync(path.join(repoRoot, 'injector/fixtures/iptables/default.rules'), 'utf8'),
+      `# iptables-restore\n${golden('default.rules')}# ip6tables-restore\n${golden('default.v6.rules')}`,
     );
+  });
+
+  it('loads IPv6 rules beside IPv4 ones; an IPv6 failure stops the pod only when it has routable IPv6', async () => {
+    const o = captureFromFlags(initFlags());
+    if (!o.ok) throw new Error('flags');
+    const got = path.join(tmp, 'restored-v6.txt');
+    const ok = path.join(tmp, 'fake-restore-v6');
+    writeFileSync(ok, `#!/bin/sh\ncat > '${got}'\n`);
+    chmodSync(ok, 0o755);
+    const absent = path.join(tmp, 'no-ip6tables-restore');
+    const fine = await restoreFamilies(o.value, { 4: ok, 6: ok }, 'routable');
+    expect(fine.map((r) => [r.family, r.code, r.fatal])).toEqual([
+      [4, 0, false],
+      [6, 0, false],
+    ]);
+    expect(readFileSync(got, 'utf8')).toContain('-A WEFT_REDIRECT -p tcp -j REDIRECT --to-ports 15001');
+    const failed = (ipv6: 'local' | 'routable') =>
+      restoreFamilies(o.value, { 4: ok, 6: absent }, ipv6).then((rs) => rs.map((r) => r.fatal));
+    expect(await failed('routable')).toEqual([false, true]);
+    expect(await failed('local')).toEqual([false, false]);
+    expect((await restoreFamilies(o.value, { 4: ok, 6: absent }, 'off')).map((r) => r.family)).toEqual([4]);
   });
 
   it('feeds the rules to iptables-restore on stdin and reports its failure', async () => {

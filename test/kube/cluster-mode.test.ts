@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { controlPlaneCredentials } from '../../api/runtime/control-plane-tls.ts';
 import { seededRandom, systemClock, type Clock } from '../../api/runtime/clock.ts';
 import { startFromKubeFlags } from '../../cli/control-plane-kube.ts';
+import { defaultControlPlaneId } from '../../proxy/sidecar/control-plane-trust.ts';
 import {
   startKubeControlPlane,
   type RunningKubeControlPlane,
@@ -52,15 +53,20 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** As `weft control-plane --kubeconfig FILE [--cert-ttl D]` would start it. */
-const startCli = async (certTtl?: number, grpcTls?: boolean): Promise<RunningControlPlane> => {
+/** As `weft control-plane --kubeconfig FILE [--cert-ttl D] [--grpc-tls] [--namespace NS]` would start it. */
+const startCli = async (
+  certTtl?: number,
+  grpcTls?: boolean,
+  /** null: no --namespace flag. */
+  namespace: string | null = 'weft-system',
+): Promise<RunningControlPlane> => {
   const kubeconfig = join(dir, 'kubeconfig');
   await writeFile(kubeconfig, api.kubeConfig().exportConfig(), { mode: 0o600 });
   cp = await startFromKubeFlags(
     {
       kubeconfig,
       identity: 'cp-a',
-      namespace: 'weft-system',
+      ...(namespace !== null ? { namespace } : {}),
       webhookPort: 0,
       ...(certTtl !== undefined ? { certTtl } : {}),
       ...(grpcTls ? { grpcTls } : {}),
@@ -106,6 +112,40 @@ describe('Kubernetes mode', () => {
       'signed',
     );
     expect(await sign(grpc.credentials.createInsecure())).toBe('UNAVAILABLE');
+  });
+
+  it('without --namespace, the Lease, the CA Secret and the SPIFFE ID follow POD_NAMESPACE', async () => {
+    api.store.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'mesh-system' } });
+    api.registerToken('web-token', { namespace: 'shop', serviceAccount: 'web', audiences: ['weft'] });
+    const before = process.env.POD_NAMESPACE;
+    process.env.POD_NAMESPACE = 'mesh-system';
+    try {
+      const r = (await startCli(undefined, true, null)) as RunningKubeControlPlane;
+      const get = (kind: string, namespace: string, name: string) =>
+        api.store.get({
+          apiVersion: kind === 'Lease' ? 'coordination.k8s.io/v1' : 'v1',
+          kind,
+          namespace,
+          name,
+        });
+      expect(get('Secret', 'mesh-system', 'weft-ca')).toBeDefined();
+      expect(get('Secret', 'weft-system', 'weft-ca')).toBeUndefined();
+      expect(get('Lease', 'mesh-system', 'weft-control-plane')).toBeDefined();
+      const id = spiffe('mesh-system', 'weft-control-plane');
+      const leaf = new X509Certificate(r.serving!.current().certChainPem[0]!);
+      expect(leaf.subjectAltName?.split(', ')).toEqual(
+        expect.arrayContaining([`URI:${id}`, 'DNS:weft-control-plane.mesh-system.svc']),
+      );
+      // What a sidecar dialing weft-control-plane.mesh-system.svc expects by default.
+      expect(defaultControlPlaneId('cluster.local', 'weft-control-plane.mesh-system.svc:15010')).toBe(id);
+      const sign = async (expected: string) =>
+        (await signAsWeb(r.grpcAddress, controlPlaneCredentials(r.ca.trustBundle(), expected))).split(':')[0];
+      expect(await sign(id)).toBe('signed');
+      expect(await sign(spiffe('weft-system', 'weft-control-plane'))).toBe('UNAVAILABLE');
+    } finally {
+      if (before === undefined) delete process.env.POD_NAMESPACE;
+      else process.env.POD_NAMESPACE = before;
+    }
   });
 
   it('a connected sidecar that announces its Service is not an endpoint of it', async () => {

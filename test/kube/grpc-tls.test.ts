@@ -16,7 +16,7 @@ import { connectDiscovery } from '../../proxy/discovery/grpc-source.ts';
 import { spiffe } from '../identity/fixtures.ts';
 import { startKubeApiServer, type KubeApiServer } from '../kube-apiserver/index.ts';
 import { loadCrds } from './crds.ts';
-import { meshedNamespace, quietLogger, replicaOptions, service, signAsWeb } from './helpers.ts';
+import { quietLogger, replicaOptions, seedShop, signAsWeb } from './helpers.ts';
 
 const logger = quietLogger();
 const CP_ID = spiffe('weft-system', 'weft-control-plane');
@@ -26,10 +26,7 @@ let cp: RunningKubeControlPlane;
 
 beforeAll(async () => {
   api = await startKubeApiServer({ resources: loadCrds() });
-  api.store.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'weft-system' } });
-  api.store.seed(meshedNamespace('shop'));
-  api.store.seed(service('shop', 'web'));
-  api.registerToken('web-token', { namespace: 'shop', serviceAccount: 'web', audiences: ['weft'] });
+  seedShop(api);
   cp = await startKubeControlPlane({ ...replicaOptions(api, 'cp-a', logger), grpcTls: { dnsNames: DNS } });
 });
 afterAll(async () => {

@@ -30,6 +30,14 @@ export const meshedNamespace = (name: string): KubeObject => ({
   metadata: { name, labels: { 'weft.io/inject': 'enabled' } },
 });
 
+/** weft-system, the meshed namespace shop with Service web, and web's token `web-token` (audience weft). */
+export const seedShop = (api: KubeApiServer): void => {
+  api.store.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'weft-system' } });
+  api.store.seed(meshedNamespace('shop'));
+  api.store.seed(service('shop', 'web'));
+  api.registerToken('web-token', { namespace: 'shop', serviceAccount: 'web', audiences: ['weft'] });
+};
+
 export const service = (namespace: string, name: string, port = 80, targetPort = 8080): KubeObject => ({
   apiVersion: 'v1',
   kind: 'Service',

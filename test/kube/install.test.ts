@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { kustomizeFiles } from '../../cli/install.ts';
+import { kustomizeFiles } from '../../cli/install/command.ts';
 import { installObjects } from '../../cli/install/manifests.ts';
 import { generateWebhookTls } from '../../cli/install/webhook-tls.ts';
 import { crdValidators } from './crd-validator.ts';
@@ -82,6 +82,22 @@ describe('weft install', () => {
       expect.objectContaining({ resourceNames: ['weft-root-ca'], verbs: ['get', 'update'] }),
     ]);
     expect(onConfigMaps[0]?.resourceNames).toBeUndefined();
+  });
+
+  it('the control plane learns its namespace from the pod (downward API), not from a flag', () => {
+    const deployment = installObjects(DEFAULTS).find((o) => o.kind === 'Deployment') as {
+      spec: {
+        template: {
+          spec: { containers: { args: string[]; env: { name: string; valueFrom?: unknown }[] }[] };
+        };
+      };
+    };
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container?.env).toContainEqual({
+      name: 'POD_NAMESPACE',
+      valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } },
+    });
+    expect(container?.args.filter((a) => a.startsWith('--namespace'))).toEqual([]);
   });
 
   it('the validators can fail: a Deployment without containers is refused', async () => {

@@ -16,7 +16,8 @@ import {
   ROOT_CA_CONFIGMAP,
   ROOT_CA_KEY,
 } from '../../api/runtime/control-plane-tls.ts';
-import { startSidecar, type RunningSidecar, type SidecarFlags } from '../../cli/proxy.ts';
+import { startSidecar, type RunningSidecar, type SidecarOptions } from '../../proxy/sidecar/start-sidecar.ts';
+import { loopbackSidecar } from '../helpers/mesh.ts';
 import { generateRoot } from '../../control-plane/identity/root.ts';
 import {
   startKubeControlPlane,
@@ -81,23 +82,15 @@ const mountFile = async (name: string, pem: string): Promise<string> => {
   return file;
 };
 
-const flags = (controlPlaneCa: string, tokenFile?: string): SidecarFlags => ({
-  controlPlane: cp.grpcAddress,
-  workload: 'web-0',
-  namespace: 'shop',
-  serviceAccount: 'web',
-  appHost: '127.0.0.1',
-  appPort: 1,
-  outboundPort: 0,
-  inboundPort: 0,
-  adminPort: 0,
-  metricsPort: 0,
-  listenHost: '127.0.0.1',
-  trustDomain: 'cluster.local',
-  inboundMode: 'PERMISSIVE',
-  controlPlaneCa,
-  ...(tokenFile ? { tokenFile } : {}),
-});
+const flags = (controlPlaneCa: string, tokenFile?: string): SidecarOptions =>
+  loopbackSidecar('web-0', 'shop', {
+    controlPlane: cp.grpcAddress,
+    serviceAccount: 'web',
+    appPort: 1,
+    inboundMode: 'PERMISSIVE',
+    controlPlaneCa,
+    ...(tokenFile ? { tokenFile } : {}),
+  });
 
 /** A logger whose lines the test can read. */
 const recordingLogger = () => {

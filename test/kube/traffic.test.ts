@@ -1,8 +1,9 @@
 // Real traffic in Kubernetes mode: the kube-apiserver stand-in, a kube-mode control plane, real
-// sidecars (startDiscoveredSidecar: startProxy + discovery) in front of real HTTP apps, and a client sidecar the test
-// calls through. Objects change through the API with @kubernetes/client-node, as kubectl or a
-// controller would: a TrafficSplit created/updated/deleted moves the traffic share, and
-// EndpointSlice churn (not ready, terminating, scale-up) while requests flow fails none.
+// sidecars (startDiscoveredSidecar: the `weft proxy` assembly) in front of real HTTP apps, and a
+// client sidecar the test calls through. Objects change through the API with
+// @kubernetes/client-node, as kubectl or a controller would: a TrafficSplit created/updated/deleted
+// moves the traffic share, and EndpointSlice churn (not ready, terminating, scale-up) while
+// requests flow fails none.
 import { CustomObjectsApi, DiscoveryV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
@@ -10,7 +11,7 @@ import {
   startKubeControlPlane,
   type RunningKubeControlPlane,
 } from '../../control-plane/sources/kube/kube-mode.ts';
-import type { DiscoverySource } from '../../proxy/discovery/grpc-source.ts';
+import type { SnapshotSource } from '../../proxy/discovery/source.ts';
 import type { RunningProxy } from '../../proxy/runtime.ts';
 import { startH1Echo, type App } from '../helpers/apps.ts';
 import { h1Call } from '../helpers/http-clients.ts';
@@ -34,7 +35,7 @@ interface Pod {
   readonly name: string;
   readonly app: App;
   readonly proxy: RunningProxy;
-  readonly discovery: DiscoverySource;
+  readonly discovery: SnapshotSource;
   /** The pod's address as an EndpointSlice lists it: the sidecar's inbound listener. */
   readonly port: number;
   closed: boolean;

@@ -8,7 +8,7 @@ import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
-import type { RunningSidecar } from '../../cli/proxy.ts';
+import type { RunningSidecar } from '../../proxy/sidecar/start-sidecar.ts';
 import { startH1Echo, type App } from '../helpers/apps.ts';
 import { h1Call } from '../helpers/http-clients.ts';
 import { metricValue, scrape } from '../helpers/metrics.ts';

@@ -1,6 +1,6 @@
 // In-process mesh for the mTLS tests, composed exactly as the CLIs compose it: a control plane
 // hosting the CA from a CA directory (hostIdentity + startControlPlane, as `weft control-plane`),
-// sidecars started by cli/proxy.ts's startSidecar with a local token (as `weft proxy
+// sidecars started by proxy/sidecar/start-sidecar.ts (the assembly `weft proxy` runs) with a local token (as `weft proxy
 // --token-file`). Everything on 127.0.0.1, ports ephemeral, logs silent.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { systemClock } from '../../api/runtime/clock.ts';
 import { caInit } from '../../cli/ca.ts';
-import { startSidecar, type RunningSidecar } from '../../cli/proxy.ts';
+import { startSidecar, type RunningSidecar } from '../../proxy/sidecar/start-sidecar.ts';
+import { loopbackSidecar } from '../helpers/mesh.ts';
 import { hostIdentity, type HostedIdentity } from '../../control-plane/identity/hosted.ts';
 import { createLocalTokenValidator, issueLocalToken } from '../../control-plane/identity/local-token.ts';
 import { readOrCreateTokenKey } from '../../control-plane/identity/token-key-file.ts';
@@ -94,23 +95,14 @@ export interface SidecarSpec {
 /** A sidecar with a certificate from the CA at `controlPlane`, as `weft proxy --token-file` runs it. */
 export const sidecarAt = (controlPlane: string, tokenFile: string, s: SidecarSpec): Promise<RunningSidecar> =>
   startSidecar(
-    {
+    loopbackSidecar(s.workload, s.namespace ?? 'demo', {
       controlPlane,
-      workload: s.workload,
-      namespace: s.namespace ?? 'demo',
       serviceAccount: s.serviceAccount ?? s.workload,
       ...(s.service ? { service: s.service } : {}),
       ...(s.appPort !== undefined ? { appPort: s.appPort } : {}),
-      appHost: '127.0.0.1',
-      outboundPort: 0,
-      inboundPort: 0,
-      adminPort: 0,
-      metricsPort: 0,
-      listenHost: '127.0.0.1',
       tokenFile,
-      trustDomain: 'cluster.local',
       ...(s.inboundMode ? { inboundMode: s.inboundMode } : {}),
-    },
+    }),
     silent,
   );
 

@@ -1,12 +1,15 @@
 // openssl s_client against a real STRICT sidecar inbound port whose certificate came from the
 // running control plane's CA: only a client presenting a valid mesh certificate gets through to
 // the app; no certificate, a certificate from another CA and an expired one are refused, and
-// each refusal is counted in weft_tls_handshake_failures_total{direction="inbound"}.
+// each refusal is counted in weft_tls_handshake_failures_total{direction="inbound"}. A client that
+// sends no server name (SNI), as many stacks do when dialing an IP, gets the workload certificate
+// too, also after it has been renewed.
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../api/runtime/clock.ts';
 import { caInit } from '../../cli/ca.ts';
-import type { RunningSidecar } from '../../cli/proxy.ts';
+import type { RunningSidecar } from '../../proxy/sidecar/start-sidecar.ts';
 import { createCa, type CertificateAuthority } from '../../control-plane/identity/ca.ts';
 import { loadCaDir } from '../../control-plane/identity/ca-dir.ts';
 import { grpcCaSigner } from '../../proxy/identity/ca-client.ts';
@@ -60,16 +63,40 @@ describe('openssl s_client against a STRICT sidecar', () => {
       direction: 'inbound',
     });
 
-  const sClient = (cert?: string) =>
+  const sClient = (cert?: string, serverName: string[] = ['-servername', 'weft.mesh'], quiet = true) =>
     run(
       'openssl',
       [
-        ...['s_client', '-connect', `127.0.0.1:${sidecar.proxy.ports.inbound}`, '-servername', 'weft.mesh'],
-        ...['-tls1_3', '-quiet', '-CAfile', `${tmp.dir}/roots.pem`, '-verify_return_error'],
+        ...['s_client', '-connect', `127.0.0.1:${sidecar.proxy.ports.inbound}`, ...serverName],
+        ...[
+          '-tls1_3',
+          ...(quiet ? ['-quiet'] : ['-ign_eof']),
+          '-CAfile',
+          `${tmp.dir}/roots.pem`,
+          '-verify_return_error',
+        ],
         ...(cert ? ['-cert', cert, '-key', keyFile] : []),
       ],
       'GET /hello HTTP/1.1\r\nHost: secure\r\nConnection: close\r\n\r\n',
     );
+
+  /** A client certificate for TESTER from the running CA, over its gRPC API with a token. */
+  const validCert = async (): Promise<string> => {
+    const token = readFile(await mesh.tokenFile('demo', 'tester'), 'utf8');
+    const res = await grpcCaSigner({ address: mesh.cp.grpcAddress }).sign({
+      csr_pem: csr,
+      token: await token,
+    });
+    return tmp.write('valid.pem', res.cert_chain_pem.join(''));
+  };
+
+  /** Handshake without SNI; returns the certificate the sidecar served, and what the app answered. */
+  const withoutSni = async (cert: string): Promise<{ served: X509Certificate; stdout: string }> => {
+    const r = await sClient(cert, [], false);
+    const pem = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/.exec(r.stdout)?.[0];
+    expect(pem, `s_client printed no server certificate: ${r.stderr}`).toBeDefined();
+    return { served: new X509Certificate(pem as string), stdout: r.stdout };
+  };
 
   beforeAll(async () => {
     tmp = await tempDir();
@@ -93,18 +120,41 @@ describe('openssl s_client against a STRICT sidecar', () => {
   });
 
   it('lets a valid mesh certificate (issued over the CA gRPC API with a token) through to the app', async () => {
-    const token = readFile(await mesh.tokenFile('demo', 'tester'), 'utf8');
-    const res = await grpcCaSigner({ address: mesh.cp.grpcAddress }).sign({
-      csr_pem: csr,
-      token: await token,
-    });
-    const cert = await tmp.write('valid.pem', res.cert_chain_pem.join(''));
+    const cert = await validCert();
     const before = app.requests;
     const r = await sClient(cert);
     expect(r.stdout).toMatch(/^HTTP\/1\.1 200 OK/);
     expect(r.stdout).toContain('x-app: secure-app');
     expect(r.stdout).toContain('x-echo-path: /hello');
     expect(app.requests).toBe(before + 1);
+  });
+
+  it('serves the workload certificate to a client that sends no server name, before and after renewal', async () => {
+    const cert = await validCert();
+    const before = app.requests;
+    const first = await withoutSni(cert);
+    expect(first.served.subjectAltName).toBe('URI:spiffe://cluster.local/ns/demo/sa/secure');
+    expect(
+      first.served.raw.equals(new X509Certificate(sidecar.identity?.certificateChain()[0] ?? '').raw),
+    ).toBe(true);
+    expect(first.stdout).toContain('HTTP/1.1 200 OK');
+    expect(app.requests).toBe(before + 1);
+
+    // A renewed certificate is what the next SNI-less client gets, not the one served first.
+    const renewed = new Promise<void>((resolve) => {
+      const stop = sidecar.identity?.onChange(() => {
+        stop?.();
+        resolve();
+      });
+    });
+    sidecar.identity?.renewNow();
+    await renewed;
+    const second = await withoutSni(cert);
+    expect(second.served.serialNumber).not.toBe(first.served.serialNumber);
+    expect(
+      second.served.raw.equals(new X509Certificate(sidecar.identity?.certificateChain()[0] ?? '').raw),
+    ).toBe(true);
+    expect(second.served.subjectAltName).toBe('URI:spiffe://cluster.local/ns/demo/sa/secure');
   });
 
   it.each([

@@ -15,7 +15,7 @@ export interface CliProcess {
 
 const children: CliProcess[] = [];
 
-/** `cli`: another entry point, e.g. the type-stripped build's cli/main.js (default: the sources). */
+/** `cli`: another entry point, e.g. the bundle's cli/main.js (default: the sources). */
 export const weft = (args: readonly string[], cli = cliMain): CliProcess => {
   let out = '';
   const proc = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -13,7 +13,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
 import { systemClock } from '../../api/runtime/clock.ts';
-import type { RunningSidecar } from '../../cli/proxy.ts';
+import type { RunningSidecar } from '../../proxy/sidecar/start-sidecar.ts';
 import { issueLocalToken } from '../../control-plane/identity/local-token.ts';
 import { readTokenKey } from '../../control-plane/identity/token-key-file.ts';
 import { grpcCaSigner } from '../../proxy/identity/ca-client.ts';

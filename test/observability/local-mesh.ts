@@ -5,7 +5,8 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startMesh, type DevState, type WorkloadState } from '../../cli/dev/mesh.ts';
+import { startMesh } from '../../cli/dev/mesh.ts';
+import { type DevState, sidecarsOf, type WorkloadState } from '../../cli/mesh-view/dev-state.ts';
 import { LoadGenerator } from '../../cli/dev/load-generator.ts';
 import { readTopology } from '../../cli/dev/topology.ts';
 import { waitUntilServing } from '../../cli/dev/warm-up.ts';
@@ -48,7 +49,7 @@ export const startLocalMesh = async (): Promise<LocalMesh> => {
     meshDir,
     state,
     via,
-    sidecars: [...state.workloads, ...(state.loadGenerator ? [state.loadGenerator] : [])],
+    sidecars: sidecarsOf(state),
     writeYaml: (file, text) => writeFile(join(meshDir, file), text),
     stop: async () => {
       await mesh.stop();

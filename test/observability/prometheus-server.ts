@@ -7,7 +7,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DevState } from '../../cli/dev/mesh.ts';
+import { type DevState, sidecarsOf } from '../../cli/mesh-view/dev-state.ts';
 import { repoRoot } from './local-mesh.ts';
 
 export const PROMETHEUS = '/usr/bin/prometheus';
@@ -46,7 +46,7 @@ const waitReady = async (url: string, proc: ChildProcess, log: () => string): Pr
 export const startPrometheus = async (state: DevState): Promise<RunningPrometheus> => {
   const dir = await mkdtemp(join(tmpdir(), 'weft-prom-'));
   await cp(join(repoRoot, 'examples/prometheus'), dir, { recursive: true });
-  const sidecars = [...state.workloads, ...(state.loadGenerator ? [state.loadGenerator] : [])];
+  const sidecars = sidecarsOf(state);
   await writeFile(
     join(dir, 'weft-dev-sidecars.json'),
     JSON.stringify([{ targets: sidecars.map((w) => `127.0.0.1:${w.metricsPort}`) }]),

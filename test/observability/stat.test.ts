@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadGenerator } from '../../cli/dev/load-generator.ts';
-import type { StatReport } from '../../cli/stat.ts';
+import type { StatReport } from '../../cli/stat/command.ts';
 import { repoRoot, startLoad, startLocalMesh, type LocalMesh } from './local-mesh.ts';
 import { prometheusAvailable, startPrometheus, type RunningPrometheus } from './prometheus-server.ts';
 

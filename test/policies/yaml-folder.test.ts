@@ -75,7 +75,6 @@ describe('traffic policies from a YAML folder', () => {
     const s = await startDiscoveredSidecar({
       address: cp.grpcAddress,
       node: { workload, namespace: 'demo', serviceAccount: workload, ...(service ? { service } : {}) },
-      announceInbound: service !== undefined,
       appPort,
       clock,
       seeds: { proxy: sidecars.length + 1, discovery: 7 },

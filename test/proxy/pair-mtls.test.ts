@@ -55,7 +55,11 @@ describe('sidecar pair over mTLS', () => {
     const first = pki.material('rotor-a');
     const second = pki.material('rotor-b');
     let current = first;
-    const rotating = { secureContext: () => current.secureContext(), identity: () => current.identity() };
+    const rotating = {
+      secureContext: () => current.secureContext(),
+      credentials: () => current.credentials(),
+      identity: () => current.identity(),
+    };
     const pair = await startPair('secure', app.port, {
       server: { tls: pki.material('secure-server'), inboundMode: 'STRICT', inboundLayers: recorder(seen) },
       client: { tls: rotating },

@@ -74,14 +74,18 @@ export class ProcessMesh {
   adminPort = 0;
   private key: Uint8Array | undefined;
 
-  private constructor(dir: string) {
+  /** The CLI entry every process runs: the sources by default, or e.g. the bundle's cli/main.js. */
+  readonly cli: string | undefined;
+
+  private constructor(dir: string, cli: string | undefined) {
     this.dir = dir;
+    this.cli = cli;
     this.configDir = join(dir, 'config');
     this.caDir = join(dir, 'ca');
   }
 
-  static async create(config: Readonly<Record<string, string>>): Promise<ProcessMesh> {
-    const mesh = new ProcessMesh(await mkdtemp(join(tmpdir(), 'weft-rel-')));
+  static async create(config: Readonly<Record<string, string>>, cli?: string): Promise<ProcessMesh> {
+    const mesh = new ProcessMesh(await mkdtemp(join(tmpdir(), 'weft-rel-')), cli);
     await mkdir(mesh.configDir);
     for (const [name, text] of Object.entries(config)) await mesh.writeConfig(name, text);
     return mesh;
@@ -104,6 +108,7 @@ export class ProcessMesh {
         ...extra,
       ],
       join(this.dir, `cp-${++started}.ports`),
+      this.cli,
     );
     this.cp = proc;
     this.grpcPort = ports.grpc;
@@ -152,6 +157,7 @@ export class ProcessMesh {
         ...(spec.extra ?? []),
       ],
       join(this.dir, `${name}-${++started}.ports`),
+      this.cli,
     );
     return { name, proc, ports };
   }

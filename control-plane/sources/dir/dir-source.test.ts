@@ -99,6 +99,40 @@ describe('dirSource', () => {
     );
   });
 
+  it('picks up a save by rename (as vim does) as an update, then drops the file when it is deleted', async () => {
+    const { names, dir } = await open({ 'a.yaml': svc('a'), 'b.yaml': svc('b') });
+    expect(names()).toEqual(['a:80', 'b:80']);
+    // the editor writes the new content beside the file and renames it over the original
+    const saveByRename = async (port: number): Promise<void> => {
+      await dir.write('.a.yaml.swp', svc('a', port));
+      await rename(join(dir.dir, '.a.yaml.swp'), join(dir.dir, 'a.yaml'));
+    };
+    await saveByRename(81);
+    await eventually(() => (names().includes('a:81') ? true : undefined), 3_000, 'rename-save');
+    await saveByRename(82);
+    await eventually(() => (names().includes('a:82') ? true : undefined), 3_000, 'second rename-save');
+    await rm(join(dir.dir, 'a.yaml'));
+    await eventually(
+      () => (names().join() === 'b:80' ? true : undefined),
+      3_000,
+      'deletion after rename-save',
+    );
+  });
+
+  it('watches folders made after start, also one removed and made again', async () => {
+    const { names, dir } = await open({ 'a.yaml': svc('a') });
+    await mkdir(join(dir.dir, 'nested'));
+    await dir.write('nested/c.yaml', svc('c'));
+    await eventually(() => (names().includes('c:80') ? true : undefined), 3_000, 'file in a new folder');
+    await rm(join(dir.dir, 'nested'), { recursive: true });
+    await mkdir(join(dir.dir, 'nested'));
+    await eventually(() => (names().join() === 'a:80' ? true : undefined), 3_000, 'folder removed');
+    await dir.write('nested/d.yaml', svc('d'));
+    await eventually(() => (names().includes('d:80') ? true : undefined), 3_000, 'file in the new folder');
+    await rm(join(dir.dir, 'nested/d.yaml'));
+    await eventually(() => (names().join() === 'a:80' ? true : undefined), 3_000, 'file deleted');
+  });
+
   it('reads a mounted ConfigMap: files are symlinks into a hidden ..data folder that is swapped on update', async () => {
     const { source, names, dir } = await open({});
     const version = async (n: number, port: number) => {

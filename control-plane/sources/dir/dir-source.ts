@@ -1,8 +1,8 @@
-// ConfigSource over a folder of Kubernetes-shaped YAML (local mode). Watches recursively,
-// debounces, re-reads only files whose bytes changed, and keeps each file's last good content
+// ConfigSource over a folder of Kubernetes-shaped YAML (local mode). Watches every folder of the
+// tree, debounces, re-reads only files whose bytes changed, and keeps each file's last good content
 // while the file is broken, so a typo never takes routes away.
 import { createHash } from 'node:crypto';
-import { watch, type Dirent, type FSWatcher } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
@@ -10,6 +10,7 @@ import type { ConfigIssue } from '../../../api/model/result.ts';
 import type { Clock } from '../../../api/runtime/clock.ts';
 import { debounce, type Debouncer } from '../../debounce.ts';
 import type { ConfigSource, ConfigState, SourcedResource } from '../types.ts';
+import { folderWatches, type FolderWatches } from './folder-watches.ts';
 import { parseFile } from './parse-file.ts';
 
 export interface DirSourceOptions {
@@ -39,18 +40,29 @@ const hidden = (dir: string, file: string): boolean =>
     .split(sep)
     .some((part) => part.startsWith('.'));
 
+interface Tree {
+  /** YAML files, sorted. */
+  readonly files: string[];
+  /** `dir` and its folders. */
+  readonly folders: string[];
+}
+
 /**
- * YAML files under `dir`, skipping hidden files and folders (.git, editors' swap files, and the
- * `..data` folders of a mounted ConfigMap, whose files are reached through their symlinks).
+ * YAML files and folders under `dir`, skipping hidden files and folders (.git, editors' swap
+ * files, and the `..data` folders of a mounted ConfigMap, whose files are reached through their
+ * symlinks, which live in a watched folder).
  */
-const listYamlFiles = async (dir: string): Promise<string[]> => {
+const listTree = async (dir: string): Promise<Tree> => {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   const files: string[] = [];
+  const folders = [dir];
   for (const e of entries) {
-    const file = join(e.parentPath, e.name);
-    if (YAML_FILE.test(e.name) && !hidden(dir, file) && (await isFileOrLinkToFile(e))) files.push(file);
+    const path = join(e.parentPath, e.name);
+    if (hidden(dir, path)) continue;
+    if (e.isDirectory()) folders.push(path);
+    else if (YAML_FILE.test(e.name) && (await isFileOrLinkToFile(e))) files.push(path);
   }
-  return files.sort();
+  return { files: files.sort(), folders };
 };
 
 const readIfPresent = async (file: string): Promise<string | undefined> => {
@@ -67,7 +79,7 @@ export const dirSource = (opts: DirSourceOptions): ConfigSource => {
   const files = new Map<string, FileState>();
   const ignoredKinds = new Set<string>();
   let state: ConfigState = { resources: [], issues: [] };
-  let watcher: FSWatcher | undefined;
+  let watches: FolderWatches | undefined;
   let debouncer: Debouncer | undefined;
   let running: Promise<void> | undefined;
   let rerun = false;
@@ -96,7 +108,10 @@ export const dirSource = (opts: DirSourceOptions): ConfigSource => {
   };
 
   const scanOnce = async (): Promise<void> => {
-    const present = new Set(await listYamlFiles(opts.dir));
+    const tree = await listTree(opts.dir);
+    // a new folder may have got files before its watch existed: look once more
+    if (watches?.sync(tree.folders)) debouncer?.trigger();
+    const present = new Set(tree.files);
     for (const file of files.keys()) if (!present.has(file)) files.delete(file);
     for (const file of present) {
       const text = await readIfPresent(file);
@@ -138,17 +153,19 @@ export const dirSource = (opts: DirSourceOptions): ConfigSource => {
   return {
     async start(onChange) {
       listener = onChange;
-      await listYamlFiles(opts.dir); // fails loudly when the directory does not exist
+      await listTree(opts.dir); // fails loudly when the directory does not exist
       debouncer = debounce(opts.clock, opts.debounceMs ?? 100, 1_000, () => void scan());
-      // Editors save by writing a temp file and renaming it over the original: any event in
-      // the tree just schedules a rescan, which compares file contents, so renames are harmless.
-      watcher = watch(opts.dir, { recursive: true }, () => debouncer?.trigger());
-      watcher.on('error', (e) => log.warn({ err: e }, 'watching the configuration directory failed'));
+      // Any event in a folder just schedules a rescan, which compares file contents, so a save
+      // by rename, a deletion or a new folder all end the same way.
+      watches = folderWatches(
+        () => debouncer?.trigger(),
+        (folder, e) => log.warn({ err: e, folder }, 'watching a configuration folder failed'),
+      );
       await scan();
       log.info({ resources: state.resources.length, issues: state.issues.length }, 'configuration loaded');
     },
     async stop() {
-      watcher?.close();
+      watches?.close();
       debouncer?.cancel();
       await running;
     },

@@ -3,11 +3,19 @@
 // work (root creation, status and event writes), and the HTTPS webhook listener for /convert.
 // Every replica serves discovery and CSRs.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { formatIssues } from '../../../api/model/result.ts';
 import { systemClock, type Clock, type Random } from '../../../api/runtime/clock.ts';
-import { createCa, type CertificateAuthority } from '../../identity/ca.ts';
+import { createLogger } from '../../../api/runtime/logger.ts';
+import {
+  createCa,
+  DEFAULT_SKEW_MS,
+  DEFAULT_WORKLOAD_TTL_MS,
+  type CaAuthorities,
+  type CertificateAuthority,
+} from '../../identity/ca.ts';
 import { ensureCaSecret } from '../../identity/ca-secret.ts';
+import { watchCaSecret, type CaSecretWatch } from '../../identity/ca-secret-watch.ts';
 import { servingIdentity, type ServingIdentity } from '../../identity/serving-cert.ts';
 import { registerIdentityService } from '../../identity/service.ts';
 import { watchErrorsCounter } from '../../admin/watch-metrics.ts';
@@ -53,6 +61,13 @@ export interface KubeModeOptions extends Omit<
   readonly backoff?: BackoffOptions;
   /** Poll interval while a follower waits for the leader to create the CA Secret (default 1 s). */
   readonly caPollMs?: number;
+  /** How often every replica re-reads the CA Secret to follow a root rotation (default 10 s). */
+  readonly caSecretWatchMs?: number;
+  /**
+   * How long a root replaced in the CA Secret stays trusted (default: the workload certificate
+   * lifetime plus the CA's clock skew allowance, when every certificate it signed has expired).
+   */
+  readonly retiredRootTrustMs?: number;
   readonly watchPods?: boolean;
   /** Lifetime of the workload certificates this replica signs (default 24 h; `--cert-ttl`). */
   readonly workloadTtlMs?: number;
@@ -85,7 +100,7 @@ const electAndLoadCa = async (
   http: KubeHttp,
   clock: Clock,
   logger: Logger,
-): Promise<{ elector: LeaderElector; ca: CertificateAuthority }> => {
+): Promise<{ elector: LeaderElector; ca: CertificateAuthority; authorities: CaAuthorities }> => {
   const namespace = o.namespace ?? 'weft-system';
   const trustDomain = o.trustDomain ?? 'cluster.local';
   const elector = leaseElector({
@@ -117,6 +132,7 @@ const electAndLoadCa = async (
   return {
     elector,
     ca: await createCa({ trustDomain, authorities: authorities.value, clock, logger, ...ttl }),
+    authorities: authorities.value,
   };
 };
 
@@ -156,11 +172,28 @@ const servingOf = (
     dnsNames: tls.dnsNames,
   });
 
+/** Every replica follows the CA Secret, so all sign with the same root after a rotation. */
+const followCaSecret = (
+  o: KubeModeOptions,
+  initial: CaAuthorities,
+  p: Pick<Parts, 'http' | 'ca' | 'clock' | 'logger'>,
+  onUpdate: () => void,
+): CaSecretWatch =>
+  watchCaSecret({
+    ...p,
+    namespace: o.namespace ?? 'weft-system',
+    name: o.caSecretName ?? 'weft-ca',
+    initial,
+    retiredTrustMs: o.retiredRootTrustMs ?? (o.workloadTtlMs ?? DEFAULT_WORKLOAD_TTL_MS) + DEFAULT_SKEW_MS,
+    ...(o.caSecretWatchMs !== undefined ? { intervalMs: o.caSecretWatchMs } : {}),
+    onUpdate,
+  });
+
 export const startKubeControlPlane = async (o: KubeModeOptions): Promise<RunningKubeControlPlane> => {
   const clock = o.clock ?? systemClock;
-  const logger = o.logger ?? pino({ name: 'weft-control-plane' });
+  const logger = o.logger ?? createLogger({ name: 'weft-control-plane' });
   const http = kubeHttp(o.kubeConfig);
-  const { elector, ca } = await electAndLoadCa(o, http, clock, logger);
+  const { elector, ca, authorities } = await electAndLoadCa(o, http, clock, logger);
 
   const source = kubeSource({
     kubeConfig: o.kubeConfig,
@@ -192,6 +225,8 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     random: _r,
     backoff: _b,
     caPollMs: _cp,
+    caSecretWatchMs: _cw,
+    retiredRootTrustMs: _rt,
     watchPods: _wp,
     workloadTtlMs: _ttl,
     grpcTls,
@@ -224,6 +259,14 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     rootCa?.resync();
   });
   if (elector.isLeader()) cp.refresh();
+  const caWatch = followCaSecret(o, authorities, { http, ca, clock, logger }, () => {
+    // Snapshots carry the bundle to sidecars, the ConfigMaps carry it to their mounted roots file.
+    cp.refresh();
+    rootCa?.sync();
+    serving
+      ?.followRoots()
+      .catch((e: unknown) => logger.error({ err: e }, 'renewing the serving certificate failed'));
+  });
 
   let hooks: WebhookServer | undefined;
   if (webhook)
@@ -248,6 +291,7 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     ...(serving ? { serving } : {}),
     ...(rootCa ? { rootCa } : {}),
     async close() {
+      caWatch.close();
       rootCa?.close();
       await hooks?.close();
       await cp.close();

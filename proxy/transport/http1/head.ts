@@ -126,6 +126,3 @@ export const responseHead = (
   (connection ? `connection: ${connection}\r\n` : '') +
   upgradeLines(upgrade) +
   '\r\n';
-
-/** Whether a message with these headers carries a body to forward (no CL:0, no body-less status). */
-export const hasContentLength = (headers: HeaderMap): boolean => headers['content-length'] !== undefined;

@@ -92,6 +92,16 @@ export class H1UpstreamConnection {
     return this.socket.destroyed;
   }
 
+  /** The connection was established (TLS done, for mTLS) at some point. */
+  get established(): boolean {
+    return this.connected;
+  }
+
+  /** The socket error that closed it, if any. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
   /** Sends `req`; exactly one of the callbacks runs. The connection must be idle. */
   exchange(req: MeshRequest, signal: AbortSignal, cb: ExchangeCallbacks): void {
     const ex: Exchange = {

@@ -1,5 +1,5 @@
 // @peculiar/x509 needs a Reflect metadata polyfill (its DI container) and a WebCrypto provider;
-// everything in control-plane/identity imports the library through this file to get both.
+// every component imports the library through this file to get both.
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';

@@ -1,14 +1,17 @@
 // `weft init`: the injected init container. Computes the traffic-capture rules
-// (injector/inject/iptables-rules.ts) and loads them with iptables-restore; --dry-run prints them.
+// (injector/inject/iptables-rules.ts) and loads them with iptables-restore and, where the pod has
+// IPv6, ip6tables-restore; --dry-run prints them.
 // With --wait-ready it instead waits for the sidecar's /ready: the postStart hook that holds the
 // app back on clusters without native sidecars.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { Command } from 'commander';
-import { err, formatIssues, ok, type ConfigIssue, type Result } from '../api/model/result.ts';
-import { iptablesRules, type CaptureOptions } from '../injector/inject/iptables-rules.ts';
-import { parseCidrList, parsePortList } from '../injector/inject/port-list.ts';
-import { DEFAULT_VALUES } from '../injector/inject/values.ts';
-import { envOption } from './options.ts';
+import { err, formatIssues, ok, type ConfigIssue, type Result } from '../../api/model/result.ts';
+import { iptablesRules, type CaptureOptions, type IpFamily } from '../../injector/inject/iptables-rules.ts';
+import { parseCidrList, parsePortList } from '../../injector/inject/port-list.ts';
+import { DEFAULT_VALUES } from '../../injector/inject/values.ts';
+import { envOption } from '../options.ts';
 
 export interface InitFlags {
   readonly proxyUid: string;
@@ -19,6 +22,8 @@ export interface InitFlags {
   readonly excludeInboundPorts?: string;
   readonly dryRun?: boolean;
   readonly iptablesRestore: string;
+  /** Default ip6tables-restore. */
+  readonly ip6tablesRestore?: string;
   readonly waitReady?: string;
   readonly waitTimeout: string;
 }
@@ -71,6 +76,51 @@ export const restoreRules = (
     child.stdin.end(`${lines.join('\n')}\n`);
   });
 
+/**
+ * IPv6 in this network namespace: `off` (the kernel has none), `local` (only loopback and
+ * link-local addresses: nothing can leave over IPv6), `routable` (a pod address: dual-stack).
+ */
+export type Ipv6State = 'off' | 'local' | 'routable';
+
+export const ipv6State = (): Ipv6State => {
+  if (!existsSync('/proc/net/if_inet6')) return 'off';
+  const routable = Object.values(networkInterfaces())
+    .flat()
+    .some((a) => a?.family === 'IPv6' && !a.internal && !a.address.toLowerCase().startsWith('fe80:'));
+  return routable ? 'routable' : 'local';
+};
+
+export interface Restored {
+  readonly family: IpFamily;
+  readonly code: number;
+  readonly stderr: string;
+  /** A failure that leaves nothing uncaptured (IPv6 without a routable address) only warns. */
+  readonly fatal: boolean;
+}
+
+/**
+ * Loads the rules of each family this pod has. IPv6 rules are written whenever the kernel has
+ * IPv6; their failure stops the pod only when IPv6 traffic could leave it uncaptured.
+ */
+export const restoreFamilies = async (
+  o: CaptureOptions,
+  bins: Readonly<Record<IpFamily, string>>,
+  ipv6: Ipv6State,
+): Promise<Restored[]> => {
+  const out: Restored[] = [];
+  for (const family of ipv6 === 'off' ? [4 as const] : ([4, 6] as const)) {
+    const r = await restoreRules(bins[family], iptablesRules(o, family));
+    out.push({ family, ...r, fatal: r.code !== 0 && (family === 4 || ipv6 === 'routable') });
+  }
+  return out;
+};
+
+/** What --dry-run prints: each family's restore input under a comment line (restore skips it). */
+export const dryRunText = (o: CaptureOptions): string =>
+  ([4, 6] as const)
+    .map((f) => `# ${f === 4 ? 'iptables' : 'ip6tables'}-restore\n${iptablesRules(o, f).join('\n')}\n`)
+    .join('');
+
 export interface WaitDeps {
   readonly fetch: (url: string) => Promise<{ status: number }>;
   readonly now: () => number;
@@ -109,21 +159,27 @@ const run = async (f: InitFlags): Promise<number> => {
     process.stderr.write(`weft init: ${formatIssues(o.error)}\n`);
     return 2;
   }
-  const lines = iptablesRules(o.value);
   if (f.dryRun) {
-    process.stdout.write(`${lines.join('\n')}\n`);
+    process.stdout.write(dryRunText(o.value));
     return 0;
   }
-  const r = await restoreRules(f.iptablesRestore, lines);
-  if (r.code !== 0) {
+  const bins = { 4: f.iptablesRestore, 6: f.ip6tablesRestore ?? 'ip6tables-restore' };
+  const results = await restoreFamilies(o.value, bins, ipv6State());
+  for (const r of results.filter((x) => x.code !== 0))
     process.stderr.write(
-      `weft init: ${f.iptablesRestore} failed (exit ${r.code}): ${r.stderr.trim()}\n` +
-        'the init container needs NET_ADMIN and NET_RAW and must run as root; rules were:\n' +
-        `${lines.join('\n')}\n`,
+      `weft init: ${bins[r.family]} failed (exit ${r.code}): ${r.stderr.trim()}\n` +
+        (r.fatal
+          ? 'the init container needs NET_ADMIN and NET_RAW and must run as root; rules were:\n' +
+            `${iptablesRules(o.value, r.family).join('\n')}\n`
+          : 'IPv6 is not captured, but this pod has no routable IPv6 address, so nothing leaves it uncaptured\n'),
     );
-    return 1;
-  }
-  process.stdout.write(`weft init: capture rules installed (${lines.length} lines)\n`);
+  if (results.some((r) => r.fatal)) return 1;
+  process.stdout.write(
+    `weft init: capture rules installed (${results
+      .filter((r) => r.code === 0)
+      .map((r) => `IPv${r.family}`)
+      .join(', ')})\n`,
+  );
   return 0;
 };
 
@@ -149,14 +205,21 @@ export const initCommand = (): Command =>
     .addOption(
       envOption(
         '--exclude-outbound-cidrs <cidrs>',
-        'destination IPv4 networks not captured, e.g. 10.0.0.0/8',
+        'destination networks not captured, e.g. 10.0.0.0/8,fd00::/8',
       ),
     )
     .addOption(
       envOption('--exclude-inbound-ports <ports>', 'pod ports reached directly, not through the sidecar'),
     )
-    .addOption(envOption('--dry-run', 'print the iptables-restore input instead of applying it'))
+    .addOption(
+      envOption('--dry-run', 'print the iptables-restore and ip6tables-restore input instead of applying it'),
+    )
     .addOption(envOption('--iptables-restore <path>', 'iptables-restore binary').default('iptables-restore'))
+    .addOption(
+      envOption('--ip6tables-restore <path>', 'ip6tables-restore binary (IPv6 rules)').default(
+        'ip6tables-restore',
+      ),
+    )
     .addOption(
       envOption('--wait-ready <url>', 'instead: wait until this URL answers 200 (sidecar readiness)'),
     )

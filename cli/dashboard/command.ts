@@ -3,11 +3,10 @@
 // observed shares, and the fault experiments. Figures come straight from the sidecars.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { startCollector } from './dashboard/collector.ts';
-import { startDashboardServer } from './dashboard/server.ts';
-import { statePath } from './dev/mesh.ts';
-import { readDevState } from './stat/local-source.ts';
-import { envOption, portOption } from './options.ts';
+import { readDevState, statePath } from '../mesh-view/dev-state.ts';
+import { envOption, portOption } from '../options.ts';
+import { startCollector } from './collector.ts';
+import { startDashboardServer } from './server.ts';
 
 interface DashboardFlags {
   port: number;

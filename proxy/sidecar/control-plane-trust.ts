@@ -3,21 +3,29 @@
 // only the control plane's SPIFFE ID. The file is read again for every new channel, so a root
 // the control plane publishes after a rotation is picked up without restarting the sidecar.
 import type { Logger } from 'pino';
-import { spiffeId } from '../api/model/spiffe.ts';
+import { spiffeId } from '../../api/model/spiffe.ts';
 import {
   controlPlaneCredentialsFromFile,
   type ChannelCredentialsSource,
-} from '../api/runtime/control-plane-tls.ts';
+} from '../../api/runtime/control-plane-tls.ts';
 
 export interface ControlPlaneTrustFlags {
+  /** host:port the sidecar dials; a Service name `<svc>.<namespace>.svc` names the namespace. */
+  controlPlane?: string;
   controlPlaneCa?: string;
   controlPlaneIdentity?: string;
   trustDomain: string;
 }
 
-/** Where `weft install` runs the control plane: its SPIFFE ID unless --control-plane-identity says otherwise. */
-export const defaultControlPlaneId = (trustDomain: string): string =>
-  spiffeId({ trustDomain, namespace: 'weft-system', serviceAccount: 'weft-control-plane' });
+/**
+ * The control plane's SPIFFE ID unless --control-plane-identity says otherwise: service account
+ * weft-control-plane (as `weft install` runs it) in the namespace of the Service dialed
+ * (weft-control-plane.<namespace>.svc, as the injector sets it), else weft-system.
+ */
+export const defaultControlPlaneId = (trustDomain: string, controlPlane?: string): string => {
+  const namespace = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(?:[.:]|$)/.exec(controlPlane ?? '')?.[1] ?? 'weft-system';
+  return spiffeId({ trustDomain, namespace, serviceAccount: 'weft-control-plane' });
+};
 
 export interface ControlPlaneTrust {
   readonly credentials: ChannelCredentialsSource;
@@ -35,7 +43,7 @@ export const controlPlaneTrust = (
 ): ControlPlaneTrust | undefined => {
   const file = flags.controlPlaneCa;
   if (file === undefined) return undefined;
-  const id = flags.controlPlaneIdentity ?? defaultControlPlaneId(flags.trustDomain);
+  const id = flags.controlPlaneIdentity ?? defaultControlPlaneId(flags.trustDomain, flags.controlPlane);
   const credentials = controlPlaneCredentialsFromFile(file, id);
   try {
     credentials(); // fail start-up on a missing or empty file, not later on every reconnect

@@ -4,13 +4,13 @@
 // one JSON object per refresh.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { statePath } from './dev/mesh.ts';
-import { LiveView } from './dev/view.ts';
-import { forService, type StatRow } from './stat/figures.ts';
-import { localSampler, metricsPorts, readDevState, type Sampler } from './stat/local-source.ts';
-import { prometheusSampler } from './stat/prometheus-source.ts';
-import { renderStat } from './stat/render.ts';
-import { envOption } from './options.ts';
+import { metricsPorts, readDevState, statePath } from '../mesh-view/dev-state.ts';
+import { forService, type StatRow } from '../mesh-view/figures.ts';
+import { LiveView } from '../mesh-view/live-view.ts';
+import { envOption } from '../options.ts';
+import { localSampler, type Sampler } from './local-source.ts';
+import { prometheusSampler } from './prometheus-source.ts';
+import { renderStat } from './render.ts';
 
 interface StatFlags {
   prometheus?: string;

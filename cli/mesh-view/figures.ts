@@ -2,7 +2,7 @@
 // apart, requests/s, success rate and latency quantiles per destination service and per split
 // backend, as the callers' sidecars saw them (direction="outbound"). Prometheus mode yields the
 // same StatRow from PromQL (prometheus-source.ts).
-import { histogramQuantile, type Sample } from '../dev/prom-text.ts';
+import { histogramQuantile, type Sample } from './prom-text.ts';
 
 export interface StatRow {
   readonly kind: 'service' | 'backend';

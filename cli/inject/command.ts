@@ -2,10 +2,10 @@
 // printed for `kubectl apply -f -`. Bad input exits 2 naming the file, document and line.
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { formatIssues, type Result } from '../api/model/result.ts';
-import { parseValues, type InjectValues } from '../injector/inject/values.ts';
-import { injectYaml, type WorkloadReport } from '../injector/inject/yaml-inject.ts';
-import { envOption } from './options.ts';
+import { formatIssues, type Result } from '../../api/model/result.ts';
+import { parseValues, type InjectValues } from '../../injector/inject/values.ts';
+import { injectYaml, type WorkloadReport } from '../../injector/inject/yaml-inject.ts';
+import { envOption } from '../options.ts';
 
 export interface InjectFlags {
   readonly filename: string;

@@ -5,9 +5,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { stringify } from 'yaml';
-import { installObjects, NAMES, type InstallOptions } from './install/manifests.ts';
-import { generateWebhookTls } from './install/webhook-tls.ts';
-import { envOption } from './options.ts';
+import { installObjects, NAMES, type InstallOptions } from './manifests.ts';
+import { generateWebhookTls } from './webhook-tls.ts';
+import { envOption } from '../options.ts';
 
 type Json = Record<string, unknown>;
 

@@ -4,16 +4,19 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { formatIssues } from '../api/model/result.ts';
-import { LoadGenerator } from './dev/load-generator.ts';
-import { type FlowSummary } from './dev/latency-stats.ts';
-import { collectFlows, flowSummary, scrapeMetrics } from './dev/mesh-stats.ts';
-import { type DevState, startMesh } from './dev/mesh.ts';
-import { readTopology } from './dev/topology.ts';
-import { LiveView, renderTable, type ViewRow } from './dev/view.ts';
-import { waitUntilServing } from './dev/warm-up.ts';
+import { formatIssues } from '../../api/model/result.ts';
+import { type DevState, metricsPorts } from '../mesh-view/dev-state.ts';
+import { LiveView } from '../mesh-view/live-view.ts';
+import { scrapeMetrics } from '../mesh-view/scrape.ts';
+import { type FlowSummary } from './latency-stats.ts';
+import { LoadGenerator } from './load-generator.ts';
+import { collectFlows, flowSummary } from './mesh-stats.ts';
+import { startMesh } from './mesh.ts';
+import { readTopology } from './topology.ts';
+import { renderTable, type ViewRow } from './view.ts';
+import { waitUntilServing } from './warm-up.ts';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface DevSummary {
   services: FlowSummary[];
@@ -34,10 +37,7 @@ interface DevOptions {
 }
 
 const summarize = async (state: DevState, load: LoadGenerator, target: string): Promise<DevSummary> => {
-  const ports = [...state.workloads, ...(state.loadGenerator ? [state.loadGenerator] : [])].map(
-    (w) => w.metricsPort,
-  );
-  const flows = collectFlows(await scrapeMetrics(ports));
+  const flows = collectFlows(await scrapeMetrics(metricsPorts(state)));
   const services = [load.stats.summary(target)];
   for (const [name, f] of flows.services)
     if (name !== target && name !== '') services.push(flowSummary(name, f));
