@@ -14,7 +14,14 @@ import { h1Call } from '../test/helpers/http-clients.ts';
 import { stopAll, weftOnce } from '../test/mtls/processes.ts';
 import { endpointsAre, ProcessMesh, serviceYaml, staticSidecar } from '../test/reliability/harness.ts';
 import { DEFAULT_VALUES } from '../injector/inject/values.ts';
-import { BUNDLE_DIR, buildDist, keepModuleUrl, PRODUCT_ROOTS, rewriteTsPaths } from './build-dist.ts';
+import {
+  BUNDLE_DIR,
+  buildDist,
+  keepModuleUrl,
+  PRODUCT_ROOTS,
+  rewriteTsPaths,
+  SIDECAR_ENTRY,
+} from './build-dist.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -123,7 +130,7 @@ describe('npm run build (the image form)', () => {
   it("keeps the control plane, the injector and heavy libraries off the sidecar's import graph", () => {
     const outputs = Object.keys(meta.outputs);
     const main = outputs.find((o) => o.endsWith(`${BUNDLE_DIR}/main.js`)) as string;
-    const proxy = outputs.find((o) => meta.outputs[o]?.entryPoint === 'cli/proxy.ts') as string;
+    const proxy = outputs.find((o) => meta.outputs[o]?.entryPoint === SIDECAR_ENTRY) as string;
     expect(main, outputs.join('\n')).toBeDefined();
     expect(proxy, outputs.join('\n')).toBeDefined();
     const inputs = [...staticClosure(meta, [main, proxy])].flatMap((o) =>
@@ -178,7 +185,7 @@ describe('npm run build (the image form)', () => {
       expect(reply.status).toBe(200);
       expect(reply.headers['x-echo-path']).toBe('/built');
       // the native addon is found beside the bundle (it is mapped into the process)
-      if (existsSync(join(root, 'proxy/transport/original-dst/build/Release/original_dst.node')))
+      if (existsSync(join(root, 'proxy/capture/original-dst/build/Release/original_dst.node')))
         expect(readFileSync(`/proc/${sidecar.ports.pid}/maps`, 'utf8')).toContain('original_dst.node');
     } finally {
       rmSync(dir, { recursive: true, force: true });

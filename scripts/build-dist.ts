@@ -102,7 +102,7 @@ export const CLI_ENTRY = 'cli/main.ts';
  * build, so a library both the sidecar and the control plane use (zod's core and its locales)
  * would carry what either needs into the chunk the sidecar loads.
  */
-export const SIDECAR_ENTRY = 'cli/proxy.ts';
+export const SIDECAR_ENTRY = 'cli/proxy/command.ts';
 
 /** The example apps `weft dev` spawns as processes of their own, shipped type-stripped. */
 const SPAWNED_ROOTS = ['examples'];
@@ -144,15 +144,24 @@ const weftModules = (root: string): Plugin => ({
   },
 });
 
-/** cli/main.ts's `import('./proxy.ts')` loads the sidecar's own bundle. */
-const sidecarApart = (root: string): Plugin => ({
-  name: 'weft-sidecar-apart',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/proxy\.(ts|js)$/ }, (args) =>
-      args.importer === join(root, CLI_ENTRY) ? { path: './proxy.js', external: true } : undefined,
-    );
-  },
-});
+/** The sidecar's own bundle, `BUNDLE_DIR/proxy.js`, which cli/main.ts imports by that path. */
+const SIDECAR_OUTPUT = 'proxy';
+
+/** cli/main.ts's `import()` of SIDECAR_ENTRY loads the sidecar's own bundle. */
+const sidecarApart = (root: string): Plugin => {
+  const specifier = `./${posix(relative(dirname(CLI_ENTRY), SIDECAR_ENTRY)).replace(/\.ts$/, '')}`;
+  const filter = new RegExp(`^${specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\.(ts|js)$`);
+  return {
+    name: 'weft-sidecar-apart',
+    setup(b) {
+      b.onResolve({ filter }, (args) =>
+        args.importer === join(root, CLI_ENTRY)
+          ? { path: `./${SIDECAR_OUTPUT}.js`, external: true }
+          : undefined,
+      );
+    },
+  };
+};
 
 const merge = (a: Metafile, b: Metafile): Metafile => ({
   inputs: { ...a.inputs, ...b.inputs },
@@ -197,7 +206,11 @@ export const bundle = async (
       })
     ).metafile;
   const cli = await once({ main: CLI_ENTRY }, '[name]-[hash]', [sidecarApart(root)]);
-  const sidecar = await once({ proxy: SIDECAR_ENTRY, ...sidecarEntries }, 'proxy-[name]-[hash]', []);
+  const sidecar = await once(
+    { [SIDECAR_OUTPUT]: SIDECAR_ENTRY, ...sidecarEntries },
+    `${SIDECAR_OUTPUT}-[name]-[hash]`,
+    [],
+  );
   return merge(cli, sidecar);
 };
 

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SIDECAR_NODE_OPTIONS } from '../../api/runtime/node-flags.ts';
-import { waitForPortFile } from '../../api/runtime/port-file.ts';
+import { waitForPortFile } from '../../cli/port-file.ts';
 import { systemClock } from '../../api/runtime/clock.ts';
 import { issueLocalToken } from '../../control-plane/identity/local-token.ts';
 import { readTokenKey } from '../../control-plane/identity/token-key-file.ts';
