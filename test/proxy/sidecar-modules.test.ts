@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForPortFile } from '../../api/runtime/port-file.ts';
+import { waitForPortFile } from '../../cli/port-file.ts';
 import { systemClock } from '../../api/runtime/clock.ts';
 import { issueLocalToken } from '../../control-plane/identity/local-token.ts';
 import { startH1Echo, type App } from '../helpers/apps.ts';
