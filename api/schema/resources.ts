@@ -3,6 +3,7 @@
 // path "<Kind> <namespace>/<name>: <field>" (the caller prefixes the file).
 import type { z } from 'zod';
 import type { ConfigIssue, Result } from '../model/result.ts';
+import { canarySchema } from './canary.ts';
 import { endpointSliceSchema, endpointsSchema } from './endpoints.ts';
 import { faultInjectionSchema } from './fault-injection.ts';
 import { httpRouteGroupSchemas } from './http-route-group.ts';
@@ -57,6 +58,7 @@ export type FaultInjectionResource = Kinded<
   'FaultInjection',
   { readonly spec: Out<typeof faultInjectionSchema>['spec'] }
 >;
+export type CanaryResource = Kinded<'Canary', { readonly spec: Out<typeof canarySchema>['spec'] }>;
 /** A known SMI kind weft does not parse here (TrafficTarget, TCPRoute…): kept for later readers. */
 export type OpaqueResource = Kinded<
   'Opaque',
@@ -72,6 +74,7 @@ export type MeshResource =
   | HttpRouteGroupResource
   | TrafficPolicyResource
   | FaultInjectionResource
+  | CanaryResource
   | OpaqueResource;
 
 export interface ParseOptions {
@@ -88,6 +91,7 @@ const KINDS: Readonly<Record<string, Readonly<Record<string, z.ZodType<{ metadat
   HTTPRouteGroup: httpRouteGroupSchemas,
   TrafficPolicy: { 'policy.weft.io/v1alpha1': trafficPolicySchema },
   FaultInjection: { 'policy.weft.io/v1alpha1': faultInjectionSchema },
+  Canary: { 'policy.weft.io/v1alpha1': canarySchema },
 };
 
 /** API groups whose other kinds are kept (opaque) rather than ignored. */
