@@ -71,7 +71,11 @@ const run = (): Row[] => {
       'reflect-metadata',
       ...Object.keys(pkg.dependencies).filter((d) => d !== 'reflect-metadata'),
     ];
-    const weft = [...relativeImports('cli/proxy/command.ts'), 'cli/proxy/command.ts', ...relativeImports('cli/main.ts')];
+    const weft = [
+      ...relativeImports('cli/proxy/command.ts'),
+      'cli/proxy/command.ts',
+      ...relativeImports('cli/main.ts'),
+    ];
     const steps = measure(dir, [
       ...FLOOR,
       ...deps,
