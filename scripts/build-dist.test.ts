@@ -120,7 +120,7 @@ describe('npm run build (the image form)', () => {
   it("keeps the control plane, the injector and heavy libraries off the sidecar's import graph", () => {
     const outputs = Object.keys(meta.outputs);
     const main = outputs.find((o) => o.endsWith(`${BUNDLE_DIR}/main.js`)) as string;
-    const proxy = outputs.find((o) => meta.outputs[o]?.entryPoint === 'cli/proxy.ts') as string;
+    const proxy = outputs.find((o) => meta.outputs[o]?.entryPoint === 'cli/proxy/command.ts') as string;
     expect(main, outputs.join('\n')).toBeDefined();
     expect(proxy, outputs.join('\n')).toBeDefined();
     const inputs = [...staticClosure(meta, [main, proxy])].flatMap((o) =>

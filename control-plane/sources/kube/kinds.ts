@@ -1,6 +1,6 @@
 // What the Kubernetes source watches: one entry per kind, cluster-wide. Custom kinds are read at
 // the version their CRD stores (the API server converts older versions through the conversion
-// webhook, control-plane/sources/kube/conversion/), so every object reaches the parser in one shape.
+// webhook, control-plane/modes/kubernetes/conversion/), so every object reaches the parser in one shape.
 import type { WatchedKind } from './resilient-informer.ts';
 
 export const MESHED_LABEL = 'weft.io/inject';

@@ -4,7 +4,12 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../api/runtime/clock.ts';
-import { KubeApiError, type JsonObject, type KubeHttp, type KubeRequest } from './kube-http.ts';
+import {
+  KubeApiError,
+  type JsonObject,
+  type KubeHttp,
+  type KubeRequest,
+} from '../../sources/kube/kube-http.ts';
 import { ROOT_CA_KEY } from '../../../api/runtime/control-plane-tls.ts';
 import { rootCaPublisher, type RootCaPublisherOptions } from './root-ca-publisher.ts';
 

@@ -7,8 +7,8 @@ import type { Logger } from 'pino';
 import type { ConfigIssue } from '../../../api/model/result.ts';
 import type { Clock } from '../../../api/runtime/clock.ts';
 import { acceptedCondition, issuesOf, sameCondition, type StatusShape } from './accepted.ts';
-import { faultStartPatch, type FaultTiming } from './fault-start.ts';
-import { isKubeError, type JsonObject, type KubeHttp } from './kube-http.ts';
+import { faultStartPatch, type FaultTiming } from '../../sources/kube/fault-start.ts';
+import { isKubeError, type JsonObject, type KubeHttp } from '../../sources/kube/kube-http.ts';
 
 export interface StatusWriterOptions {
   readonly http: KubeHttp;

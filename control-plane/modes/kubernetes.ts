@@ -4,32 +4,32 @@
 // Every replica serves discovery and CSRs.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { formatIssues } from '../../../api/model/result.ts';
-import { systemClock, type Clock, type Random } from '../../../api/runtime/clock.ts';
-import { createLogger } from '../../../api/runtime/logger.ts';
+import { formatIssues } from '../../api/model/result.ts';
+import { systemClock, type Clock, type Random } from '../../api/runtime/clock.ts';
+import { createLogger } from '../../api/runtime/logger.ts';
 import {
   createCa,
   DEFAULT_SKEW_MS,
   DEFAULT_WORKLOAD_TTL_MS,
   type CaAuthorities,
   type CertificateAuthority,
-} from '../../identity/ca.ts';
-import { ensureCaSecret } from '../../identity/ca-secret.ts';
-import { watchCaSecret, type CaSecretWatch } from '../../identity/ca-secret-watch.ts';
-import { servingIdentity, type ServingIdentity } from '../../identity/serving-cert.ts';
-import { registerIdentityService } from '../../identity/service.ts';
-import { watchErrorsCounter } from '../../admin/watch-metrics.ts';
-import { tokenReviewValidator } from '../../identity/token-review.ts';
-import { leaseElector, type LeaderElector, type LeaderElectorOptions } from '../../leader/lease-elector.ts';
-import { startControlPlane, type ControlPlaneOptions, type RunningControlPlane } from '../../runtime.ts';
-import { CONVERSION_PATH } from '../../../api/schema/crd/render.ts';
-import { reviewConversion } from './conversion/review.ts';
-import { kubeHttp, type KubeHttp } from './kube-http.ts';
-import { kubeSource, type KubeSource } from './kube-source.ts';
-import type { BackoffOptions } from './resilient-informer.ts';
-import { rootCaPublisher, type RootCaPublisher } from './root-ca-publisher.ts';
-import { statusWriter } from './status-writer.ts';
-import { startWebhookServer, type WebhookHandler, type WebhookServer } from './webhook-server.ts';
+} from '../identity/ca.ts';
+import { ensureCaSecret } from '../identity/ca-secret.ts';
+import { watchCaSecret, type CaSecretWatch } from '../identity/ca-secret-watch.ts';
+import { servingIdentity, type ServingIdentity } from '../identity/serving-cert.ts';
+import { registerIdentityService } from '../identity/service.ts';
+import { watchErrorsCounter } from '../admin/watch-metrics.ts';
+import { tokenReviewValidator } from '../identity/token-review.ts';
+import { leaseElector, type LeaderElector, type LeaderElectorOptions } from '../leader/lease-elector.ts';
+import { startControlPlane, type ControlPlaneOptions, type RunningControlPlane } from '../runtime.ts';
+import { CONVERSION_PATH } from '../../api/schema/crd/render.ts';
+import { reviewConversion } from './kubernetes/conversion/review.ts';
+import { kubeHttp, type KubeHttp } from '../sources/kube/kube-http.ts';
+import { kubeSource, type KubeSource } from '../sources/kube/kube-source.ts';
+import type { BackoffOptions } from '../sources/kube/resilient-informer.ts';
+import { rootCaPublisher, type RootCaPublisher } from './kubernetes/root-ca-publisher.ts';
+import { statusWriter } from './kubernetes/status-writer.ts';
+import { startWebhookServer, type WebhookHandler, type WebhookServer } from './kubernetes/webhook-server.ts';
 
 export interface KubeModeOptions extends Omit<
   ControlPlaneOptions,
@@ -74,9 +74,10 @@ export interface KubeModeOptions extends Omit<
   /**
    * TLS on the gRPC port (discovery and CSRs) with a certificate from the mesh CA for the
    * control plane's SPIFFE ID (`serviceAccount`, default weft-control-plane, in `namespace`) and
-   * these DNS names; sidecars verify it with the trust bundle. Absent: plaintext.
+   * these DNS names (default: controlPlaneDnsNames(namespace)); sidecars verify it with the trust
+   * bundle. Absent: plaintext.
    */
-  readonly grpcTls?: { readonly dnsNames: readonly string[]; readonly serviceAccount?: string };
+  readonly grpcTls?: { readonly dnsNames?: readonly string[]; readonly serviceAccount?: string };
   /**
    * The leader publishes the trust bundle as ConfigMap weft-root-ca in every meshed namespace
    * (default true; needs the configmaps rules `weft install` grants).
@@ -158,6 +159,12 @@ const publisherOf = (option: KubeModeOptions['publishRootCa'], p: Parts): RootCa
         ...(typeof option === 'object' ? option : {}),
       });
 
+/** The names sidecars may dial the control plane's Service by (weft install names it weft-control-plane). */
+export const controlPlaneDnsNames = (namespace: string, service = 'weft-control-plane'): string[] => [
+  `${service}.${namespace}.svc`,
+  `${service}.${namespace}.svc.cluster.local`,
+];
+
 const servingOf = (
   tls: NonNullable<KubeModeOptions['grpcTls']>,
   namespace: string | undefined,
@@ -169,7 +176,7 @@ const servingOf = (
       namespace: namespace ?? 'weft-system',
       serviceAccount: tls.serviceAccount ?? 'weft-control-plane',
     },
-    dnsNames: tls.dnsNames,
+    dnsNames: tls.dnsNames ?? controlPlaneDnsNames(namespace ?? 'weft-system'),
   });
 
 /** Every replica follows the CA Secret, so all sign with the same root after a rotation. */

@@ -1,20 +1,25 @@
-// Kubernetes mode of `weft control-plane`: its flags, and the composition of the control plane
-// with the injector's /inject handler on the shared webhook listener (15017). Lives in cli/
-// because control-plane/ and injector/ may not import each other.
+// Kubernetes mode of `weft control-plane`: its flags, turned into the mode's options
+// (control-plane/modes/kubernetes.ts), plus the injector's /inject handler for the shared webhook
+// listener (15017), handed in from here because control-plane/ and injector/ may not import each
+// other.
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
-import { startKubeControlPlane, type KubeModeOptions } from '../control-plane/sources/kube/kube-mode.ts';
-import type { RunningControlPlane } from '../control-plane/runtime.ts';
+import {
+  controlPlaneDnsNames,
+  startKubeControlPlane,
+  type KubeModeOptions,
+} from '../../control-plane/modes/kubernetes.ts';
+import type { RunningControlPlane } from '../../control-plane/runtime.ts';
 import { Registry } from 'prom-client';
-import { injectorMetrics } from '../injector/app.ts';
-import { answerReview } from '../injector/inject/admission.ts';
-import { WEBHOOK_PATH } from '../injector/inject/webhook-config.ts';
-import { withValues } from '../injector/inject/values.ts';
-import { envOption, portOption } from './options.ts';
-import { ownNamespace } from '../control-plane/modes/own-namespace.ts';
+import { injectorMetrics } from '../../injector/app.ts';
+import { answerReview } from '../../injector/inject/admission.ts';
+import { WEBHOOK_PATH } from '../../injector/inject/webhook-config.ts';
+import { withValues } from '../../injector/inject/values.ts';
+import { envOption, portOption } from '../options.ts';
+import { ownNamespace } from '../../control-plane/modes/kubernetes/own-namespace.ts';
 
 /** The port of Service weft-control-plane that sidecars dial for discovery and CSRs. */
 const GRPC_SERVICE_PORT = 15010;
@@ -23,7 +28,7 @@ export interface KubeFlags {
   kubeconfig?: string;
   inCluster?: boolean;
   identity?: string;
-  /** Absent: where the pod runs (control-plane/modes/own-namespace.ts). */
+  /** Absent: where the pod runs (control-plane/modes/kubernetes/own-namespace.ts). */
   namespace?: string;
   webhookPort: number;
   webhookCertDir?: string;
@@ -32,12 +37,6 @@ export interface KubeFlags {
   certTtl?: number;
   grpcTls?: boolean;
 }
-
-/** The names sidecars may dial the control plane's Service by (weft install names it weft-control-plane). */
-export const controlPlaneDnsNames = (namespace: string, service = 'weft-control-plane'): string[] => [
-  `${service}.${namespace}.svc`,
-  `${service}.${namespace}.svc.cluster.local`,
-];
 
 export const wantsKube = (f: KubeFlags): boolean => f.inCluster === true || f.kubeconfig !== undefined;
 
@@ -119,7 +118,7 @@ export const startFromKubeFlags = async (
     identity: f.identity ?? hostname(),
     namespace: own.namespace,
     ...(f.certTtl !== undefined ? { workloadTtlMs: f.certTtl } : {}),
-    ...(f.grpcTls ? { grpcTls: { dnsNames: controlPlaneDnsNames(own.namespace) } } : {}),
+    ...(f.grpcTls ? { grpcTls: {} } : {}),
     ...(webhook ? { webhook } : {}),
   });
   if (webhook) for (const m of Object.values(hostedInjectorMetrics)) cp.metricsRegistry.registerMetric(m);

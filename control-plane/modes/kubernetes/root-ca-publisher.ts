@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../../api/runtime/clock.ts';
 import { ROOT_CA_CONFIGMAP, ROOT_CA_KEY } from '../../../api/runtime/control-plane-tls.ts';
-import { isKubeError, type JsonObject, type KubeHttp } from './kube-http.ts';
+import { isKubeError, type JsonObject, type KubeHttp } from '../../sources/kube/kube-http.ts';
 
 export interface RootCaPublisherOptions {
   readonly http: KubeHttp;

@@ -1,26 +1,17 @@
 // `weft control-plane`: compile mesh resources into per-sidecar snapshots and push them over gRPC.
-// Local mode reads a folder of Kubernetes-shaped YAML (--config-dir); Kubernetes mode watches the
-// API (--kubeconfig FILE or --in-cluster) and is composed in cli/control-plane-kube.ts.
-// Local mode hosts the CA from --ca-dir (created on first start) and accepts local tokens signed
-// with the key in --token-key-file (default <ca-dir>/token.key), as `weft dev` issues them.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+// Flags only: local mode (--config-dir, control-plane/modes/local.ts: the CA from --ca-dir, local
+// tokens signed with --token-key-file) or Kubernetes mode (--kubeconfig FILE or --in-cluster; its
+// flags in cli/control-plane/kube-flags.ts, the mode in control-plane/modes/kubernetes.ts).
 import { Command, InvalidArgumentError } from 'commander';
-import type { Logger } from 'pino';
-import { formatIssues } from '../api/model/result.ts';
-import { systemClock } from '../api/runtime/clock.ts';
-import { parseDuration } from '../api/schema/duration.ts';
-import { hostIdentity, type HostedIdentity } from '../control-plane/identity/hosted.ts';
-import { createLocalTokenValidator, generateLocalTokenKey } from '../control-plane/identity/local-token.ts';
-import { readOrCreateTokenKey } from '../control-plane/identity/token-key-file.ts';
-import { exitWithParent } from './exit-with-parent.ts';
-import { createLogger } from '../api/runtime/logger.ts';
-import { writePortFile } from './port-file.ts';
-import { DEFAULT_STARTUP_GRACE_MS } from '../control-plane/push/startup-grace.ts';
-import { startControlPlane, type RunningControlPlane } from '../control-plane/runtime.ts';
-import { addKubeOptions, startFromKubeFlags, wantsKube, type KubeFlags } from './control-plane-kube.ts';
-import { caInit } from './ca.ts';
-import { envOption, portOf, portOption } from './options.ts';
+import { parseDuration } from '../../api/schema/duration.ts';
+import { exitWithParent } from '../exit-with-parent.ts';
+import { createLogger } from '../../api/runtime/logger.ts';
+import { writePortFile } from '../port-file.ts';
+import { LocalModeSetupError, startLocalControlPlane } from '../../control-plane/modes/local.ts';
+import { DEFAULT_STARTUP_GRACE_MS } from '../../control-plane/push/startup-grace.ts';
+import type { RunningControlPlane } from '../../control-plane/runtime.ts';
+import { addKubeOptions, startFromKubeFlags, wantsKube, type KubeFlags } from './kube-flags.ts';
+import { envOption, portOf, portOption } from '../options.ts';
 
 interface ControlPlaneFlags extends KubeFlags {
   configDir?: string;
@@ -55,36 +46,6 @@ const fail = (message: string): never => {
   process.exit(2);
 };
 
-/** Local mode's CA: --ca-dir (created with a fresh ECDSA P-256 root if absent) and local tokens. */
-const localIdentity = async (flags: ControlPlaneFlags, logger: Logger): Promise<HostedIdentity> => {
-  const caDir = flags.caDir;
-  if (caDir !== undefined && !existsSync(join(caDir, 'state.json'))) {
-    const created = await caInit(caDir, { trustDomain: flags.trustDomain });
-    if (!created.ok) fail(`cannot create the CA in ${caDir}:\n${formatIssues(created.error)}`);
-    logger.info({ caDir }, 'created a new CA root');
-  }
-  const keyFile = flags.tokenKeyFile ?? (caDir !== undefined ? join(caDir, 'token.key') : undefined);
-  let key = generateLocalTokenKey();
-  if (keyFile === undefined)
-    logger.warn(
-      'no --ca-dir or --token-key-file: the token key lives in memory and no sidecar can get a token',
-    );
-  else {
-    const read = await readOrCreateTokenKey(keyFile);
-    if (!read.ok) fail(formatIssues(read.error));
-    else key = read.value;
-  }
-  return hostIdentity({
-    ...(caDir !== undefined ? { caDir } : {}),
-    trustDomain: flags.trustDomain,
-    workloadTtlMs: flags.certTtl,
-    validator: createLocalTokenValidator({ key, clock: systemClock }),
-    clock: systemClock,
-    logger,
-    caDirPollMs: flags.caPoll,
-  });
-};
-
 const run = async (flags: ControlPlaneFlags): Promise<void> => {
   const logger = createLogger({ level: flags.logLevel, base: { component: 'control-plane' } });
   const common = {
@@ -95,7 +56,6 @@ const run = async (flags: ControlPlaneFlags): Promise<void> => {
     logger,
   };
   let cp: RunningControlPlane;
-  let identity: HostedIdentity | undefined;
   if (wantsKube(flags)) {
     if (flags.caDir !== undefined || flags.tokenKeyFile !== undefined)
       logger.warn(
@@ -103,17 +63,15 @@ const run = async (flags: ControlPlaneFlags): Promise<void> => {
       );
     cp = await startFromKubeFlags(flags, common);
   } else if (flags.configDir) {
-    identity = await localIdentity(flags, logger);
-    const hosted = identity;
-    cp = await startControlPlane({
+    cp = await startLocalControlPlane({
       ...common,
       configDir: flags.configDir,
       startupGraceMs: flags.startupGrace,
-      extraServices: (server, registry) => hosted.register(server, registry),
-      trustBundle: () => hosted.trustBundle(),
-    });
-    // A root rotation in the CA directory reaches every sidecar as a new trust bundle.
-    hosted.follow(() => cp.refresh());
+      ...(flags.caDir !== undefined ? { caDir: flags.caDir } : {}),
+      ...(flags.tokenKeyFile !== undefined ? { tokenKeyFile: flags.tokenKeyFile } : {}),
+      workloadTtlMs: flags.certTtl,
+      caPollMs: flags.caPoll,
+    }).catch((e: unknown) => (e instanceof LocalModeSetupError ? fail(e.message) : Promise.reject(e)));
   } else {
     process.stderr.write(
       'weft control-plane: give --config-dir DIR (local mode), --kubeconfig FILE or --in-cluster\n',
@@ -128,7 +86,6 @@ const run = async (flags: ControlPlaneFlags): Promise<void> => {
     });
   logger.info({ grpc: cp.grpcAddress, admin: cp.adminAddress }, 'control plane serving');
   const stop = async (): Promise<void> => {
-    identity?.close();
     await cp.close();
     process.exit(0);
   };
