@@ -5,6 +5,7 @@
 // Only the subcommand being run is imported (all of them for `weft --help` and unknown names): a
 // sidecar (`weft proxy`) must not load the control plane, the injector or the Kubernetes client.
 import { Command } from 'commander';
+import { WEFT_VERSION } from '../api/runtime/version.ts';
 
 const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['control-plane', async () => (await import('./control-plane/command.ts')).controlPlaneCommand()],
@@ -16,11 +17,12 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['install', async () => (await import('./install/command.ts')).installCommand()],
   ['stat', async () => (await import('./stat/command.ts')).statCommand()],
   ['dashboard', async () => (await import('./dashboard/command.ts')).dashboardCommand()],
+  ['version', async () => (await import('./version/command.ts')).versionCommand()],
 ];
 
 const program = new Command('weft')
   .description('weft: a lightweight Kubernetes service mesh')
-  .version('0.1.0')
+  .version(WEFT_VERSION)
   .exitOverride((err) => {
     // commander's usage errors exit 1 by default; weft reserves 2 for bad usage
     process.exit(err.exitCode === 0 ? 0 : 2);

@@ -6,9 +6,10 @@
 // resource schemas stay on classic zod.
 import * as z from 'zod/mini';
 import type { AuthzView } from '../model/authz.ts';
-import { RETRY_ON, type FaultView, type TrafficPolicyView } from '../model/policy.ts';
+import { RETRY_ON, type FaultView, type RetryPolicyView, type TrafficPolicyView } from '../model/policy.ts';
 import type { ProxySnapshot } from '../model/snapshot.ts';
 import './mini-locale.ts';
+import { httpRouteTableSchema } from './snapshot-http-routes.ts';
 
 const count = z.int().check(z.minimum(0));
 const ms = z.number().check(z.minimum(0));
@@ -24,7 +25,7 @@ const routeMatch = z.looseObject({
   headers: opt(z.record(z.string(), z.string())),
 });
 
-const retries = z.looseObject({
+const retries: z.ZodMiniType<RetryPolicyView> = z.looseObject({
   attempts: z.int().check(z.minimum(1)),
   perTryTimeoutMs: opt(ms),
   retryOn: z.array(z.enum(RETRY_ON)),
@@ -103,6 +104,7 @@ const service = z.looseObject({
       matches: opt(z.array(routeMatch)),
     }),
   ),
+  httpRoutes: opt(httpRouteTableSchema(retries)),
   policy: opt(policy),
   faults: opt(z.array(fault)),
 });

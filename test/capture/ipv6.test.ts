@@ -84,6 +84,12 @@ describe.skipIf(skipReason !== '')(
       expect(tcpIn(pod('a').ns, SERVICE_IP6, 7000, 'bytes over v6'), tail(mesh.logs.a)).toBe('bytes over v6');
     });
 
+    it("serves B's metrics port to a scraper on the node over IPv6 (not captured)", () => {
+      const out = httpIn(mesh.topo.node, `http://[${pod('b').ip6}]:15090/metrics`);
+      expect(out.slice(0, 4), out.slice(0, 200)).toBe('200 ');
+      expect(out).toContain('weft_requests_total');
+    });
+
     it("routes a call to B's IPv6 pod IP through the mesh to B (not plaintext, which B's STRICT inbound refuses)", async () => {
       const before = inboundOk();
       const reply = await eventually(

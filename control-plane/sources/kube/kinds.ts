@@ -60,6 +60,20 @@ export const CONFIG_KINDS: readonly WatchedKind[] = [
     path: '/apis/policy.weft.io/v1alpha1/faultinjections',
     optional: true,
   },
+  {
+    name: 'httproutes',
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    path: '/apis/gateway.networking.k8s.io/v1/httproutes',
+    optional: true,
+  },
+  {
+    name: 'grpcroutes',
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GRPCRoute',
+    path: '/apis/gateway.networking.k8s.io/v1/grpcroutes',
+    optional: true,
+  },
 ];
 
 /**
