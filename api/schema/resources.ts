@@ -3,6 +3,7 @@
 // path "<Kind> <namespace>/<name>: <field>" (the caller prefixes the file).
 import type { z } from 'zod';
 import type { ConfigIssue, Result } from '../model/result.ts';
+import { canarySchema } from './canary.ts';
 import { endpointSliceSchema, endpointsSchema } from './endpoints.ts';
 import { faultInjectionSchema } from './fault-injection.ts';
 import { grpcRouteSchema, httpRouteSchema } from './gateway-route.ts';
@@ -62,6 +63,7 @@ export type FaultInjectionResource = Kinded<
 >;
 export type HttpRouteResource = Kinded<'HTTPRoute', { readonly spec: Out<typeof httpRouteSchema>['spec'] }>;
 export type GrpcRouteResource = Kinded<'GRPCRoute', { readonly spec: Out<typeof grpcRouteSchema>['spec'] }>;
+export type CanaryResource = Kinded<'Canary', { readonly spec: Out<typeof canarySchema>['spec'] }>;
 /** A known SMI kind weft does not parse here (TrafficTarget, TCPRoute…): kept for later readers. */
 export type OpaqueResource = Kinded<
   'Opaque',
@@ -79,6 +81,7 @@ export type MeshResource =
   | FaultInjectionResource
   | HttpRouteResource
   | GrpcRouteResource
+  | CanaryResource
   | OpaqueResource;
 
 export interface ParseOptions {
@@ -97,6 +100,7 @@ const KINDS: Readonly<Record<string, Readonly<Record<string, z.ZodType<{ metadat
   FaultInjection: { 'policy.weft.io/v1alpha1': faultInjectionSchema },
   HTTPRoute: { 'gateway.networking.k8s.io/v1': httpRouteSchema },
   GRPCRoute: { 'gateway.networking.k8s.io/v1': grpcRouteSchema },
+  Canary: { 'policy.weft.io/v1alpha1': canarySchema },
 };
 
 /** API groups whose other kinds are kept (opaque) rather than ignored. */

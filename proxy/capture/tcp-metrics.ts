@@ -3,7 +3,7 @@
 // connections open now, and bytes each way. Counted when a connection ends, so long-lived
 // connections show in `open` until then.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { IDLE_TIMEOUT } from '../transport/tcp-passthrough.ts';
+import { IDLE_TIMEOUT } from './tcp-passthrough.ts';
 
 export type TcpDirection = 'inbound' | 'outbound';
 export type TcpRoute = 'mesh' | 'passthrough';

@@ -6,12 +6,12 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
 import { authorize } from '../layers/authz.ts';
-import type { TcpEvents } from '../metrics/tcp-metrics.ts';
+import type { TcpEvents } from './tcp-metrics.ts';
 import type { ConnectionInfo } from '../transport/connection.ts';
 import { peek } from '../transport/peek.ts';
-import { dialPlain } from '../transport/tcp-dial.ts';
-import { abort, keepHalfOpen, splice } from '../transport/tcp-passthrough.ts';
-import { parsePreamble, type Parsed } from '../transport/tcp-preamble.ts';
+import { dialPlain } from './tcp-dial.ts';
+import { abort, keepHalfOpen, splice } from './tcp-passthrough.ts';
+import { parsePreamble, type Parsed } from './tcp-preamble.ts';
 
 export interface InboundTunnelOptions {
   readonly snapshot: () => ProxySnapshot | undefined;

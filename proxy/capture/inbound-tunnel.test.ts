@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthzView } from '../../api/model/authz.ts';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
-import { tunnelAuthorized, tunnelPorts } from './tunnel.ts';
+import { tunnelAuthorized, tunnelPorts } from './inbound-tunnel.ts';
 
 const snapshot = (authz?: AuthzView): ProxySnapshot => ({
   version: 'v1',

@@ -1,7 +1,7 @@
 // `weft proxy` flags for tracing and the access log (docs/observability.md), each with its WEFT_*
 // variable. proxy/sidecar/observability-settings.ts turns their values into the sidecar's settings.
 import { InvalidArgumentError, type Command } from 'commander';
-import { envOption } from './options.ts';
+import { envOption } from '../options.ts';
 
 export const ratio = (v: string): number => {
   const n = Number(v);

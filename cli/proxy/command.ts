@@ -5,17 +5,17 @@
 // also kept there with the last snapshot, so a restart while the control plane is away can serve.
 // Here only the flags are read; proxy/sidecar/start-sidecar.ts assembles the sidecar.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { formatIssues } from '../api/model/result.ts';
-import { parseDuration } from '../api/schema/duration.ts';
-import { createLogger } from '../api/runtime/logger.ts';
-import { exitWithParent } from '../api/runtime/exit-with-parent.ts';
-import { writePortFile } from '../api/runtime/port-file.ts';
-import { readOtelEnv } from '../proxy/observability/env.ts';
-import type { SidecarFlagOptions } from '../proxy/sidecar/options.ts';
-import { startSidecar } from '../proxy/sidecar/start-sidecar.ts';
-import { ListenError, SidecarConfigError, type ListenerName } from '../proxy/start-errors.ts';
-import { envOption, portNumber, portOption } from './options.ts';
-import { withObservabilityOptions } from './proxy-observability.ts';
+import { formatIssues } from '../../api/model/result.ts';
+import { parseDuration } from '../../api/schema/duration.ts';
+import { createLogger } from '../../api/runtime/logger.ts';
+import { exitWithParent } from '../exit-with-parent.ts';
+import { writePortFile } from '../port-file.ts';
+import { readOtelEnv } from '../../proxy/observability/env.ts';
+import type { SidecarFlagOptions } from '../../proxy/sidecar/options.ts';
+import { startSidecar } from '../../proxy/sidecar/start-sidecar.ts';
+import { ListenError, SidecarConfigError, type ListenerName } from '../../proxy/start-errors.ts';
+import { envOption, portNumber, portOption } from '../options.ts';
+import { withObservabilityOptions } from './observability-flags.ts';
 
 interface ProxyFlags extends SidecarFlagOptions {
   /** SIGTERM: how long to keep serving after leaving discovery, before draining (ms). */

@@ -4,9 +4,9 @@
 import { connect, type Socket } from 'node:net';
 import type { Endpoint } from '../../api/model/snapshot.ts';
 import { preamble, TUNNEL_ALPN } from './tcp-preamble.ts';
-import { dialMeshTls } from './tls-client.ts';
-import type { TlsEvents } from './tls-events.ts';
-import type { TlsMaterial } from './tls-material.ts';
+import { dialMeshTls } from '../transport/tls-client.ts';
+import type { TlsEvents } from '../transport/tls-events.ts';
+import type { TlsMaterial } from '../transport/tls-material.ts';
 
 export interface Dialled {
   readonly socket: Socket;

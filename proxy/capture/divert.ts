@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Diverted } from '../transport/listener.ts';
-import type { OriginalDstReader } from '../transport/original-dst/original-dst.ts';
+import type { OriginalDstReader } from './original-dst/original-dst.ts';
 import { peek, putBack } from '../transport/peek.ts';
 import {
   firstBytes,
@@ -14,7 +14,7 @@ import {
   type DestinationIndex,
   type Plan,
 } from './by-destination.ts';
-import { keepHalfOpen } from '../transport/tcp-passthrough.ts';
+import { keepHalfOpen } from './tcp-passthrough.ts';
 import type { TcpForwarder } from './tcp-forward.ts';
 
 export interface CaptureOptions {

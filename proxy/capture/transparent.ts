@@ -3,18 +3,18 @@
 // stack, opaque tunnel or passthrough), and the inbound listener's handler for tunnels from peers.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { ProxySnapshot, ServiceView } from '../api/model/snapshot.ts';
-import type { Random } from '../api/runtime/clock.ts';
-import { inboundTunnel } from './inbound/tunnel.ts';
-import type { LoadTracker } from './layers/balancer.ts';
-import { tcpMetrics } from './metrics/tcp-metrics.ts';
-import { destinationIndex, type DestinationIndex } from './outbound/by-destination.ts';
-import { captureDivert } from './outbound/capture.ts';
-import { tcpForwarder } from './outbound/tcp-forward.ts';
-import type { ListenerOptions } from './transport/listener.ts';
-import { originalDstReader, type OriginalDstReader } from './transport/original-dst/original-dst.ts';
-import type { TlsEvents } from './transport/tls-events.ts';
-import type { TlsMaterial } from './transport/tls-material.ts';
+import type { ProxySnapshot, ServiceView } from '../../api/model/snapshot.ts';
+import type { Random } from '../../api/runtime/clock.ts';
+import { inboundTunnel } from './inbound-tunnel.ts';
+import type { LoadTracker } from '../layers/balancer.ts';
+import { tcpMetrics } from './tcp-metrics.ts';
+import { destinationIndex, type DestinationIndex } from './by-destination.ts';
+import { captureDivert } from './divert.ts';
+import { tcpForwarder } from './tcp-forward.ts';
+import type { ListenerOptions } from '../transport/listener.ts';
+import { originalDstReader, type OriginalDstReader } from './original-dst/original-dst.ts';
+import type { TlsEvents } from '../transport/tls-events.ts';
+import type { TlsMaterial } from '../transport/tls-material.ts';
 
 export interface TransparentOptions {
   /** Default: the native addon's reader; false = no original-destination routing. */

@@ -11,15 +11,15 @@ import {
   controlPlaneDnsNames,
   startKubeControlPlane,
   type KubeModeOptions,
-} from '../control-plane/modes/kubernetes.ts';
-import type { RunningControlPlane } from '../control-plane/runtime.ts';
+} from '../../control-plane/modes/kubernetes.ts';
+import type { RunningControlPlane } from '../../control-plane/runtime.ts';
 import { Registry } from 'prom-client';
-import { injectorMetrics } from '../injector/app.ts';
-import { answerReview } from '../injector/inject/admission.ts';
-import { WEBHOOK_PATH } from '../injector/inject/webhook-config.ts';
-import { withValues } from '../injector/inject/values.ts';
-import { envOption, portOption } from './options.ts';
-import { ownNamespace } from '../control-plane/modes/kubernetes/own-namespace.ts';
+import { injectorMetrics } from '../../injector/app.ts';
+import { answerReview } from '../../injector/inject/admission.ts';
+import { WEBHOOK_PATH } from '../../injector/inject/webhook-config.ts';
+import { withValues } from '../../injector/inject/values.ts';
+import { envOption, portOption } from '../options.ts';
+import { ownNamespace } from '../../control-plane/modes/kubernetes/own-namespace.ts';
 
 /** The port of Service weft-control-plane that sidecars dial for discovery and CSRs. */
 const GRPC_SERVICE_PORT = 15010;

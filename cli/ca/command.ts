@@ -2,10 +2,10 @@
 // (layout in control-plane/identity/ca-dir.ts and docs/identity.md; procedure in
 // docs/runbooks/root-rotation.md). Root rotation: add → switch → remove.
 import { Command, Option } from 'commander';
-import { formatIssues, ok, type Result } from '../api/model/result.ts';
-import { caInit, createAuthority, type AuthoritySource } from '../control-plane/identity/ca-dir-create.ts';
-import { loadCaDir, readCaState, writeCaState } from '../control-plane/identity/ca-dir.ts';
-import { applyStage, type CaState, type RotationStage } from '../control-plane/identity/ca-state.ts';
+import { formatIssues, ok, type Result } from '../../api/model/result.ts';
+import { caInit, createAuthority, type AuthoritySource } from '../../control-plane/identity/ca-dir-create.ts';
+import { loadCaDir, readCaState, writeCaState } from '../../control-plane/identity/ca-dir.ts';
+import { applyStage, type CaState, type RotationStage } from '../../control-plane/identity/ca-state.ts';
 
 export { caInit, type AuthoritySource };
 

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Diverted } from '../transport/listener.ts';
 import { destinationIndex } from './by-destination.ts';
-import { captureDivert } from './capture.ts';
+import { captureDivert } from './divert.ts';
 import type { TcpForwarder } from './tcp-forward.ts';
 
 let server: Server;

@@ -1,17 +1,17 @@
 // `weft control-plane`: compile mesh resources into per-sidecar snapshots and push them over gRPC.
 // Flags only: local mode (--config-dir, control-plane/modes/local.ts: the CA from --ca-dir, local
 // tokens signed with --token-key-file) or Kubernetes mode (--kubeconfig FILE or --in-cluster; its
-// flags in cli/control-plane-kube.ts, the mode in control-plane/modes/kubernetes.ts).
+// flags in cli/control-plane/kube-flags.ts, the mode in control-plane/modes/kubernetes.ts).
 import { Command, InvalidArgumentError } from 'commander';
-import { parseDuration } from '../api/schema/duration.ts';
-import { exitWithParent } from '../api/runtime/exit-with-parent.ts';
-import { createLogger } from '../api/runtime/logger.ts';
-import { writePortFile } from '../api/runtime/port-file.ts';
-import { LocalModeSetupError, startLocalControlPlane } from '../control-plane/modes/local.ts';
-import { DEFAULT_STARTUP_GRACE_MS } from '../control-plane/push/startup-grace.ts';
-import type { RunningControlPlane } from '../control-plane/runtime.ts';
-import { addKubeOptions, startFromKubeFlags, wantsKube, type KubeFlags } from './control-plane-kube.ts';
-import { envOption, portOf, portOption } from './options.ts';
+import { parseDuration } from '../../api/schema/duration.ts';
+import { exitWithParent } from '../exit-with-parent.ts';
+import { createLogger } from '../../api/runtime/logger.ts';
+import { writePortFile } from '../port-file.ts';
+import { LocalModeSetupError, startLocalControlPlane } from '../../control-plane/modes/local.ts';
+import { DEFAULT_STARTUP_GRACE_MS } from '../../control-plane/push/startup-grace.ts';
+import type { RunningControlPlane } from '../../control-plane/runtime.ts';
+import { addKubeOptions, startFromKubeFlags, wantsKube, type KubeFlags } from './kube-flags.ts';
+import { envOption, portOf, portOption } from '../options.ts';
 
 interface ControlPlaneFlags extends KubeFlags {
   configDir?: string;
