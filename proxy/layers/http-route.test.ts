@@ -109,6 +109,21 @@ describe('HTTPRoute matching in the sidecar', () => {
   });
 });
 
+describe('HTTPRoute ports', () => {
+  it("takes a request without a port to a one-port Service's port", async () => {
+    const t = inProcessOutbound(echo());
+    const grpcOnly = svc('echo', 1000, {
+      ports: [{ port: 9000, targetPort: 9000, protocol: 'http' }],
+      httpRoutes: table([rule()], [{ match: prefix('/'), rule: 0, ports: [9000] }], {
+        allPorts: false,
+        ports: [9000],
+      }),
+    });
+    t.apply(snapshot({ name: 'client' }, [grpcOnly, svc('v1', 1001)]));
+    expect((await t.call({ authority: 'echo', path: '/' })).headers['x-port']).toBe('1001');
+  });
+});
+
 describe('HTTPRoute backends', () => {
   it('answers 500 when every weight is 0, and for the share of an unresolved backendRef', async () => {
     const zero = mesh(

@@ -43,8 +43,12 @@ export interface HttpRouteDeps {
   readonly logger?: Logger;
 }
 
-/** The request port when the authority named none: plain HTTP's. */
-const DEFAULT_PORT = 80;
+/**
+ * The Service port of a request whose authority named none: the Service's only port, else plain
+ * HTTP's 80 (what a client resolving the name would have dialled).
+ */
+const impliedPort = (service: ServiceView): number =>
+  service.ports.length === 1 ? (service.ports[0] as ServiceView['ports'][number]).port : 80;
 
 interface Matched {
   readonly match: HttpMatchView;
@@ -159,7 +163,7 @@ export const httpRouteLayer =
     const matched = new WeakMap<CallCtx, Matched>();
     const rules = table.rules.map((r) => ruleHandler(r, next, matched, deps));
     return (req, ctx) => {
-      const port = ctx.servicePort?.port ?? DEFAULT_PORT;
+      const port = ctx.servicePort?.port ?? impliedPort(ctx.service);
       // Routes attach to the Service's frontend: a connection to one pod's IP bypasses them.
       if (ctx.destination?.endpoint || !matcher.applies(port)) return next(req, ctx);
       const i = matcher.select(req, port);
