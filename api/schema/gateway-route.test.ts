@@ -20,7 +20,7 @@ const route = (spec: unknown, kind = 'HTTPRoute') =>
 describe('HTTPRoute / GRPCRoute schema', () => {
   it('keeps creationTimestamp (route precedence prefers older routes)', () => {
     const r = route({ parentRefs: [{ group: '', kind: 'Service', name: 'echo' }] });
-    expect(r.ok && r.value.meta.creationTimestamp).toBe('2024-01-01T00:00:00Z');
+    expect(r.ok && r.value?.meta.creationTimestamp).toBe('2024-01-01T00:00:00Z');
   });
 
   it('names every field with a bad value, at once', () => {
