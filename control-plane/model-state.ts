@@ -12,13 +12,18 @@ import type { LocalEndpoint, MeshModel } from './index/model.ts';
 import { faultVersionKey } from './index/policies.ts';
 import { keyOf, ofKind } from './index/select.ts';
 import { spiffeId } from '../api/model/spiffe.ts';
-import type { ConfigState } from './sources/types.ts';
+import type { ConfigState, SourcedResource } from './sources/types.ts';
 
 export interface ModelStateOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly clusterDomain: string;
   readonly trustDomain: string;
+  /**
+   * Rewrites the configuration before it is compiled, leaving the source's copy as written
+   * (the canary controller's weights on the TrafficSplits it moves).
+   */
+  readonly overlay?: (resources: readonly SourcedResource[]) => readonly SourcedResource[];
 }
 
 /** One FaultInjection experiment as `/status` shows it (times are ISO 8601, wall clock). */
@@ -95,7 +100,8 @@ export class ModelState {
       return at;
     };
     const pods = this.config.pods;
-    const built = buildModel(this.config.resources, {
+    const resources = this.opts.overlay?.(this.config.resources) ?? this.config.resources;
+    const built = buildModel(resources, {
       clusterDomain: this.opts.clusterDomain,
       localEndpoints,
       firstSeen,

@@ -10,6 +10,10 @@ import { systemClock, type Clock } from '../api/runtime/clock.ts';
 import { createLogger } from '../api/runtime/logger.ts';
 import { startAdminServer } from './admin/admin-server.ts';
 import { caRootExpiryGauge } from './admin/ca-metrics.ts';
+import { type CanaryOptions, createCanaryController } from './canary/assemble.ts';
+import { canaryCommandRoute } from './canary/admin-route.ts';
+import type { CanaryStatus } from './canary/canary-status.ts';
+import { overlayWeights } from './canary/traffic-target.ts';
 import { debounce } from './debounce.ts';
 import { ModelState, type FaultStatus } from './model-state.ts';
 import { createDiscoveryServer } from './push/discovery-server.ts';
@@ -61,6 +65,8 @@ export interface ControlPlaneOptions {
    * 12 s: longer than the sidecars' 10 s maximum reconnect back-off. 0 turns it off.
    */
   readonly startupGraceMs?: number;
+  /** The Canary controller: where its figures come from, where rollouts are recorded, who leads. */
+  readonly canary?: CanaryOptions;
 }
 
 export interface SidecarStatus {
@@ -88,6 +94,8 @@ export interface ControlPlaneStatus {
   readonly sidecars: readonly SidecarStatus[];
   /** Every FaultInjection: active or ended, with its start and (given a duration) end time. */
   readonly faults: readonly FaultStatus[];
+  /** Every Canary: its rollout (phase, weights, windows) and whether it was accepted. */
+  readonly canaries: readonly CanaryStatus[];
 }
 
 export interface RunningControlPlane {
@@ -138,12 +146,25 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
   const trustDomain = opts.trustDomain ?? 'cluster.local';
   const metrics = createPushMetrics();
   if (opts.trustBundle) caRootExpiryGauge(metrics.registry, opts.trustBundle);
+  const canaries = createCanaryController(opts.canary, {
+    clock,
+    logger,
+    sidecarMetrics: () =>
+      discovery
+        .sidecars()
+        .flatMap(({ node: { metrics: m } }) =>
+          m ? [`${m.host.includes(':') ? `[${m.host}]` : m.host}:${m.port}`] : [],
+        ),
+    onWeightsChanged: () => recompile.trigger(),
+  });
   const state = new ModelState({
     clock,
     logger,
     clusterDomain: opts.clusterDomain ?? 'cluster.local',
     trustDomain,
+    overlay: (resources) => overlayWeights(resources, canaries.weightsOverlay()),
   });
+  const issues = (): ConfigIssue[] => [...state.issues(), ...canaries.issues()];
   let ready = false;
   const sidecarEndpoints = opts.sidecarEndpoints ?? true;
   const grace = startupGrace({
@@ -171,16 +192,17 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
   });
   const recompileNow = (): void => {
     state.rebuild(sidecarEndpoints ? discovery.sidecars().map((s) => s.node) : []);
-    metrics.configIssues.set(state.issues().length);
+    metrics.configIssues.set(issues().length);
     if (grace.active && everyServiceServed(state.model)) grace.end('every Service has an endpoint');
     discovery.pushAll();
-    opts.onCompiled?.(state.issues());
+    opts.onCompiled?.(issues());
   };
   const recompile = debounce(clock, opts.debounceMs ?? 100, 1_000, recompileNow);
 
   const source = sourceOf(opts, clock, logger);
   await source.start((config) => {
     state.setConfig(config);
+    canaries.sync(config.resources);
     if (ready) recompile.trigger();
   });
   recompileNow();
@@ -200,7 +222,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
     return {
       ...(grace.active ? { startupGrace: true } : {}),
       versions,
-      issues: state.issues(),
+      issues: issues(),
       sidecars: sidecars.map((s) => ({
         workload: `${s.node.namespace}/${s.node.workload}`,
         ...(s.node.service ? { service: s.node.service } : {}),
@@ -211,6 +233,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
         ...(s.session.lastNack ? { lastNack: s.session.lastNack } : {}),
       })),
       faults: state.faultStatus(),
+      canaries: canaries.status(),
     };
   };
   const admin = await startAdminServer({
@@ -219,6 +242,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
     registry: metrics.registry,
     status,
     ready: () => ready,
+    post: (path) => canaryCommandRoute(canaries, path),
   });
   ready = true;
   const grpcAddress = `${host.includes(':') ? `[${host}]` : host}:${grpcPort}`;
@@ -233,6 +257,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
     refresh: recompileNow,
     async close() {
       ready = false;
+      canaries.close();
       recompile.cancel();
       grace.cancel();
       await source.stop();

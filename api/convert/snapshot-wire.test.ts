@@ -75,8 +75,9 @@ describe('node wire', () => {
       serviceAccount: 'sa',
       inbound: { host: '::1', port: 15006 },
     };
-    expect(nodeToWire(node).inboundAddress).toBe('::1:15006');
-    expect(nodeFromWire({ ...nodeToWire(node), inboundAddress: '[::1]:15006' })).toEqual({
+    // An IPv6 host is bracketed, or the far end could not tell the port from the address.
+    expect(nodeToWire(node).inboundAddress).toBe('[::1]:15006');
+    expect(nodeFromWire(nodeToWire(node))).toEqual({
       ok: true,
       value: node,
     });
