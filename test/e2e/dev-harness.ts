@@ -1,5 +1,6 @@
-// Runs `weft dev` as a real process in a scratch directory holding a copy of examples/local,
-// so e2e tests can edit the mesh YAML and read .weft/dev/state.json like a user would.
+// Runs `weft dev` as a real process in a scratch directory holding a copy of an example folder
+// (examples/local unless told), so e2e tests can edit the mesh YAML and read
+// .weft/dev/state.json like a user would.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,13 +18,19 @@ export interface DevRun {
   exited: Promise<number | null>;
 }
 
-export const startDev = async (args: string[]): Promise<DevRun> => {
+/** `prepare` edits the copied folder before `weft dev` starts (e.g. a DevWorkload field). */
+export const startDev = async (
+  args: string[],
+  example = 'examples/local',
+  prepare: (meshDir: string) => Promise<void> = async () => undefined,
+): Promise<DevRun> => {
   const cwd = await mkdtemp(join(tmpdir(), 'weft-dev-'));
   const meshDir = join(cwd, 'mesh');
-  await cp(join(repoRoot, 'examples/local'), meshDir, {
+  await cp(join(repoRoot, example), meshDir, {
     recursive: true,
     filter: (src) => !src.includes('/apps'),
   });
+  await prepare(meshDir);
   let out = '';
   let err = '';
   const proc = spawn(process.execPath, [join(repoRoot, 'cli/main.ts'), 'dev', meshDir, ...args], {
