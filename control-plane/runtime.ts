@@ -234,6 +234,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
       })),
       faults: state.faultStatus(),
       canaries: canaries.status(),
+      ...(state.model.routeStatus ? { routes: state.model.routeStatus } : {}),
     };
   };
   const admin = await startAdminServer({

@@ -1,12 +1,13 @@
 // `npm run build [-- --out DIR]`: weft as the image ships it. The CLI (cli/main.ts) is bundled by
 // esbuild into cli/main.js plus one chunk per part loaded on demand (cli/main.ts imports only the
-// subcommand it runs), with its dependencies, tree-shaken; files read at run time (protos, CRDs,
-// examples, the dashboard page, the addon binary) are copied to the paths they have in the
-// repository, and each module's `import.meta.url` is rewritten to the URL it had there, so
-// `new URL('./discovery.proto', import.meta.url)` still finds its file. The example apps `weft dev`
-// spawns are type-stripped one file each. Why a bundle: a sidecar that loads one tree-shaken file
-// holds less code and fewer module records than one that loads every module of the tree and of
-// node_modules (docs/benchmarks.md, "Memory").
+// subcommand it runs), with its dependencies, tree-shaken; `weft proxy` is a build of its own
+// (cli/proxy.js). Files read at run time (protos, CRDs, examples, the dashboard page, the addon
+// binary) are copied to the paths they have in the repository, and each module's
+// `import.meta.url` is rewritten to the URL it had there, so `new URL('./discovery.proto',
+// import.meta.url)` still finds its file. The example apps `weft dev` spawns are bundles of their
+// own beside their sources' paths. Why a bundle: a sidecar that loads one tree-shaken build holds
+// less code and fewer modules than one that loads every module of the tree and of node_modules
+// (docs/benchmarks.md, "Memory per sidecar").
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -94,10 +95,17 @@ const writeShippedPackageJson = (root: string, out: string): void => {
 /** Where the bundle's JavaScript goes (entries and chunks side by side), relative to `out`. */
 export const BUNDLE_DIR = 'cli';
 
-/** Entry name (its file in BUNDLE_DIR, without .js) → source module. */
-export const BUNDLE_ENTRIES: Readonly<Record<string, string>> = { main: 'cli/main.ts' };
+/** The CLI; each subcommand becomes a chunk it imports when that subcommand runs. */
+export const CLI_ENTRY = 'cli/main.ts';
 
-/** The example apps `weft dev` spawns as processes of their own, shipped type-stripped. */
+/**
+ * `weft proxy` is bundled on its own (cli/proxy.js and its chunks): esbuild tree-shakes once per
+ * build, so a library both the sidecar and the control plane use (zod's core and its locales)
+ * would carry what either needs into the chunk the sidecar loads.
+ */
+export const SIDECAR_ENTRY = 'cli/proxy/command.ts';
+
+/** The example apps `weft dev` spawns as processes of their own, each shipped as its own bundle. */
 const SPAWNED_ROOTS = ['examples'];
 
 /**
@@ -117,57 +125,103 @@ const posix = (p: string): string => p.split(sep).join('/');
  * A weft module's `import.meta.url` / `import.meta.dirname` as they were before bundling: the code
  * lands in a file of BUNDLE_DIR, so each is resolved from there to the module's own path in `out`.
  */
-export const keepModuleUrl = (source: string, module: string): string => {
-  const fromBundle = posix(relative(BUNDLE_DIR, module.replace(/\.ts$/, '.js')));
-  const dir = posix(relative(BUNDLE_DIR, dirname(module)));
+export const keepModuleUrl = (source: string, module: string, bundleDir = BUNDLE_DIR): string => {
+  const fromBundle = posix(relative(bundleDir, module.replace(/\.ts$/, '.js')));
+  const dir = posix(relative(bundleDir, dirname(module)));
   return source
     .replace(/import\.meta\.url/g, `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`)
     .replace(/import\.meta\.dirname/g, `(import.meta.dirname + ${JSON.stringify(dir ? `/${dir}` : '')})`);
 };
 
-const weftModules = (root: string): Plugin => ({
+const weftModules = (root: string, bundleDir: string): Plugin => ({
   name: 'weft-module-urls',
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, (args) => {
       const module = posix(relative(root, args.path));
       if (module.startsWith('..') || module.includes('node_modules/')) return undefined;
-      const text = keepModuleUrl(readFileSync(args.path, 'utf8'), module);
+      const text = keepModuleUrl(readFileSync(args.path, 'utf8'), module, bundleDir);
       return { contents: rewriteTsPaths(text), loader: 'ts' };
     });
   },
 });
 
-/** Bundles BUNDLE_ENTRIES (and `extraEntries`) into `out`/BUNDLE_DIR; returns esbuild's metafile. */
+/** The sidecar's own bundle, `BUNDLE_DIR/proxy.js`, which cli/main.ts imports by that path. */
+const SIDECAR_OUTPUT = 'proxy';
+
+/** cli/main.ts's `import()` of SIDECAR_ENTRY loads the sidecar's own bundle. */
+const sidecarApart = (root: string): Plugin => {
+  const specifier = `./${posix(relative(dirname(CLI_ENTRY), SIDECAR_ENTRY)).replace(/\.ts$/, '')}`;
+  const filter = new RegExp(`^${specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\.(ts|js)$`);
+  return {
+    name: 'weft-sidecar-apart',
+    setup(b) {
+      b.onResolve({ filter }, (args) =>
+        args.importer === join(root, CLI_ENTRY)
+          ? { path: `./${SIDECAR_OUTPUT}.js`, external: true }
+          : undefined,
+      );
+    },
+  };
+};
+
+const merge = (a: Metafile, b: Metafile): Metafile => ({
+  inputs: { ...a.inputs, ...b.inputs },
+  outputs: { ...a.outputs, ...b.outputs },
+});
+
+/**
+ * Bundles the CLI and, apart, the sidecar (with `sidecarEntries`, more entries that run a sidecar
+ * such as the bench's launcher) into `out`/BUNDLE_DIR; returns both builds' metafiles merged.
+ */
 export const bundle = async (
   root: string,
   out: string,
-  extraEntries: Readonly<Record<string, string>> = {},
+  sidecarEntries: Readonly<Record<string, string>> = {},
 ): Promise<Metafile> => {
-  const entryPoints = Object.fromEntries(
-    Object.entries({ ...BUNDLE_ENTRIES, ...extraEntries }).map(([k, v]) => [k, join(root, v)]),
+  const once = async (
+    entries: Readonly<Record<string, string>>,
+    chunkNames: string,
+    plugins: readonly Plugin[],
+    bundleDir = BUNDLE_DIR,
+  ): Promise<Metafile> =>
+    (
+      await build({
+        absWorkingDir: root,
+        entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, join(root, v)])),
+        outdir: join(out, bundleDir),
+        bundle: true,
+        splitting: true,
+        chunkNames,
+        format: 'esm',
+        platform: 'node',
+        target: 'node24',
+        banner: { js: BANNER },
+        // V8 keeps every loaded script's source text in the heap: no whitespace or dead syntax
+        // saves ~2 MB per sidecar (names are kept, so stack traces still name functions; for file
+        // and line, run with NODE_OPTIONS=--enable-source-maps, which reads the linked .map files)
+        minifyWhitespace: true,
+        minifySyntax: true,
+        sourcemap: 'linked',
+        plugins: [...plugins, weftModules(root, bundleDir)],
+        metafile: true,
+        logLevel: 'warning',
+      })
+    ).metafile;
+  const cli = await once({ main: CLI_ENTRY }, '[name]-[hash]', [sidecarApart(root)]);
+  const sidecar = await once(
+    { [SIDECAR_OUTPUT]: SIDECAR_ENTRY, ...sidecarEntries },
+    `${SIDECAR_OUTPUT}-[name]-[hash]`,
+    [],
   );
-  const r = await build({
-    absWorkingDir: root,
-    entryPoints,
-    outdir: join(out, BUNDLE_DIR),
-    bundle: true,
-    splitting: true,
-    chunkNames: '[name]-[hash]',
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    banner: { js: BANNER },
-    // V8 keeps every loaded script's source text in the heap: no whitespace or dead syntax saves
-    // ~2 MB per sidecar (names are kept, so stack traces still name functions; for file and line,
-    // run with NODE_OPTIONS=--enable-source-maps, which reads the linked .map files)
-    minifyWhitespace: true,
-    minifySyntax: true,
-    sourcemap: 'linked',
-    plugins: [weftModules(root)],
-    metafile: true,
-    logLevel: 'warning',
-  });
-  return r.metafile;
+  // each example app `weft dev` spawns is a bundle of its own, where the source was
+  let all = merge(cli, sidecar);
+  for (const top of SPAWNED_ROOTS)
+    for (const file of walk(join(root, top)).filter((f) => f.endsWith('.ts') && !isTestOnly(f))) {
+      const rel = posix(relative(root, file));
+      const name = rel.slice(rel.lastIndexOf('/') + 1).replace(/\.ts$/, '');
+      all = merge(all, await once({ [name]: rel }, `${name}-[name]-[hash]`, [], dirname(rel)));
+    }
+  return all;
 };
 
 /** Copies what is read at run time (every file of `roots` that is not a TypeScript module). */
@@ -191,8 +245,8 @@ const copyRuntimeFiles = (root: string, out: string, roots: readonly string[]): 
 export interface DistOptions {
   readonly root: string;
   readonly out: string;
-  /** More entries bundled beside the CLI (the bench's sidecar launcher). */
-  readonly extraEntries?: Readonly<Record<string, string>>;
+  /** More entries bundled with the sidecar (the bench's sidecar launcher). */
+  readonly sidecarEntries?: Readonly<Record<string, string>>;
 }
 
 /** Builds the image's form into `out` (emptied first). */
@@ -200,11 +254,8 @@ export const buildDist = async (
   o: DistOptions,
 ): Promise<{ outputs: number; copied: number; metafile: Metafile }> => {
   rmSync(o.out, { recursive: true, force: true });
-  const metafile = await bundle(o.root, o.out, o.extraEntries);
+  const metafile = await bundle(o.root, o.out, o.sidecarEntries);
   const copied = copyRuntimeFiles(o.root, o.out, PRODUCT_ROOTS);
-  for (const top of SPAWNED_ROOTS)
-    for (const file of walk(join(o.root, top)))
-      if (file.endsWith('.ts') && !isTestOnly(file)) stripModule(file, join(o.out, relative(o.root, file)));
   writeShippedPackageJson(o.root, o.out);
   return { outputs: Object.keys(metafile.outputs).length, copied, metafile };
 };

@@ -1,5 +1,6 @@
 // The Node a sidecar announces on its first discovery request, checked at the control plane's
 // edge. Empty strings are how proto3 says "absent".
+import { isIPv6 } from 'node:net';
 import { DISCOVERY_PROTOCOL_VERSION, type NodeMessage } from '../proto/discovery.ts';
 import type { ConfigIssue, Result } from '../model/result.ts';
 
@@ -19,20 +20,19 @@ export interface NodeInfo {
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/;
 
-/** host:port, with an IPv6 host in brackets so the port stays unambiguous. */
-const joinHostPort = (a: { host: string; port: number }): string =>
-  `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+/** An IPv6 address is bracketed in host:port, or its colons would run into the port's. */
+const hostPart = (host: string): string => (isIPv6(host) ? `[${host}]` : host);
 
 export const nodeToWire = (node: NodeInfo): NodeMessage => ({
   workload: node.workload,
   namespace: node.namespace,
   service: node.service ?? '',
   serviceAccount: node.serviceAccount,
-  inboundAddress: node.inbound ? joinHostPort(node.inbound) : '',
+  inboundAddress: node.inbound ? `${hostPart(node.inbound.host)}:${node.inbound.port}` : '',
   protocolVersion: DISCOVERY_PROTOCOL_VERSION,
   acceptsDelta: node.acceptsDelta === true,
   acceptsGzip: node.acceptsGzip === true,
-  metricsAddress: node.metrics ? joinHostPort(node.metrics) : '',
+  metricsAddress: node.metrics ? `${hostPart(node.metrics.host)}:${node.metrics.port}` : '',
 });
 
 const addressOf = (

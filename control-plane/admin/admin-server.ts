@@ -1,9 +1,10 @@
 // The control plane's admin HTTP listener: /metrics (Prometheus), /status (what every sidecar
-// runs, every config issue), /ready, and POST /canaries/NAMESPACE/NAME/COMMAND (`weft canary`).
-// Plain node:http: these few routes need no framework.
+// runs, every config issue), /ready, /version, and POST /canaries/NAMESPACE/NAME/COMMAND
+// (`weft canary`). Plain node:http: these few routes need no framework.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { componentVersion } from '../../api/runtime/version.ts';
 
 export interface AdminServerOptions {
   readonly host: string;
@@ -33,6 +34,8 @@ export const startAdminServer = async (opts: AdminServerOptions): Promise<AdminS
       return opts.ready() ? send(200, 'text/plain', 'ready\n') : send(503, 'text/plain', 'not ready\n');
     if (path === '/status')
       return send(200, 'application/json', `${JSON.stringify(opts.status(), null, 2)}\n`);
+    if (path === '/version')
+      return send(200, 'application/json', `${JSON.stringify(componentVersion('control-plane'))}\n`);
     if (path === '/metrics') {
       opts.registry.metrics().then(
         (text) => send(200, opts.registry.contentType, text),
@@ -40,7 +43,7 @@ export const startAdminServer = async (opts: AdminServerOptions): Promise<AdminS
       );
       return;
     }
-    send(404, 'text/plain', 'not found: try /metrics, /status or /ready\n');
+    send(404, 'text/plain', 'not found: try /metrics, /status, /ready or /version\n');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,6 +1,8 @@
 // Admin port, bound to 127.0.0.1 only: /ready (a snapshot is active), /live, /config (the
-// active snapshot as JSON, to see what the sidecar knows) and /faults (fault experiments).
+// active snapshot as JSON, to see what the sidecar knows), /faults (fault experiments) and
+// /version (weft release and the snapshot version running).
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
+import { componentVersion } from '../../api/runtime/version.ts';
 import { serveRoutes, text, type Reply, type Served } from './serve.ts';
 
 export interface AdminViews {
@@ -23,6 +25,7 @@ export const startAdmin = (
     '/faults': () => json(views.faults?.() ?? {}),
     '/ready': () => (active() ? text(200, 'ready') : text(503, 'no configuration yet')),
     '/live': () => text(200, 'live'),
+    '/version': () => json({ ...componentVersion('proxy'), snapshotVersion: active()?.version ?? null }),
     '/config': () => {
       const snapshot = active();
       return json({ version: snapshot?.version ?? null, snapshot: snapshot ?? null });

@@ -18,7 +18,10 @@ export interface DevRun {
   exited: Promise<number | null>;
 }
 
-/** `prepare` edits the copied folder before `weft dev` starts (e.g. a DevWorkload field). */
+/**
+ * `example`: the folder under the repository copied as the mesh (default examples/local);
+ * `prepare` edits the copy before `weft dev` starts (e.g. a DevWorkload field).
+ */
 export const startDev = async (
   args: string[],
   example = 'examples/local',

@@ -4,8 +4,8 @@
 // canary analysis sees it); --latency-ms delays every answer.
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { exitWithParent } from '../../../api/runtime/exit-with-parent.ts';
-import { waitForPortFile, writePortFile } from '../../../api/runtime/port-file.ts';
+import { exitWithParent } from '../../../cli/exit-with-parent.ts';
+import { waitForPortFile, writePortFile } from '../../../cli/port-file.ts';
 
 const { values } = parseArgs({
   options: {
