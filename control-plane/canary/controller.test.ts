@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +10,7 @@ import type { SourcedResource } from '../sources/types.ts';
 import type { WindowFigures } from './analysis.ts';
 import { CanaryController } from './controller.ts';
 import type { MetricsSource } from './metrics-source.ts';
-import { type CanaryStatusStore, memoryStatusStore } from './status-store.ts';
+import { type CanaryStatusStore, fileStatusStore, memoryStatusStore } from './status-store.ts';
 
 const INTERVAL = 1_000;
 const split = `apiVersion: split.smi-spec.io/v1alpha4
@@ -185,4 +188,18 @@ describe('CanaryController', () => {
       if (docs.length < 3) expect(splitWeights(t.c)).toBeUndefined();
     },
   );
+});
+
+describe('fileStatusStore', () => {
+  it('a restarted controller resumes from the file at the recorded weight', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'weft-canary-')), 'canaries.json');
+    const first = setup({ store: fileStatusStore(file) });
+    first.c.sync(resources(split, canary()));
+    await first.windowsPass(2);
+    first.c.close();
+    const second = setup({ store: fileStatusStore(file) });
+    second.c.sync(resources(split, canary()));
+    expect(second.c.status()[0]).toMatchObject({ phase: 'Progressing', canaryWeight: 100, stepIndex: 2 });
+    expect(splitWeights(second.c)).toMatchObject({ canary: 100, stable: 0 });
+  });
 });
