@@ -35,8 +35,16 @@ export interface FaultStatus {
   readonly state: 'active' | 'ended';
   /** When the control plane first saw this version of the object. */
   readonly startTime: string;
-  /** startTime + spec.duration; absent when the experiment has no duration. */
+  /** startTime + spec.duration, or when abortIf ended it; absent when it has no end yet. */
   readonly endTime?: string;
+  /** Set when spec.abortIf ended the experiment early: why, and the window's figures. */
+  readonly abortedBy?: {
+    readonly at: string;
+    readonly reason: string;
+    readonly requests: number;
+    readonly successRate: number | null;
+    readonly p99Ms: number | null;
+  };
 }
 
 interface FaultTimes {

@@ -4,13 +4,15 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { NodeInfo } from '../api/convert/node.ts';
 import type { ConfigIssue } from '../api/model/result.ts';
 import { discoveryService } from '../api/proto/discovery.ts';
 import { systemClock, type Clock } from '../api/runtime/clock.ts';
 import { createLogger } from '../api/runtime/logger.ts';
 import { startAdminServer } from './admin/admin-server.ts';
 import { caRootExpiryGauge } from './admin/ca-metrics.ts';
-import { type CanaryOptions, createCanaryController } from './canary/assemble.ts';
+import { type CanaryOptions, createCanaryController, metricsSourceOf } from './canary/assemble.ts';
+import { FaultGuard } from './fault-guard/fault-guard.ts';
 import { canaryCommandRoute } from './canary/admin-route.ts';
 import type { CanaryStatus } from './canary/canary-status.ts';
 import { overlayWeights } from './canary/traffic-target.ts';
@@ -21,7 +23,7 @@ import { createPushMetrics } from './push/metrics.ts';
 import { DEFAULT_STARTUP_GRACE_MS, everyServiceServed, startupGrace } from './push/startup-grace.ts';
 import { snapshotFor } from './snapshot/snapshot-for.ts';
 import { dirSource } from './sources/dir/dir-source.ts';
-import type { ConfigSource } from './sources/types.ts';
+import type { ConfigSource, SourcedResource } from './sources/types.ts';
 
 export interface ControlPlaneOptions {
   /** Local mode: a folder of mesh YAML. Ignored when `source` is given. */
@@ -134,6 +136,15 @@ const sourceOf = (opts: ControlPlaneOptions, clock: Clock, logger: Logger): Conf
   });
 };
 
+/** host:port of every connected sidecar's /metrics (the canary analysis and the fault guard read them). */
+const metricsAddresses = (sidecars: readonly { readonly node: NodeInfo }[]): string[] =>
+  sidecars.flatMap(({ node: { metrics: m } }) =>
+    m ? [`${m.host.includes(':') ? `[${m.host}]` : m.host}:${m.port}`] : [],
+  );
+
+const leaderOf = (o: CanaryOptions | undefined): { isLeader?: () => boolean } =>
+  o?.isLeader ? { isLeader: o.isLeader } : {};
+
 /** Only sidecar endpoints vanish with a restart; EndpointSlices (Kubernetes mode) need no grace. */
 const graceMsOf = (opts: ControlPlaneOptions): number =>
   opts.sidecarEndpoints === false ? 0 : (opts.startupGraceMs ?? DEFAULT_STARTUP_GRACE_MS);
@@ -146,23 +157,31 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
   const trustDomain = opts.trustDomain ?? 'cluster.local';
   const metrics = createPushMetrics();
   if (opts.trustBundle) caRootExpiryGauge(metrics.registry, opts.trustBundle);
+  const figures = metricsSourceOf(opts.canary, {
+    clock,
+    sidecarMetrics: () => metricsAddresses(discovery.sidecars()),
+  });
   const canaries = createCanaryController(opts.canary, {
     clock,
     logger,
-    sidecarMetrics: () =>
-      discovery
-        .sidecars()
-        .flatMap(({ node: { metrics: m } }) =>
-          m ? [`${m.host.includes(':') ? `[${m.host}]` : m.host}:${m.port}`] : [],
-        ),
+    metrics: figures,
     onWeightsChanged: () => recompile.trigger(),
+  });
+  const guard = new FaultGuard({
+    clock,
+    logger,
+    metrics: figures,
+    ...leaderOf(opts.canary),
+    onAbort: () => recompile.trigger(),
+    isActive: (name): boolean => state.faultStatus().find((f) => f.name === name)?.state !== 'ended',
   });
   const state = new ModelState({
     clock,
     logger,
     clusterDomain: opts.clusterDomain ?? 'cluster.local',
     trustDomain,
-    overlay: (resources) => overlayWeights(resources, canaries.weightsOverlay()),
+    overlay: (resources): readonly SourcedResource[] =>
+      guard.overlay(overlayWeights(resources, canaries.weightsOverlay())),
   });
   const issues = (): ConfigIssue[] => [...state.issues(), ...canaries.issues()];
   let ready = false;
@@ -203,6 +222,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
   await source.start((config) => {
     state.setConfig(config);
     canaries.sync(config.resources);
+    guard.sync(config.resources);
     if (ready) recompile.trigger();
   });
   recompileNow();
@@ -232,7 +252,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
         ...(s.held ? { held: true } : {}),
         ...(s.session.lastNack ? { lastNack: s.session.lastNack } : {}),
       })),
-      faults: state.faultStatus(),
+      faults: guard.decorate(state.faultStatus()),
       canaries: canaries.status(),
       ...(state.model.routeStatus ? { routes: state.model.routeStatus } : {}),
     };
@@ -259,6 +279,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
     async close() {
       ready = false;
       canaries.close();
+      guard.close();
       recompile.cancel();
       grace.cancel();
       await source.stop();

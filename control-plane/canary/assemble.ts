@@ -36,12 +36,21 @@ export interface CanaryDeps {
   readonly onWeightsChanged: () => void;
 }
 
-export const createCanaryController = (o: CanaryOptions = {}, deps: CanaryDeps): CanaryController => {
-  const metrics =
-    o.metrics ??
-    (o.prometheusUrl !== undefined
-      ? prometheusSource(o.prometheusUrl)
-      : sidecarScrapeSource(deps.sidecarMetrics, () => deps.clock.now()));
+/** Prometheus when a URL is given, else the connected sidecars (shared with the fault guard). */
+export const metricsSourceOf = (
+  o: CanaryOptions = {},
+  deps: Pick<CanaryDeps, 'clock' | 'sidecarMetrics'>,
+): MetricsSource =>
+  o.metrics ??
+  (o.prometheusUrl !== undefined
+    ? prometheusSource(o.prometheusUrl)
+    : sidecarScrapeSource(deps.sidecarMetrics, () => deps.clock.now()));
+
+export const createCanaryController = (
+  o: CanaryOptions = {},
+  deps: Omit<CanaryDeps, 'sidecarMetrics'> & { readonly metrics: MetricsSource },
+): CanaryController => {
+  const metrics = deps.metrics;
   const scrapeIntervalMs =
     o.scrapeIntervalMs ??
     (o.prometheusUrl !== undefined ? PROMETHEUS_SCRAPE_INTERVAL_MS : SIDECAR_SCRAPE_INTERVAL_MS);

@@ -51,6 +51,7 @@ const setup = (o: { store?: CanaryStatusStore; leader?: () => boolean; rate?: ()
       windows++;
       return async () => figures(o.rate?.() ?? 1);
     },
+    openServiceWindow: async () => async () => figures(1).canary,
   };
   const c = new CanaryController({
     clock,

@@ -10,12 +10,15 @@ export interface BackendPair {
 }
 
 export type MeasureWindow = () => Promise<WindowFigures>;
+export type MeasureServiceWindow = () => Promise<BackendFigures>;
 
 export interface MetricsSource {
   /** What the source reads, for logs and /status. */
   readonly describe: string;
   /** Starts a window now; the returned function measures it when called at the window's end. */
   openWindow(pair: BackendPair, windowMs: number): Promise<MeasureWindow>;
+  /** The same for a whole Service (`namespace/name`), every backend together (FaultInjection abortIf). */
+  openServiceWindow(service: string, windowMs: number): Promise<MeasureServiceWindow>;
 }
 
 export const NO_FIGURES: BackendFigures = { requests: 0, successRate: null, p99Ms: null };

@@ -10,8 +10,13 @@ const scalar = async (base: string, promql: string): Promise<number | null> => {
 };
 
 /** The three PromQL expressions of one backend over `seconds`; exported for the unit test. */
-export const windowQueries = (service: string, backend: string, seconds: number): Record<string, string> => {
-  const sel = `direction="outbound",destination_service="${service}",destination_backend="${backend}"`;
+export const windowQueries = (
+  service: string,
+  backend: string | undefined,
+  seconds: number,
+): Record<string, string> => {
+  const backendSel = backend === undefined ? '' : `,destination_backend="${backend}"`;
+  const sel = `direction="outbound",destination_service="${service}"${backendSel}`;
   const w = `[${Math.round(seconds)}s]`;
   return {
     requests: `sum(increase(weft_requests_total{${sel}}${w}))`,
@@ -23,7 +28,7 @@ export const windowQueries = (service: string, backend: string, seconds: number)
 const backendFigures = async (
   base: string,
   service: string,
-  backend: string,
+  backend: string | undefined,
   seconds: number,
 ): Promise<BackendFigures> => {
   const q = windowQueries(service, backend, seconds);
@@ -51,5 +56,8 @@ export const prometheusSource = (base: string): MetricsSource => ({
       ]);
       return { canary, stable };
     };
+  },
+  async openServiceWindow(service: string, windowMs: number) {
+    return () => backendFigures(base, service, undefined, windowMs / 1000);
   },
 });

@@ -23,15 +23,40 @@ const scrapeAll = async (addresses: readonly string[]): Promise<Map<string, Samp
 const figuresOf = (
   rows: readonly StatRow[],
   service: string,
-  backend: string,
+  backend: string | undefined,
   seconds: number,
 ): BackendFigures => {
-  const r = rows.find((x) => x.kind === 'backend' && x.service === service && x.name === backend);
+  const r = rows.find((x) =>
+    backend === undefined
+      ? x.kind === 'service' && x.name === service
+      : x.kind === 'backend' && x.service === service && x.name === backend,
+  );
   if (!r) return NO_FIGURES;
   return {
     requests: Math.round(r.rps * seconds),
     successRate: r.success,
     p99Ms: r.p99 === null ? null : r.p99 * 1000,
+  };
+};
+
+/** Scrapes now; the returned function scrapes again and gives the rows of the time between. */
+const openRows = async (
+  addresses: () => readonly string[],
+  now: () => number,
+): Promise<() => Promise<{ rows: StatRow[]; seconds: number }>> => {
+  const startedAt = now();
+  const before = await scrapeAll(addresses());
+  return async () => {
+    const after = await scrapeAll(addresses());
+    const seconds = Math.max(0.001, (now() - startedAt) / 1000);
+    // A sidecar that joined during the window counts from zero.
+    const keys = [...after.keys()];
+    const rows = statRows(
+      keys.map((k) => before.get(k) ?? []),
+      keys.map((k) => after.get(k) ?? []),
+      seconds,
+    );
+    return { rows, seconds };
   };
 };
 
@@ -42,22 +67,20 @@ export const sidecarScrapeSource = (
 ): MetricsSource => ({
   describe: 'the sidecars’ /metrics',
   async openWindow(pair) {
-    const startedAt = now();
-    const before = await scrapeAll(addresses());
+    const measure = await openRows(addresses, now);
     return async () => {
-      const after = await scrapeAll(addresses());
-      const seconds = Math.max(0.001, (now() - startedAt) / 1000);
-      // A sidecar that joined during the window counts from zero.
-      const keys = [...after.keys()];
-      const rows = statRows(
-        keys.map((k) => before.get(k) ?? []),
-        keys.map((k) => after.get(k) ?? []),
-        seconds,
-      );
+      const { rows, seconds } = await measure();
       return {
         canary: figuresOf(rows, pair.service, pair.canary, seconds),
         stable: figuresOf(rows, pair.service, pair.stable, seconds),
       };
+    };
+  },
+  async openServiceWindow(service) {
+    const measure = await openRows(addresses, now);
+    return async () => {
+      const { rows, seconds } = await measure();
+      return figuresOf(rows, service, undefined, seconds);
     };
   },
 });

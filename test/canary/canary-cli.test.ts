@@ -55,6 +55,7 @@ beforeAll(async () => {
       metrics: {
         describe: 'stub',
         openWindow: async () => async () => ({ canary: passing, stable: passing }),
+        openServiceWindow: async () => async () => passing,
       },
     },
   });
