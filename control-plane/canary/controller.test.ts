@@ -140,6 +140,11 @@ describe('CanaryController', () => {
     expect(t.c.status()[0]?.releasedAt).toBeDefined();
     await t.windowsPass(2);
     expect(t.windows()).toBe(2); // the window open at deletion, then none
+    t.c.sync(resources(split));
+    expect(splitWeights(t.c)).toMatchObject({ canary: 50 }); // unchanged split: weights stay
+    t.c.sync(resources(split.replace('weight: 100}', 'weight: 80}')));
+    expect(splitWeights(t.c)).toBeUndefined(); // edited by its owner: its own weights apply
+    expect(t.c.status()).toEqual([]);
   });
 
   it('a follower keeps the weights but runs no analysis', async () => {

@@ -72,7 +72,17 @@ export class CanaryController {
     );
     this.canaries = new Map(checks.accepted.map((s) => [keyOf(s.resource), s]));
     for (const key of this.windows.keys()) if (!this.canaries.has(key)) this.stopWindows(key);
-    for (const [key, r] of this.rollouts) if (!present.has(key) && !r.releasedAt) this.release(key, r);
+    const specOf = (trafficKey: string): string | undefined => {
+      const s = resources.find(
+        ({ resource: r }) => `${r.kind} ${r.meta.namespace}/${r.meta.name}` === trafficKey,
+      );
+      return s && 'spec' in s.resource ? JSON.stringify(s.resource.spec) : undefined;
+    };
+    for (const [key, r] of this.rollouts) {
+      if (!present.has(key) && !r.releasedAt) this.release(key, r, specOf(r.trafficKey));
+      else if (r.releasedAt && !present.has(key) && specOf(r.trafficKey) !== r.releasedSpec)
+        this.handBack(key, r);
+    }
     for (const [key, s] of this.canaries) this.adopt(key, s.resource);
     this.o.store.save(this.rollouts);
   }
@@ -159,9 +169,19 @@ export class CanaryController {
     this.startWindows(key);
   }
 
-  private release(key: string, r: RecordedRollout): void {
+  /** The traffic object was edited (or removed) after its Canary was deleted: its own weights apply. */
+  private handBack(key: string, r: RecordedRollout): void {
+    this.rollouts.delete(key);
+    this.log.info(
+      { name: key, trafficRef: r.trafficKey },
+      `${r.trafficKey} changed after its Canary was deleted: its own weights apply`,
+    );
+  }
+
+  private release(key: string, r: RecordedRollout, spec: string | undefined): void {
     this.stopWindows(key);
-    this.rollouts.set(key, { ...r, releasedAt: new Date(this.o.clock.wallNow()).toISOString() });
+    const releasedAt = new Date(this.o.clock.wallNow()).toISOString();
+    this.rollouts.set(key, { ...r, releasedAt, ...(spec !== undefined ? { releasedSpec: spec } : {}) });
     this.log.warn(
       { name: key, trafficRef: r.trafficKey, ...r.state.weights },
       `canary deleted: ${r.trafficKey} is left at canary ${r.state.weights.canary} %, stable ${r.state.weights.stable} %; edit it to change them`,

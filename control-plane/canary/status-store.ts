@@ -14,6 +14,8 @@ export interface RecordedRollout {
   readonly canaryBackend: string;
   /** When the Canary was deleted; its last weights stay on the traffic object. */
   readonly releasedAt?: string;
+  /** The traffic object's spec as written when the Canary was deleted: an edit after that wins. */
+  readonly releasedSpec?: string;
 }
 
 export interface CanaryStatusStore {
