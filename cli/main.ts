@@ -18,6 +18,7 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['stat', async () => (await import('./stat/command.ts')).statCommand()],
   ['dashboard', async () => (await import('./dashboard/command.ts')).dashboardCommand()],
   ['version', async () => (await import('./version/command.ts')).versionCommand()],
+  ['canary', async () => (await import('./canary/command.ts')).canaryCommand()],
 ];
 
 const program = new Command('weft')
