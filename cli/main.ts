@@ -17,6 +17,7 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['install', async () => (await import('./install/command.ts')).installCommand()],
   ['stat', async () => (await import('./stat/command.ts')).statCommand()],
   ['dashboard', async () => (await import('./dashboard/command.ts')).dashboardCommand()],
+  ['analyze', async () => (await import('./analyze/command.ts')).analyzeCommand()],
   ['version', async () => (await import('./version/command.ts')).versionCommand()],
 ];
 

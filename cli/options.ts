@@ -9,6 +9,16 @@ export const portNumber = (v: string): number => {
   return n;
 };
 
+/** Parser of a duration flag in seconds, 0 < n ≤ max. */
+export const secondsUpTo =
+  (max: number) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0 || n > max)
+      throw new InvalidArgumentError(`must be seconds, 0 < n ≤ ${max}`);
+    return n;
+  };
+
 /** `--flag <value>` with env var WEFT_<FLAG>, e.g. --app-port ↔ WEFT_APP_PORT. */
 export const envOption = (flags: string, description: string): Option => {
   const long = /--([a-z0-9-]+)/.exec(flags)?.[1] ?? '';
