@@ -25,16 +25,17 @@ RUN node --disable-warning=ExperimentalWarning scripts/build-dist.ts --out /dist
 # (/usr/local/include/node) mean nothing is downloaded. N-API 8: the binary loads in any Node >= 16.
 FROM node:24 AS addon
 WORKDIR /addon
-COPY proxy/transport/original-dst/binding.gyp proxy/transport/original-dst/original_dst.c ./
+COPY proxy/capture/original-dst/binding.gyp proxy/capture/original-dst/original_dst.c ./
 RUN node /usr/local/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --nodedir=/usr/local
 
 FROM node:24-slim
-# iptables: `weft init` (the injected init container) writes the traffic-capture rules.
+# iptables: `weft init` (the injected init container) writes the traffic-capture rules with
+# iptables-restore and ip6tables-restore (both in Debian's iptables package).
 RUN apt-get update && apt-get install -y --no-install-recommends iptables ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /dist ./
-COPY --from=addon /addon/build/Release/original_dst.node ./proxy/transport/original-dst/build/Release/
+COPY --from=addon /addon/build/Release/original_dst.node ./proxy/capture/original-dst/build/Release/
 # The proxy (and everything else in the image) runs as UID 1337, the UID the capture rules exempt.
 USER 1337:1337
 ENV NODE_ENV=production

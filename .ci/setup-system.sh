@@ -4,7 +4,10 @@ set -euo pipefail
 need=()
 command -v openssl >/dev/null || need+=(openssl)
 command -v ip >/dev/null || need+=(iproute2)
-command -v iptables >/dev/null || need+=(iptables)
+# iptables-restore and ip6tables-restore (Debian's iptables package has both): `weft init`'s rules
+# in the capture end-to-end tests, IPv4 and IPv6.
+command -v iptables-restore >/dev/null || need+=(iptables)
+command -v ip6tables-restore >/dev/null || need+=(iptables)
 # curl: the unmodified client of the capture end-to-end test.
 command -v curl >/dev/null || need+=(curl)
 # The SO_ORIGINAL_DST addon is compiled by `npm ci` (node-gyp): a C compiler, make and python3.

@@ -1,5 +1,5 @@
-// The `weft` command: one binary; a subcommand is either cli/<name>/command.ts with its helpers
-// beside it, or one file cli/<name>.ts. What the views of the local mesh share (dev, stat,
+// The `weft` command: one binary; each subcommand is cli/<name>/command.ts with its helpers beside
+// it (cli/options.ts holds the flag helpers they all use). What the views of the local mesh share (dev, stat,
 // dashboard: state file, scraping, figures, live redraw) is cli/mesh-view/.
 // Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.
 // Only the subcommand being run is imported (all of them for `weft --help` and unknown names): a
@@ -8,10 +8,10 @@ import { Command } from 'commander';
 import { WEFT_VERSION } from '../api/runtime/version.ts';
 
 const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
-  ['control-plane', async () => (await import('./control-plane.ts')).controlPlaneCommand()],
-  ['proxy', async () => (await import('./proxy.ts')).proxyCommand()],
+  ['control-plane', async () => (await import('./control-plane/command.ts')).controlPlaneCommand()],
+  ['proxy', async () => (await import('./proxy/command.ts')).proxyCommand()],
   ['dev', async () => (await import('./dev/command.ts')).devCommand()],
-  ['ca', async () => (await import('./ca.ts')).caCommand()],
+  ['ca', async () => (await import('./ca/command.ts')).caCommand()],
   ['inject', async () => (await import('./inject/command.ts')).injectCommand()],
   ['init', async () => (await import('./init/command.ts')).initCommand()],
   ['install', async () => (await import('./install/command.ts')).installCommand()],

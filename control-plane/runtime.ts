@@ -211,6 +211,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
         ...(s.session.lastNack ? { lastNack: s.session.lastNack } : {}),
       })),
       faults: state.faultStatus(),
+      ...(state.model.routeStatus ? { routes: state.model.routeStatus } : {}),
     };
   };
   const admin = await startAdminServer({

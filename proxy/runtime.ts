@@ -25,13 +25,13 @@ import type { AppProbes } from './probes/app-probes.ts';
 import { startProbeServer } from './probes/probe-server.ts';
 import { observabilityLayers, type ObservabilityOptions } from './observability/layers.ts';
 import type { Layer } from './stack/types.ts';
-import { destinationIndex } from './outbound/by-destination.ts';
+import { destinationIndex } from './capture/by-destination.ts';
 import { ListenError, type ListenerName } from './start-errors.ts';
-import { transparentCapture, type Transparent } from './transparent.ts';
+import { transparentCapture, type Transparent } from './capture/transparent.ts';
 import type { TlsEvents } from './transport/tls-events.ts';
 import { connectionGauge, type ConnectionCount, type ListenerDirection } from './metrics/connection-gauge.ts';
 import { startListener, type InboundMode, type Listener } from './transport/listener.ts';
-import type { OriginalDstReader } from './transport/original-dst/original-dst.ts';
+import type { OriginalDstReader } from './capture/original-dst/original-dst.ts';
 import type { TlsMaterial } from './transport/tls-material.ts';
 import { upstreamTransport } from './transport/upstream.ts';
 

@@ -94,8 +94,15 @@ const writeShippedPackageJson = (root: string, out: string): void => {
 /** Where the bundle's JavaScript goes (entries and chunks side by side), relative to `out`. */
 export const BUNDLE_DIR = 'cli';
 
-/** Entry name (its file in BUNDLE_DIR, without .js) → source module. */
-export const BUNDLE_ENTRIES: Readonly<Record<string, string>> = { main: 'cli/main.ts' };
+/** The CLI; each subcommand becomes a chunk it imports when that subcommand runs. */
+export const CLI_ENTRY = 'cli/main.ts';
+
+/**
+ * `weft proxy` is bundled on its own (cli/proxy.js and its chunks): esbuild tree-shakes once per
+ * build, so a library both the sidecar and the control plane use (zod's core and its locales)
+ * would carry what either needs into the chunk the sidecar loads.
+ */
+export const SIDECAR_ENTRY = 'cli/proxy.ts';
 
 /** The example apps `weft dev` spawns as processes of their own, shipped type-stripped. */
 const SPAWNED_ROOTS = ['examples'];
@@ -137,37 +144,61 @@ const weftModules = (root: string): Plugin => ({
   },
 });
 
-/** Bundles BUNDLE_ENTRIES (and `extraEntries`) into `out`/BUNDLE_DIR; returns esbuild's metafile. */
+/** cli/main.ts's `import('./proxy.ts')` loads the sidecar's own bundle. */
+const sidecarApart = (root: string): Plugin => ({
+  name: 'weft-sidecar-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/proxy\.(ts|js)$/ }, (args) =>
+      args.importer === join(root, CLI_ENTRY) ? { path: './proxy.js', external: true } : undefined,
+    );
+  },
+});
+
+const merge = (a: Metafile, b: Metafile): Metafile => ({
+  inputs: { ...a.inputs, ...b.inputs },
+  outputs: { ...a.outputs, ...b.outputs },
+});
+
+/**
+ * Bundles the CLI and, apart, the sidecar (with `sidecarEntries`, more entries that run a sidecar
+ * such as the bench's launcher) into `out`/BUNDLE_DIR; returns both builds' metafiles merged.
+ */
 export const bundle = async (
   root: string,
   out: string,
-  extraEntries: Readonly<Record<string, string>> = {},
+  sidecarEntries: Readonly<Record<string, string>> = {},
 ): Promise<Metafile> => {
-  const entryPoints = Object.fromEntries(
-    Object.entries({ ...BUNDLE_ENTRIES, ...extraEntries }).map(([k, v]) => [k, join(root, v)]),
-  );
-  const r = await build({
-    absWorkingDir: root,
-    entryPoints,
-    outdir: join(out, BUNDLE_DIR),
-    bundle: true,
-    splitting: true,
-    chunkNames: '[name]-[hash]',
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    banner: { js: BANNER },
-    // V8 keeps every loaded script's source text in the heap: no whitespace or dead syntax saves
-    // ~2 MB per sidecar (names are kept, so stack traces still name functions; for file and line,
-    // run with NODE_OPTIONS=--enable-source-maps, which reads the linked .map files)
-    minifyWhitespace: true,
-    minifySyntax: true,
-    sourcemap: 'linked',
-    plugins: [weftModules(root)],
-    metafile: true,
-    logLevel: 'warning',
-  });
-  return r.metafile;
+  const once = async (
+    entries: Readonly<Record<string, string>>,
+    chunkNames: string,
+    plugins: readonly Plugin[],
+  ): Promise<Metafile> =>
+    (
+      await build({
+        absWorkingDir: root,
+        entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, join(root, v)])),
+        outdir: join(out, BUNDLE_DIR),
+        bundle: true,
+        splitting: true,
+        chunkNames,
+        format: 'esm',
+        platform: 'node',
+        target: 'node24',
+        banner: { js: BANNER },
+        // V8 keeps every loaded script's source text in the heap: no whitespace or dead syntax
+        // saves ~2 MB per sidecar (names are kept, so stack traces still name functions; for file
+        // and line, run with NODE_OPTIONS=--enable-source-maps, which reads the linked .map files)
+        minifyWhitespace: true,
+        minifySyntax: true,
+        sourcemap: 'linked',
+        plugins: [...plugins, weftModules(root)],
+        metafile: true,
+        logLevel: 'warning',
+      })
+    ).metafile;
+  const cli = await once({ main: CLI_ENTRY }, '[name]-[hash]', [sidecarApart(root)]);
+  const sidecar = await once({ proxy: SIDECAR_ENTRY, ...sidecarEntries }, 'proxy-[name]-[hash]', []);
+  return merge(cli, sidecar);
 };
 
 /** Copies what is read at run time (every file of `roots` that is not a TypeScript module). */
@@ -191,8 +222,8 @@ const copyRuntimeFiles = (root: string, out: string, roots: readonly string[]): 
 export interface DistOptions {
   readonly root: string;
   readonly out: string;
-  /** More entries bundled beside the CLI (the bench's sidecar launcher). */
-  readonly extraEntries?: Readonly<Record<string, string>>;
+  /** More entries bundled with the sidecar (the bench's sidecar launcher). */
+  readonly sidecarEntries?: Readonly<Record<string, string>>;
 }
 
 /** Builds the image's form into `out` (emptied first). */
@@ -200,7 +231,7 @@ export const buildDist = async (
   o: DistOptions,
 ): Promise<{ outputs: number; copied: number; metafile: Metafile }> => {
   rmSync(o.out, { recursive: true, force: true });
-  const metafile = await bundle(o.root, o.out, o.extraEntries);
+  const metafile = await bundle(o.root, o.out, o.sidecarEntries);
   const copied = copyRuntimeFiles(o.root, o.out, PRODUCT_ROOTS);
   for (const top of SPAWNED_ROOTS)
     for (const file of walk(join(o.root, top)))

@@ -53,10 +53,10 @@ kube-controller-manager on loopback). Admin kubeconfig: ${target}
 
   export KUBECONFIG=${target}
   alias kubectl=${kube.kubectlPath}   # the kubectl of the same build, if you have none
-  kubectl get namespaces
   npx weft install | kubectl apply -f -
-  npx weft control-plane --kubeconfig ${target}
 
+Then run the control plane with its webhooks on the weft-control-plane Service's cluster IP
+(Services get loopback addresses here): README.md, "Trying weft against a real API server".
 Logs: ${kube.dir}/*.log. No kubelet or scheduler runs: Pods pass admission and are stored, but
 never start. Ctrl-C stops everything and removes the cluster's files and ${target}.`);
   await new Promise<void>((done) => {

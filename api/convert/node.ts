@@ -1,5 +1,6 @@
 // The Node a sidecar announces on its first discovery request, checked at the control plane's
 // edge. Empty strings are how proto3 says "absent".
+import { isIPv6 } from 'node:net';
 import { DISCOVERY_PROTOCOL_VERSION, type NodeMessage } from '../proto/discovery.ts';
 import type { ConfigIssue, Result } from '../model/result.ts';
 
@@ -17,12 +18,15 @@ export interface NodeInfo {
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/;
 
+/** An IPv6 address is bracketed in host:port, or its colons would run into the port's. */
+const hostPart = (host: string): string => (isIPv6(host) ? `[${host}]` : host);
+
 export const nodeToWire = (node: NodeInfo): NodeMessage => ({
   workload: node.workload,
   namespace: node.namespace,
   service: node.service ?? '',
   serviceAccount: node.serviceAccount,
-  inboundAddress: node.inbound ? `${node.inbound.host}:${node.inbound.port}` : '',
+  inboundAddress: node.inbound ? `${hostPart(node.inbound.host)}:${node.inbound.port}` : '',
   protocolVersion: DISCOVERY_PROTOCOL_VERSION,
   acceptsDelta: node.acceptsDelta === true,
   acceptsGzip: node.acceptsGzip === true,

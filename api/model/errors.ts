@@ -78,6 +78,19 @@ export const SIDECAR_ERRORS = {
     message: "the server's certificate does not carry the SPIFFE ID the snapshot expects",
     fix: 'a workload is serving under the wrong service account, or endpoints are stale',
   },
+  ROUTE_NO_MATCH: {
+    http: 404,
+    grpc: GRPC_STATUS.UNIMPLEMENTED,
+    message: 'HTTPRoute/GRPCRoute rules are attached to the Service port and none matches the request',
+    fix: 'add a rule for the request (a rule without matches takes everything), or send a request a rule matches',
+  },
+  ROUTE_BACKEND_INVALID: {
+    http: 500,
+    grpc: GRPC_STATUS.INTERNAL,
+    message:
+      'the HTTPRoute/GRPCRoute rule has no usable backend for this request (every weight 0, a backendRef that did not resolve, or a filter weft cannot apply)',
+    fix: "read the route's conditions in the control plane's /status and fix the backendRef or filter it names",
+  },
   INTERNAL: {
     http: 500,
     grpc: GRPC_STATUS.INTERNAL,

@@ -2,18 +2,22 @@
 // compiles from TrafficPolicy / FaultInjection resources and sidecar layers consume.
 import type { RouteMatch } from './snapshot.ts';
 
-export type RetryOn =
-  | '5xx'
-  | 'gateway-error'
-  | 'reset'
-  | 'connect-failure'
-  | 'retriable-status-codes'
-  | 'refused-stream'
-  | 'unavailable'
-  | 'cancelled'
-  | 'deadline-exceeded'
-  | 'resource-exhausted'
-  | 'internal';
+/** Retry conditions, in the order docs/policies.md lists them. */
+export const RETRY_ON = [
+  '5xx',
+  'gateway-error',
+  'reset',
+  'connect-failure',
+  'retriable-status-codes',
+  'refused-stream',
+  'unavailable',
+  'cancelled',
+  'deadline-exceeded',
+  'resource-exhausted',
+  'internal',
+] as const;
+
+export type RetryOn = (typeof RETRY_ON)[number];
 
 export interface RetryPolicyView {
   /** Retries after the first try (Istio's meaning): attempts 3 → at most 4 tries. */

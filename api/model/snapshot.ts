@@ -1,6 +1,7 @@
 // The typed mesh model that the control plane compiles and every sidecar consumes.
 // Immutable once built: sidecars index it on arrival and never rebuild per request.
 import type { AuthzView } from './authz.ts';
+import type { HttpRouteTableView } from './http-route.ts';
 import type { FaultView, TrafficPolicyView } from './policy.ts';
 
 /** How a service port speaks. `http` = HTTP/1.1 or h2c chosen by the caller; `grpc` implies h2. */
@@ -61,6 +62,11 @@ export interface ServiceView {
    */
   readonly clusterIPs?: readonly string[];
   readonly split?: SplitView;
+  /**
+   * Gateway API HTTPRoute/GRPCRoute rules attached to this Service (GAMMA); when present they
+   * replace `split`. A client's snapshot carries its own namespace's consumer routes here instead.
+   */
+  readonly httpRoutes?: HttpRouteTableView;
   readonly policy?: TrafficPolicyView;
   readonly faults?: readonly FaultView[];
 }

@@ -59,7 +59,10 @@ const messageFor = (issue: z.core.$ZodIssue): string => {
  * Every zod issue as ConfigIssue under `prefix` (e.g. "dir/split.yaml: TrafficSplit demo/catalog").
  * Parse with `{ reportInput: true }` so messages can quote the offending value.
  */
-export const toConfigIssues = (error: z.ZodError, prefix: string): ConfigIssue[] =>
+export const toConfigIssues = (
+  error: { readonly issues: readonly z.core.$ZodIssue[] },
+  prefix: string,
+): ConfigIssue[] =>
   error.issues.flatMap((issue) => {
     const at = (path: readonly Key[]): string => {
       const p = formatPath(path);

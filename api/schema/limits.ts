@@ -32,3 +32,9 @@ export const fileTooLarge = (bytes: number): string | undefined =>
   bytes <= MAX_FILE_BYTES
     ? undefined
     : `is ${bytes} bytes: a configuration file may be at most ${MAX_FILE_BYTES} bytes (1 MiB); split it into several files`;
+/** Gateway API route rules per route (the API server allows 16; more is accepted for local mode). */
+export const MAX_ROUTE_RULES = 100;
+/** Gateway API parentRefs and hostnames per route (the API server allows 32 and 16). */
+export const MAX_ROUTE_PARENTS = 32;
+/** Gateway API filters per rule or backendRef (the API server allows 16). */
+export const MAX_ROUTE_FILTERS = 16;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { canarySchema } from './canary.ts';
 import { faultInjectionSchema } from './fault-injection.ts';
 import { httpRouteGroupSchemas } from './http-route-group.ts';
 import { trafficSplitSchemas } from './traffic-split.ts';
@@ -10,6 +11,7 @@ const versions = (kind: string, all: Record<string, Parameters<typeof openApiSch
 const schemas: Record<string, Record<string, unknown>> = {
   TrafficPolicy: openApiSchemaOf(trafficPolicySchema),
   FaultInjection: openApiSchemaOf(faultInjectionSchema),
+  Canary: openApiSchemaOf(canarySchema),
   ...versions('TrafficSplit', trafficSplitSchemas),
   ...versions('HTTPRouteGroup', httpRouteGroupSchemas),
 };

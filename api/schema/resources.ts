@@ -3,8 +3,10 @@
 // path "<Kind> <namespace>/<name>: <field>" (the caller prefixes the file).
 import type { z } from 'zod';
 import type { ConfigIssue, Result } from '../model/result.ts';
+import { canarySchema } from './canary.ts';
 import { endpointSliceSchema, endpointsSchema } from './endpoints.ts';
 import { faultInjectionSchema } from './fault-injection.ts';
+import { grpcRouteSchema, httpRouteSchema } from './gateway-route.ts';
 import { httpRouteGroupSchemas } from './http-route-group.ts';
 import { namespaceSchema } from './namespace.ts';
 import { toConfigIssues } from './issues.ts';
@@ -18,6 +20,8 @@ export interface ResourceMeta {
   readonly name: string;
   readonly namespace: string;
   readonly generation?: number;
+  /** RFC 3339, as the API server sets it; Gateway API route precedence prefers older routes. */
+  readonly creationTimestamp?: string;
   readonly labels: Readonly<Record<string, string>>;
   /** Present only when the object has annotations (weft reads `weft.io/mtls-mode`). */
   readonly annotations?: Readonly<Record<string, string>>;
@@ -57,6 +61,9 @@ export type FaultInjectionResource = Kinded<
   'FaultInjection',
   { readonly spec: Out<typeof faultInjectionSchema>['spec'] }
 >;
+export type HttpRouteResource = Kinded<'HTTPRoute', { readonly spec: Out<typeof httpRouteSchema>['spec'] }>;
+export type GrpcRouteResource = Kinded<'GRPCRoute', { readonly spec: Out<typeof grpcRouteSchema>['spec'] }>;
+export type CanaryResource = Kinded<'Canary', { readonly spec: Out<typeof canarySchema>['spec'] }>;
 /** A known SMI kind weft does not parse here (TrafficTarget, TCPRoute…): kept for later readers. */
 export type OpaqueResource = Kinded<
   'Opaque',
@@ -72,6 +79,9 @@ export type MeshResource =
   | HttpRouteGroupResource
   | TrafficPolicyResource
   | FaultInjectionResource
+  | HttpRouteResource
+  | GrpcRouteResource
+  | CanaryResource
   | OpaqueResource;
 
 export interface ParseOptions {
@@ -88,6 +98,9 @@ const KINDS: Readonly<Record<string, Readonly<Record<string, z.ZodType<{ metadat
   HTTPRouteGroup: httpRouteGroupSchemas,
   TrafficPolicy: { 'policy.weft.io/v1alpha1': trafficPolicySchema },
   FaultInjection: { 'policy.weft.io/v1alpha1': faultInjectionSchema },
+  HTTPRoute: { 'gateway.networking.k8s.io/v1': httpRouteSchema },
+  GRPCRoute: { 'gateway.networking.k8s.io/v1': grpcRouteSchema },
+  Canary: { 'policy.weft.io/v1alpha1': canarySchema },
 };
 
 /** API groups whose other kinds are kept (opaque) rather than ignored. */
@@ -114,6 +127,7 @@ const metaOf = (md: ObjectMeta, opts: ParseOptions): ResourceMeta => ({
   name: md.name,
   namespace: md.namespace ?? opts.defaultNamespace,
   ...(md.generation !== undefined ? { generation: md.generation } : {}),
+  ...(typeof md.creationTimestamp === 'string' ? { creationTimestamp: md.creationTimestamp } : {}),
   labels: md.labels ?? {},
   ...(md.annotations !== undefined ? { annotations: md.annotations } : {}),
 });

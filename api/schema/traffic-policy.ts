@@ -3,25 +3,11 @@
 // connected to (per Service only: connections are shared by every route). Only what the user wrote is
 // kept here; control-plane/index applies the documented defaults.
 import { z } from 'zod';
-import type { RetryOn } from '../model/policy.ts';
+import { RETRY_ON } from '../model/policy.ts';
 import { decimal, duration, flag, name, oneOf, percent, wholeNumber } from './fields.ts';
 import { MAX_MATCHES, MAX_STATUS_CODES } from './limits.ts';
 import { envelope } from './meta.ts';
 import { routeMatchSchema } from './route-match.ts';
-
-export const RETRY_ON = [
-  '5xx',
-  'gateway-error',
-  'reset',
-  'connect-failure',
-  'retriable-status-codes',
-  'refused-stream',
-  'unavailable',
-  'cancelled',
-  'deadline-exceeded',
-  'resource-exhausted',
-  'internal',
-] as const satisfies readonly RetryOn[];
 
 export const targetRefSchema = z.strictObject({
   group: oneOf(['', 'core']).optional(),

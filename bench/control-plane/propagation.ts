@@ -23,7 +23,7 @@ import {
   type DiscoveryClientApi,
   type DiscoveryStream,
 } from '../../api/proto/discovery.ts';
-import { waitForPortFile } from '../../api/runtime/port-file.ts';
+import { waitForPortFile } from '../../cli/port-file.ts';
 import { startKubeApiServer, type KubeApiServer, type KubeObject } from '../../test/kube-apiserver/index.ts';
 import { loadCrds } from '../../test/kube/crds.ts';
 import { endpointSlice, meshedNamespace, service, trafficSplit } from '../../test/kube/helpers.ts';

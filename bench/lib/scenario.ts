@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CertPaths } from './certs.ts';
 import { freePort } from './ports.ts';
-import { waitForPortFile } from '../../api/runtime/port-file.ts';
+import { waitForPortFile } from '../../cli/port-file.ts';
 import { startPinned, waitForPort, type Pinned } from './processes.ts';
 
 /**
@@ -91,7 +91,7 @@ export const startConfigured = async (
 
 /**
  * Starts a Node script pinned to the proxy CPU that binds port 0 itself and reports its ports
- * by writing a port file (api/runtime/port-file.ts); resolves with what it wrote.
+ * by writing a port file (cli/port-file.ts); resolves with what it wrote.
  */
 export const startNodeChild = async <T extends object>(
   env: BenchEnv,

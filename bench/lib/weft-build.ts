@@ -23,7 +23,7 @@ export const weftSidecarMain = (dir: string): Promise<string> => {
   let main = built.get(dir);
   if (main === undefined) {
     const out = join(dir, 'weft-dist');
-    main = buildDist({ root: REPO, out, extraEntries: { [ENTRY]: `${SIDECAR_MAIN}.ts` } }).then(() =>
+    main = buildDist({ root: REPO, out, sidecarEntries: { [ENTRY]: `${SIDECAR_MAIN}.ts` } }).then(() =>
       join(out, BUNDLE_DIR, `${ENTRY}.js`),
     );
     built.set(dir, main);

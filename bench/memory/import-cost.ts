@@ -1,6 +1,6 @@
 // Where a sidecar's memory goes, module by module: a child process (import-cost-main.ts) imports
 // Node's floor (net, tls, http), then every runtime dependency of package.json, then the weft
-// modules `weft proxy` imports (cli/proxy.ts's own imports in order, then the other subcommands
+// modules `weft proxy` imports (cli/proxy/command.ts's own imports in order, then the other subcommands
 // cli/main.ts registers), and after each step collects garbage and reads RSS and the V8 heap. A
 // step's delta is what it added on top of everything before it, so a dependency shared by two
 // modules is charged to the first. weft's modules are imported from the type-stripped tree (as the
@@ -71,7 +71,11 @@ const run = (): Row[] => {
       'reflect-metadata',
       ...Object.keys(pkg.dependencies).filter((d) => d !== 'reflect-metadata'),
     ];
-    const weft = [...relativeImports('cli/proxy.ts'), 'cli/proxy.ts', ...relativeImports('cli/main.ts')];
+    const weft = [
+      ...relativeImports('cli/proxy/command.ts'),
+      'cli/proxy/command.ts',
+      ...relativeImports('cli/main.ts'),
+    ];
     const steps = measure(dir, [
       ...FLOOR,
       ...deps,

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SIDECAR_NODE_OPTIONS } from '../../api/runtime/node-flags.ts';
-import { waitForPortFile } from '../../api/runtime/port-file.ts';
+import { waitForPortFile } from '../../cli/port-file.ts';
 import { systemClock } from '../../api/runtime/clock.ts';
 import { issueLocalToken } from '../../control-plane/identity/local-token.ts';
 import { readTokenKey } from '../../control-plane/identity/token-key-file.ts';
@@ -29,6 +29,8 @@ const { values: opts } = parseArgs({
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: benchQuick() ? '3' : '10' },
     flags: { type: 'string', default: SIDECAR_NODE_OPTIONS },
+    /** The generator's connection cap (the bench's is 512); a lower cap bounds an overloaded pair's backlog. */
+    connections: { type: 'string', default: '512' },
     'from-source': { type: 'boolean', default: false },
     /** Another build's cli/main.js (A/B against an older build). */
     cli: { type: 'string' },
@@ -45,13 +47,11 @@ const start = async <T>(
   cli: string,
   name: string,
   args: readonly string[],
-  env = {},
+  nodeFlags: readonly string[] = [],
 ): Promise<[number, T]> => {
   const portFile = join(dir, `${name}.ports`);
-  const c = spawn(process.execPath, [cli, ...args, '--port-file', portFile, '--log-level', 'warn'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, ...env },
-  });
+  const argv = [...nodeFlags, cli, ...args, '--port-file', portFile, '--log-level', 'warn'];
+  const c = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(c);
   let alive = true;
   c.once('exit', () => (alive = false));
@@ -125,7 +125,7 @@ spec: { ports: [{ name: http, port: 80, targetPort: ${appPort}, appProtocol: htt
           hostHeader: 'upstream',
           path: '/',
           schedule: { rate: r, warmupMs: Math.min(ms, 2000), durationMs: ms },
-          maxConnections: 512,
+          maxConnections: Number(opts.connections),
           drainMs: 2000,
         },
       },
@@ -150,6 +150,7 @@ spec: { ports: [{ name: http, port: 80, targetPort: ${appPort}, appProtocol: htt
     cli: opts.cli ?? (opts['from-source'] ? 'sources' : 'bundle'),
     rate,
     seconds,
+    connections: Number(opts.connections),
     rssIdleMb: { client: idle[0], server: idle[1] },
     rssLoadMb: { client: underLoad[0], server: underLoad[1] },
     pairCpuSecPer1000: (cpuSec / Math.max(1, r.measured)) * 1000,

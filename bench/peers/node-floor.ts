@@ -4,13 +4,13 @@
 // stripper and count it in the floor. Pinned to the proxy CPU like every proxy; no traffic.
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { waitForPortFile } from '../../api/runtime/port-file.ts';
+import { waitForPortFile } from '../../cli/port-file.ts';
 import { startPinned } from '../lib/processes.ts';
 import { targetOf, type Scenario } from '../lib/scenario.ts';
 
 /**
  * CommonJS, as the smallest Node program is: Node's ES module loader alone adds ~6 MB. argv[1] is
- * the port file, written atomically (write + rename) as api/runtime/port-file.ts does.
+ * the port file, written atomically (write + rename) as cli/port-file.ts does.
  */
 export const FLOOR_SCRIPT = `
 require('node:net');

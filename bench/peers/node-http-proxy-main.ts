@@ -3,7 +3,7 @@
 // writes the port it got to portFile.
 import { Agent, createServer } from 'node:http';
 import httpProxy from 'http-proxy';
-import { writePortFile } from '../../api/runtime/port-file.ts';
+import { writePortFile } from '../../cli/port-file.ts';
 
 const [upstreamPort, portFile] = process.argv.slice(2);
 const proxy = httpProxy.createProxyServer({

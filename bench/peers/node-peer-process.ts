@@ -3,7 +3,7 @@
 // peer process loads nothing of the bench itself (its RSS is a row's figure).
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
-import { writePortFile } from '../../api/runtime/port-file.ts';
+import { writePortFile } from '../../cli/port-file.ts';
 
 export interface NodePeerArgs {
   /** hop: plain in → plain out; server: mTLS in → plain out; client: plain in → mTLS out. */

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { pino } from 'pino';
-import { writePortFile } from '../../api/runtime/port-file.ts';
+import { writePortFile } from '../../cli/port-file.ts';
 import { fromFile } from '../../proxy/discovery/static-source.ts';
 import { startProxy } from '../../proxy/runtime.ts';
 import type { TlsMaterial } from '../../proxy/transport/tls-material.ts';

@@ -5,7 +5,7 @@ import { SIDECAR_NODE_OPTIONS } from '../../api/runtime/node-flags.ts';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitForPortFile, writePortFile } from '../../api/runtime/port-file.ts';
+import { waitForPortFile, writePortFile } from '../port-file.ts';
 import { type DevState, statePath, type WorkloadState } from '../mesh-view/dev-state.ts';
 import { prepareDevIdentity } from './identity.ts';
 import { type Child, Supervisor } from './supervisor.ts';

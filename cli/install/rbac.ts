@@ -21,6 +21,7 @@ export const CLUSTER_RULES: readonly Json[] = [
   { apiGroups: ['specs.smi-spec.io'], resources: ['httproutegroups'], verbs: READ },
   { apiGroups: ['access.smi-spec.io'], resources: ['traffictargets'], verbs: READ },
   { apiGroups: ['policy.weft.io'], resources: ['trafficpolicies', 'faultinjections'], verbs: READ },
+  { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'grpcroutes'], verbs: READ },
   {
     apiGroups: ['policy.weft.io'],
     resources: ['trafficpolicies/status', 'faultinjections/status'],

@@ -4,6 +4,7 @@ import type { ConfigIssue } from '../../api/model/result.ts';
 import type { SourcedResource } from '../sources/types.ts';
 import { indexEndpoints } from './endpoints.ts';
 import type { BuildOptions, MeshModel } from './model.ts';
+import { attachGatewayRoutes, compileGatewayRoutes } from './gateway-routes.ts';
 import { attachFaults, attachPolicies } from './policies.ts';
 import { compileMtlsModes } from './mtls-mode.ts';
 import { compileServices } from './services.ts';
@@ -29,10 +30,14 @@ export const buildModel = (resources: readonly SourcedResource[], opts: BuildOpt
       });
   }
   attachSplits(resources, services, opts.clusterDomain, issues);
+  const routes = compileGatewayRoutes(resources, services, issues);
+  attachGatewayRoutes(routes, services, issues);
   attachPolicies(resources, services, issues);
   attachFaults(resources, services, opts.firstSeen, issues);
   const mtls = compileMtlsModes(resources, issues);
-  return { model: { services, authz: authzOf(resources, issues), mtls }, issues };
+  const gateway =
+    routes.status.length > 0 ? { consumerRoutes: routes.consumer, routeStatus: routes.status } : {};
+  return { model: { services, authz: authzOf(resources, issues), mtls, ...gateway }, issues };
 };
 
 /** SMI TrafficTarget (kept opaque by the parser) → AuthzView per service account; issues get their file. */

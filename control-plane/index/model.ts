@@ -1,7 +1,9 @@
 // The compiled mesh: every Service with its endpoints, split, policy and faults, ready to be
 // cut into per-workload snapshots. Built only by build-model.ts; immutable afterwards.
 import type { AuthzView } from '../../api/model/authz.ts';
+import type { HttpRouteTableView } from '../../api/model/http-route.ts';
 import type { ServiceView } from '../../api/model/snapshot.ts';
+import type { RouteStatus } from './gateway-status.ts';
 import type { MtlsModes } from './mtls-mode.ts';
 import type { OwnerOf } from './pod-identity.ts';
 
@@ -12,6 +14,10 @@ export interface MeshModel {
   readonly authz: Readonly<Record<string, AuthzView>>;
   /** `weft.io/mtls-mode` annotations (absent = every workload STRICT). */
   readonly mtls?: MtlsModes;
+  /** Gateway API consumer routes: client namespace → Service key → table (replaces the producer one). */
+  readonly consumerRoutes?: ReadonlyMap<string, ReadonlyMap<string, HttpRouteTableView>>;
+  /** Gateway API route conditions per parent Service, for /status (and the leader's status writes). */
+  readonly routeStatus?: readonly RouteStatus[];
 }
 
 /** A connected sidecar that serves a Service: an endpoint of it while connected (local mode). */

@@ -55,8 +55,11 @@ const servicesFor = (model: MeshModel, namespace: string): NamespaceView => {
   if (!view) {
     const services: Record<string, ServiceView> = {};
     const serviceHashes: Record<string, string> = {};
+    const consumer = model.consumerRoutes?.get(namespace);
     for (const [key, s] of model.services) {
-      services[key] = viewFrom(s, namespace);
+      // A consumer route changes with the model, not with the service: no cross-model cache.
+      const own = consumer?.get(key);
+      services[key] = own ? { ...visibleFrom(s, namespace), httpRoutes: own } : viewFrom(s, namespace);
       serviceHashes[key] = hashOf(services[key]);
     }
     byNs.set(namespace, (view = { services, hash: contentHash(serviceHashes) }));

@@ -1,5 +1,5 @@
 // A tiny GET-only HTTP server for the admin and metrics ports: route table in, bound port out.
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 
 export interface Reply {
   readonly status: number;
@@ -42,18 +42,34 @@ export const serveRoutes = (
         (err: unknown) => send(res, text(500, String(err))),
       );
   });
-  return new Promise((resolve, reject) => {
+  const close = (): Promise<void> =>
+    new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
+  return listenOn(server, port, host).then((bound) => ({ port: bound, close }));
+};
+
+const bind = (server: Server, port: number, host: string): Promise<number> =>
+  new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
+      server.off('error', reject);
       const addr = server.address();
-      resolve({
-        port: typeof addr === 'object' && addr ? addr.port : port,
-        close: () =>
-          new Promise<void>((r) => {
-            server.close(() => r());
-            server.closeAllConnections();
-          }),
-      });
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
     });
   });
-};
+
+/**
+ * "0.0.0.0" means every interface: bound as [::] (dual-stack, IPv4 arrives as ::ffff:a.b.c.d) so
+ * the kubelet and Prometheus reach a dual-stack or IPv6 pod too, and as 0.0.0.0 where the host
+ * has no IPv6, as Node does for a listen() without a host.
+ */
+const listenOn = (server: Server, port: number, host: string): Promise<number> =>
+  host !== '0.0.0.0'
+    ? bind(server, port, host)
+    : bind(server, port, '::').catch((err: NodeJS.ErrnoException) =>
+        err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL'
+          ? bind(server, port, host)
+          : Promise.reject(err),
+      );

@@ -2,7 +2,6 @@
 // read from a JSON/YAML file (`weft proxy --config`). The file is parsed at the edge into a
 // Result: every problem is reported at once with its path.
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
 import { err, formatIssues, ok, type Result } from '../../api/model/result.ts';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
 import { toConfigIssues } from '../../api/schema/issues.ts';
@@ -41,8 +40,12 @@ export class StaticSource implements SnapshotSource {
 
 export const staticSource = (initial?: ProxySnapshot): StaticSource => new StaticSource(initial);
 
-/** JSON is YAML, so one parser reads both. */
-export const parseSnapshot = (text: string, origin: string): Result<ProxySnapshot> => {
+/**
+ * JSON is YAML, so one parser reads both. Loaded on first use: a sidecar fed by the control plane
+ * reads no file and never needs it (~160 KB of code).
+ */
+export const parseSnapshot = async (text: string, origin: string): Promise<Result<ProxySnapshot>> => {
+  const { parse } = await import('./yaml-parse.ts');
   let doc: unknown;
   try {
     doc = parse(text);

@@ -3,7 +3,7 @@
 import type { RequestSink } from '../transport/connection.ts';
 import { UNRESOLVED } from '../layers/route-match.ts';
 import type { Handler } from '../stack/types.ts';
-import type { DestinationIndex } from './by-destination.ts';
+import type { DestinationIndex } from '../capture/by-destination.ts';
 
 export interface ActiveHandler {
   readonly handler: Handler;

@@ -13,6 +13,8 @@ import { clientHandler, type HopSender } from '../layers/client.ts';
 import { errorResponseLayer } from '../layers/error-response.ts';
 import { selectRules } from '../layers/route-rules.ts';
 import { buildRouteIndex, routeMatchLayer } from '../layers/route-match.ts';
+import { httpRouteLayer } from '../layers/http-route.ts';
+import type { RetryBudgetView } from '../layers/retry-budget.ts';
 import { splitLayer, type WeightedBackend } from '../layers/split.ts';
 import { requestMetricsLayer, type ProxyMetrics } from '../metrics/request-metrics.ts';
 import { endpointKey } from '../stack/endpoint-health.ts';
@@ -37,6 +39,19 @@ export interface OutboundDeps {
 
 type Services = Readonly<Record<string, ServiceView>>;
 
+/** Every service an HTTPRoute/GRPCRoute table may send to: backendRefs and mirrors. */
+const routeTargets = (service: ServiceView, services: Services): ServiceView[] => {
+  const keys = new Set<string>();
+  for (const rule of service.httpRoutes?.rules ?? []) {
+    for (const f of rule.filters ?? []) if (f.type === 'RequestMirror') keys.add(f.service);
+    for (const b of rule.backends) {
+      if (b.service !== undefined) keys.add(b.service);
+      for (const f of b.filters ?? []) if (f.type === 'RequestMirror') keys.add(f.service);
+    }
+  }
+  return [...keys].flatMap((k) => (services[k] ? [services[k]] : []));
+};
+
 const splitBackends = (service: ServiceView, services: Services, deps: OutboundDeps): WeightedBackend[] => {
   const backends: WeightedBackend[] = [];
   for (const b of service.split?.backends ?? []) {
@@ -57,13 +72,13 @@ const ruleSetChain = (
   backends: readonly WeightedBackend[],
   ruleSet: RuleSet | undefined,
   fault: Layer | undefined,
-  ctx: { readonly deps: OutboundDeps; readonly state: PolicyBuild },
+  ctx: { readonly deps: OutboundDeps; readonly state: PolicyBuild; readonly services: Services },
 ): Handler => {
-  const { deps, state } = ctx;
+  const { deps, state, services } = ctx;
   const slots = policySlots(service, ruleSet, fault, state);
   const byBackend = new Map<ServiceView, Handler>();
   // Requests a split with matches leaves alone go to the root service itself.
-  for (const target of [service, ...backends.map((b) => b.service)]) {
+  for (const target of [service, ...backends.map((b) => b.service), ...routeTargets(service, services)]) {
     if (byBackend.has(target)) continue;
     const b = slots.backend(target);
     const balancer = balancerLayer({
@@ -79,10 +94,33 @@ const ruleSetChain = (
   const toBackend: Handler = (req, c) =>
     byBackend.get(c.backend ?? c.service)?.(req, c) ??
     Promise.reject(new MeshError('INTERNAL', 'split chose a backend without a chain'));
-  const split = service.split
+  return compose(...slots.beforeSplit, ...routing(service, backends, ctx))(toBackend);
+};
+
+/** Gateway API routes when attached (they win over an SMI split), else the split, else nothing. */
+const routing = (
+  service: ServiceView,
+  backends: readonly WeightedBackend[],
+  ctx: { readonly deps: OutboundDeps; readonly state: PolicyBuild; readonly services: Services },
+): Layer[] => {
+  const { deps, state, services } = ctx;
+  if (service.httpRoutes) {
+    const name = `${service.namespace}/${service.name}`;
+    const budget = (scope: string, view: RetryBudgetView) => state.budget(`${name} ${scope}`, view);
+    const logger = state.logger('outbound.route', name);
+    return [
+      httpRouteLayer(service.httpRoutes, {
+        clock: deps.clock,
+        random: deps.random,
+        services,
+        budget,
+        logger,
+      }),
+    ];
+  }
+  return service.split
     ? [splitLayer({ name: service.split.name, backends, matches: service.split.matches }, deps)]
     : [];
-  return compose(...slots.beforeSplit, ...split)(toBackend);
 };
 
 /** The per-service part, below route-match: one chain per rule set, picked per request. */
@@ -96,10 +134,9 @@ export const serviceChain = (
   const fault = faultLayerOf(service, state);
   const sets = ruleSetsOf(service);
   const policy = service.policy;
-  if (!policy || sets.length <= 1) return ruleSetChain(service, backends, sets[0], fault, { deps, state });
-  const chains = new Map(
-    sets.map((s) => [s.rules, ruleSetChain(service, backends, s, fault, { deps, state })]),
-  );
+  const ctx = { deps, state, services };
+  if (!policy || sets.length <= 1) return ruleSetChain(service, backends, sets[0], fault, ctx);
+  const chains = new Map(sets.map((s) => [s.rules, ruleSetChain(service, backends, s, fault, ctx)]));
   const fallback = chains.get(sets[0]!.rules) as Handler;
   // The route label names the policy route by its match name (never the raw path).
   // sets[i + 1] is the compiled rule set of policy.routes[i] (route-rules.ts keeps the order).

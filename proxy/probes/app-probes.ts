@@ -1,9 +1,10 @@
 // The app's original probes, as the injector hands them to the sidecar in WEFT_APP_PROBES (JSON
 // keyed by the rewritten path, see injector/inject/probes.ts and docs/injector.md). Parsed once at
 // start-up into typed probes; every problem is reported with its path.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ConfigIssue, Result } from '../../api/model/result.ts';
 import { toConfigIssues } from '../../api/schema/issues.ts';
+import '../../api/schema/mini-locale.ts';
 
 export type AppProbe =
   | {
@@ -20,18 +21,21 @@ export type AppProbe =
 /** Keyed by path, e.g. "/app-health/web/readyz". */
 export type AppProbes = Readonly<Record<string, AppProbe>>;
 
-const port = z.number().int().min(1).max(65_535);
+// zod/mini, as api/schema/snapshot.ts: a sidecar loads this, not the control plane's schemas.
+const port = z.int().check(z.minimum(1), z.maximum(65_535));
 // Kubernetes' default probe timeout.
-const timeoutSeconds = z.number().int().min(1).optional();
+const timeoutSeconds = z.optional(z.int().check(z.minimum(1)));
 
 const httpGet = z.looseObject({
   kind: z.literal('httpGet'),
   timeoutSeconds,
   action: z.looseObject({
     port,
-    path: z.string().optional(),
-    scheme: z.enum(['HTTP', 'HTTPS']).optional(),
-    httpHeaders: z.array(z.looseObject({ name: z.string().min(1), value: z.string() })).optional(),
+    path: z.optional(z.string()),
+    scheme: z.optional(z.enum(['HTTP', 'HTTPS'])),
+    httpHeaders: z.optional(
+      z.array(z.looseObject({ name: z.string().check(z.minLength(1)), value: z.string() })),
+    ),
   }),
 });
 const tcpSocket = z.looseObject({
@@ -42,13 +46,15 @@ const tcpSocket = z.looseObject({
 const grpc = z.looseObject({
   kind: z.literal('grpc'),
   timeoutSeconds,
-  action: z.looseObject({ port, service: z.string().optional() }),
+  action: z.looseObject({ port, service: z.optional(z.string()) }),
 });
 
 const schema = z.record(
   z
     .string()
-    .regex(/^\/app-health\/[^/]+\/(livez|readyz|startupz)$/, 'must be /app-health/<container>/<probe>'),
+    .check(
+      z.regex(/^\/app-health\/[^/]+\/(livez|readyz|startupz)$/, 'must be /app-health/<container>/<probe>'),
+    ),
   z.discriminatedUnion('kind', [httpGet, tcpSocket, grpc]),
 );
 

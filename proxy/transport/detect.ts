@@ -2,7 +2,7 @@
 // knowledge preface, a sidecar's opaque TCP tunnel preamble, or anything else = HTTP/1.1), then
 // put them back for the real parser.
 import type { Socket } from 'node:net';
-import { startsLikeTunnel, TUNNEL_MAGIC } from './tcp-preamble.ts';
+import { startsLikeTunnel, TUNNEL_MAGIC } from '../capture/tcp-preamble.ts';
 
 export type Sniffed = 'tls' | 'h2' | 'http1' | 'tunnel';
 

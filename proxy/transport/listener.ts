@@ -23,7 +23,7 @@ import { h2Server } from './server-h2.ts';
 import type { TlsEvents } from './tls-events.ts';
 import type { TlsMaterial } from './tls-material.ts';
 import { meshTlsServer } from './tls-server.ts';
-import { TUNNEL_ALPN } from './tcp-preamble.ts';
+import { TUNNEL_ALPN } from '../capture/tcp-preamble.ts';
 
 /** STRICT: mTLS only. PERMISSIVE: mTLS or plaintext (first byte decides). DISABLE: plaintext only. */
 export type InboundMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
@@ -58,11 +58,11 @@ export interface ListenerOptions {
   readonly tlsEvents?: TlsEvents;
   /**
    * Opaque TCP tunnels from peer sidecars: ALPN `weft-tcp` over mTLS, or the plaintext preamble
-   * where the mode allows plaintext (proxy/transport/tcp-preamble.ts). Without it they are refused.
+   * where the mode allows plaintext (proxy/capture/tcp-preamble.ts). Without it they are refused.
    */
   readonly tunnel?: (socket: Socket, conn: ConnectionInfo) => void;
   /**
-   * Runs first on every accepted connection (outbound capture, proxy/outbound/capture.ts): it may
+   * Runs first on every accepted connection (outbound capture, proxy/capture/divert.ts): it may
    * take the socket (opaque TCP, passthrough) or hand it back for the HTTP path.
    */
   readonly divert?: (socket: Socket) => Promise<Diverted>;

@@ -5,8 +5,8 @@
 // size each such peer holds at most about that much. Node wraps no SO_SNDBUF for TCP, so this
 // goes through the native addon; without it the buffers stay autotuned (nothing else changes).
 import type { Socket } from 'node:net';
-import { loadAddon } from './original-dst/addon.ts';
-import { socketFd } from './original-dst/socket-fd.ts';
+import { loadAddon } from '../capture/original-dst/addon.ts';
+import { socketFd } from '../capture/original-dst/socket-fd.ts';
 
 /**
  * What the sidecar asks for per accepted connection (the kernel doubles it for bookkeeping). At a

@@ -3,7 +3,7 @@
 // required and verified against the trust bundle inside the material's secure context.
 import { createServer, type SecureContext, type Server, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { TUNNEL_ALPN } from './tcp-preamble.ts';
+import { TUNNEL_ALPN } from '../capture/tcp-preamble.ts';
 import type { TlsEvents } from './tls-events.ts';
 import type { TlsMaterial } from './tls-material.ts';
 

@@ -10,7 +10,7 @@ import { podOwners } from '../../control-plane/index/pod-identity.ts';
 import { snapshotFor } from '../../control-plane/snapshot/snapshot-for.ts';
 import { parseFile } from '../../control-plane/sources/dir/parse-file.ts';
 import type { PodRecord } from '../../control-plane/sources/types.ts';
-import { destinationIndex } from '../../proxy/outbound/by-destination.ts';
+import { destinationIndex } from '../../proxy/capture/by-destination.ts';
 
 const HEADLESS = `apiVersion: v1
 kind: Service

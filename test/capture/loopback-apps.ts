@@ -3,7 +3,7 @@
 // in-process tests tell a fake original-destination reader what each connection "was dialling".
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createServer as createHttpServer, request } from 'node:http';
-import type { OriginalDst, OriginalDstReader } from '../../proxy/transport/original-dst/original-dst.ts';
+import type { OriginalDst, OriginalDstReader } from '../../proxy/capture/original-dst/original-dst.ts';
 
 export interface TcpApp {
   readonly port: number;

@@ -35,16 +35,25 @@ export const netnsSkipReason = (probeName: string): string => {
 
 export interface Topology {
   readonly node: string;
-  /** namespace name by pod key */
-  readonly pods: Readonly<Record<string, { ns: string; ip: string }>>;
+  /** namespace name by pod key; `ip6` on dual-stack topologies */
+  readonly pods: Readonly<Record<string, { ns: string; ip: string; ip6?: string }>>;
   readonly gateway: string;
   destroy(): void;
 }
 
-/** `prefix` like "10.214.0": the node's bridge is .1, pods get .2, .3, … in the given order. */
-export const makeTopology = (tag: string, prefix: string, podKeys: readonly string[]): Topology => {
+/**
+ * `prefix` like "10.214.0": the node's bridge is .1, pods get .2, .3, … in the given order. With
+ * `prefix6` like "fd00:214::" the same numbering in IPv6 too (dual-stack; `nodad`, so addresses
+ * are usable at once rather than after duplicate address detection).
+ */
+export const makeTopology = (
+  tag: string,
+  prefix: string,
+  podKeys: readonly string[],
+  prefix6?: string,
+): Topology => {
   const node = `weft-node-${tag}`;
-  const pods: Record<string, { ns: string; ip: string }> = {};
+  const pods: Record<string, { ns: string; ip: string; ip6?: string }> = {};
   const made: string[] = [];
   const destroy = (): void => {
     for (const ns of made.reverse()) {
@@ -61,6 +70,7 @@ export const makeTopology = (tag: string, prefix: string, podKeys: readonly stri
     sh(inNs(node, ['ip', 'link', 'set', 'lo', 'up']));
     sh(inNs(node, ['ip', 'link', 'add', 'weftbr', 'type', 'bridge']));
     sh(inNs(node, ['ip', 'addr', 'add', `${prefix}.1/24`, 'dev', 'weftbr']));
+    if (prefix6) sh(inNs(node, ['ip', '-6', 'addr', 'add', `${prefix6}1/64`, 'dev', 'weftbr', 'nodad']));
     sh(inNs(node, ['ip', 'link', 'set', 'weftbr', 'up']));
     podKeys.forEach((key, i) => {
       const ns = `weft-${key}-${tag}`;
@@ -75,7 +85,12 @@ export const makeTopology = (tag: string, prefix: string, podKeys: readonly stri
       sh(inNs(ns, ['ip', 'link', 'set', 'lo', 'up']));
       // Every other address (service IPs included) is "via the node"; nothing routes further.
       sh(inNs(ns, ['ip', 'route', 'add', 'default', 'via', `${prefix}.1`]));
-      pods[key] = { ns, ip };
+      const ip6 = prefix6 && `${prefix6}${i + 2}`;
+      if (ip6) {
+        sh(inNs(ns, ['ip', '-6', 'addr', 'add', `${ip6}/64`, 'dev', podEnd, 'nodad']));
+        sh(inNs(ns, ['ip', '-6', 'route', 'add', 'default', 'via', `${prefix6}1`]));
+      }
+      pods[key] = ip6 ? { ns, ip, ip6 } : { ns, ip };
     });
   } catch (e) {
     destroy();

@@ -17,10 +17,11 @@ export interface DevRun {
   exited: Promise<number | null>;
 }
 
-export const startDev = async (args: string[]): Promise<DevRun> => {
+/** `example`: the folder under the repository copied as the mesh (default examples/local). */
+export const startDev = async (args: string[], example = 'examples/local'): Promise<DevRun> => {
   const cwd = await mkdtemp(join(tmpdir(), 'weft-dev-'));
   const meshDir = join(cwd, 'mesh');
-  await cp(join(repoRoot, 'examples/local'), meshDir, {
+  await cp(join(repoRoot, example), meshDir, {
     recursive: true,
     filter: (src) => !src.includes('/apps'),
   });

@@ -1,7 +1,7 @@
-// Tests of what the native addon (proxy/transport/original-dst) does. CI builds it (`npm ci` runs
+// Tests of what the native addon (proxy/capture/original-dst) does. CI builds it (`npm ci` runs
 // node-gyp; .ci/run sets CI=true), so there it must have loaded and such tests fail if it did not;
 // elsewhere, without it, they are skipped and say why, rather than passing without checking.
-import { loadAddon } from '../../proxy/transport/original-dst/addon.ts';
+import { loadAddon } from '../../proxy/capture/original-dst/addon.ts';
 
 const addon = loadAddon();
 const inCi = process.env.CI === 'true';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, systemClock } from '../../api/runtime/clock.ts';
 import { formatIssues } from '../../api/model/result.ts';
-import { caCommand, caInit, caRotate } from '../../cli/ca.ts';
+import { caCommand, caInit, caRotate } from '../../cli/ca/command.ts';
 import { createCa, type CertificateAuthority } from '../../control-plane/identity/ca.ts';
 import { loadCaDir, readCaState } from '../../control-plane/identity/ca-dir.ts';
 import type { CaState } from '../../control-plane/identity/ca-state.ts';

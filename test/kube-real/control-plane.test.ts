@@ -201,10 +201,15 @@ describeRealKube('weft control plane on the real kube-apiserver', () => {
     ]);
   };
 
-  it('feeds sidecars the EndpointSlices kube-controller-manager makes from Pods reported ready', async () => {
+  it('feeds sidecars the EndpointSlices kube-controller-manager makes from Pods a kubelet reports', async () => {
     await core().createNamespacedServiceAccount({ namespace: NS, body: { metadata: { name: 'web-app' } } });
+    // The EndpointSlice controller skips pods whose Node it cannot find: one Node, as registered by
+    // its kubelet, and pods bound to it as the scheduler would.
+    await core().createNode({
+      body: { metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } } },
+    });
     // Addresses of a pod network that exists nowhere: the API server refuses loopback endpoints,
-    // and nothing is sent to them (the snapshot is what is checked).
+    // and nothing is sent to them (the sidecars' snapshots are what is checked).
     const pods = { 'web-1': '10.214.0.2', 'web-2': '10.214.0.3' };
     for (const [name, ip] of Object.entries(pods)) {
       await apply(
@@ -213,6 +218,7 @@ describeRealKube('weft control plane on the real kube-apiserver', () => {
           'kind: Pod',
           `metadata: { name: ${name}, namespace: ${NS}, labels: { app: web } }`,
           'spec:',
+          '  nodeName: node-1',
           '  serviceAccountName: web-app',
           '  containers: [{ name: app, image: example/web:1, ports: [{ containerPort: 8080 }] }]',
         ].join('\n'),
@@ -224,6 +230,10 @@ describeRealKube('weft control plane on the real kube-apiserver', () => {
       [...(d.current()?.services[`${NS}/web`]?.endpoints ?? [])].sort((a, b) =>
         a.address.localeCompare(b.address),
       );
+    const workloads = (): string =>
+      endpoints()
+        .map((e) => e.workload)
+        .join();
     await eventually(() => endpoints().length === 2, 'two endpoints from the EndpointSlice controller');
     const identity = `spiffe://cluster.local/ns/${NS}/sa/web-app`;
     expect(endpoints()).toEqual([
@@ -246,15 +256,30 @@ describeRealKube('weft control plane on the real kube-apiserver', () => {
       'endpointslice-controller.k8s.io',
     );
     await reportPodStatus('web-2', pods['web-2'], false);
-    await eventually(
-      () =>
-        endpoints()
-          .map((e) => e.workload)
-          .join() === 'web-1',
-      'web-2 not ready: gone',
-    );
+    await eventually(() => workloads() === 'web-1', 'web-2 not ready: gone');
+    // Deleted: the pod terminates (serving, terminating) until its kubelet confirms. With no ready
+    // endpoint left, weft keeps sending to the serving, terminating one.
     await core().deleteNamespacedPod({ namespace: NS, name: 'web-1' });
-    await eventually(() => endpoints().length === 0, 'web-1 deleted: gone');
+    const sliceSays = async (): Promise<string> =>
+      kube().kubectl([
+        'get',
+        'endpointslices',
+        '-n',
+        NS,
+        '-l',
+        'kubernetes.io/service-name=web',
+        '-o',
+        'jsonpath={range .items[*].endpoints[*]}{.targetRef.name}:{.conditions.serving}:{.conditions.terminating};{end}',
+      ]);
+    await eventually(
+      async () => (await sliceSays()).includes('web-1:true:true'),
+      'web-1 serving, terminating',
+    );
+    // The control plane debounces for milliseconds; a second is ample to have dropped it, had it.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(workloads()).toBe('web-1');
+    await core().deleteNamespacedPod({ namespace: NS, name: 'web-1', gracePeriodSeconds: 0 });
+    await eventually(() => endpoints().length === 0, 'web-1 gone');
   });
 
   it('hands leadership over when the leader stops, and the new leader writes status', async () => {

@@ -54,7 +54,7 @@ export const startProcess = (name: string, binary: string, args: string[], dir: 
       stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exitedOnce;
       clearTimeout(killer);
     },

@@ -32,7 +32,12 @@ export const useRealKube = (o: RealKubeOptions = {}): (() => RealKube) => {
   let kube: RealKube | undefined;
   beforeAll(
     async () => {
-      kube = await startRealKube(o);
+      // Ports are picked free and bound a moment later by etcd and the API server; another test
+      // file may take one in between. Such a start fails at once, and a second start picks anew.
+      kube = await startRealKube(o).catch((e: Error) => {
+        if (!/address already in use/.test(e.message)) throw e;
+        return startRealKube(o);
+      });
     },
     GO_AVAILABLE ? startTimeoutMs() : 1_000,
   );

@@ -6,6 +6,7 @@
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { JsonObject } from '../../injector/inject/json.ts';
+import { parseAppProbes } from '../../proxy/probes/app-probes.ts';
 import { injectWithCli } from '../injector/harness.ts';
 import { describeRealKube, useRealKube } from './suite.ts';
 import { applyWeftInstall, startControlPlaneReplica, type ControlPlaneReplica } from './weft.ts';
@@ -35,6 +36,38 @@ const appPod = (
     ],
   },
 });
+
+interface EnvVar {
+  readonly name: string;
+  readonly value?: string;
+}
+interface Container {
+  readonly name: string;
+  readonly env?: readonly EnvVar[];
+  readonly volumeMounts?: readonly JsonObject[];
+  readonly [field: string]: unknown;
+}
+
+/** A stored container against the CLI's rendering: server defaults added, probes defaulted. */
+const expectStoredAsRendered = (got: Container, rendered: Container): void => {
+  const { env = [], volumeMounts = [], ...rest } = rendered;
+  expect(got, rendered.name).toMatchObject(rest);
+  expect(got.volumeMounts, rendered.name).toEqual(
+    expect.arrayContaining(volumeMounts.map((m) => expect.objectContaining(m))),
+  );
+  const envOf = (list: readonly EnvVar[]) => list.filter((e) => e.name !== 'WEFT_APP_PROBES');
+  expect(envOf(got.env ?? []), rendered.name).toMatchObject(envOf(env));
+};
+
+/** The app probes a sidecar container will parse at start (WEFT_APP_PROBES). */
+const probesOf = (c: Container | undefined) => {
+  const parsed = parseAppProbes(
+    c?.env?.find((e) => e.name === 'WEFT_APP_PROBES')?.value ?? '',
+    'WEFT_APP_PROBES',
+  );
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+  return parsed.value;
+};
 
 const names = (p: V1Pod): { init: string[]; main: string[] } => ({
   init: (p.spec?.initContainers ?? []).map((c) => c.name),
@@ -79,16 +112,21 @@ describeRealKube('weft webhooks on the real kube-apiserver', () => {
     const pod = appPod('web');
     const stored = await createPod(MESHED, pod);
     expect(names(stored)).toEqual({ init: ['weft-init', 'weft-proxy'], main: ['app'] });
-    // The server adds its defaults (pull policy, termination message, the token volume); every
-    // field the injector set is stored as the CLI renders it.
-    const want = injectWithCli(pod)['spec'] as {
-      initContainers: JsonObject[];
-      volumes?: JsonObject[];
-    };
+    // The server adds its defaults (pull policy, termination message, the API token mount) and
+    // calls the webhook with a defaulted pod; every field the injector set is stored as the CLI
+    // renders it, except that the app's probes arrive with the server's defaults filled in.
+    const want = injectWithCli(pod)['spec'] as { initContainers: Container[]; volumes?: JsonObject[] };
     for (const [i, c] of want.initContainers.entries())
-      expect(stored.spec?.initContainers?.[i], String(c['name'])).toMatchObject(c);
+      expectStoredAsRendered(stored.spec?.initContainers?.[i] as unknown as Container, c);
     for (const v of want.volumes ?? [])
-      expect(stored.spec?.volumes).toContainEqual(expect.objectContaining(v));
+      expect(
+        stored.spec?.volumes?.find((x) => x.name === v['name']),
+        String(v['name']),
+      ).toMatchObject(v);
+    // What the sidecar will parse at start: the same probe as from `weft inject`'s output.
+    expect(probesOf(stored.spec?.initContainers?.[1] as unknown as Container)).toEqual(
+      probesOf(want.initContainers[1]),
+    );
     const sidecar = stored.spec?.initContainers?.[1];
     expect(sidecar?.restartPolicy).toBe('Always');
   });
@@ -106,9 +144,28 @@ describeRealKube('weft webhooks on the real kube-apiserver', () => {
   it('denies a pod with a bad annotation, and the server reports the webhook and the field', async () => {
     const pod = appPod('bad', { annotations: { 'weft.io/exclude-outbound-cidrs': '10.0.0.0/40' } });
     await expect(createPod(MESHED, pod)).rejects.toThrow(
-      /admission webhook \\?"inject\.weft\.io\\?" denied the request: INJECT_INVALID_ANNOTATION: metadata\.annotations\[weft\.io\/exclude-outbound-cidrs\]/,
+      /admission webhook \W+inject\.weft\.io\W+ denied the request: INJECT_INVALID_ANNOTATION: metadata\.annotations\[weft\.io\/exclude-outbound-cidrs\]/,
     );
   });
+
+  // Pod Security admission runs after the mutating webhooks, on the injected pod: weft-init's
+  // NET_ADMIN and NET_RAW (for the iptables rules) are beyond the baseline level (docs/injector.md).
+  it.each(['baseline', 'restricted'])(
+    'is refused by Pod Security level %s, naming weft-init',
+    async (level) => {
+      const ns = `psa-${level}`;
+      await namespaceReady(ns, { 'weft.io/inject': 'enabled', 'pod-security.kubernetes.io/enforce': level });
+      const err = await createPod(ns, appPod('web')).then(
+        () => 'created',
+        (e: Error) => e.message,
+      );
+      expect(err).toMatch(
+        new RegExp(
+          `violates PodSecurity \\W+${level}:latest\\W+: .*container \\W+weft-init\\W+ must not include \\W+NET_ADMIN\\W+, \\W+NET_RAW`,
+        ),
+      );
+    },
+  );
 
   /** kubectl get at an explicit version: the server converts through /convert when it must. */
   const getAt = async (resource: string, version: string, name: string): Promise<JsonObject> =>
@@ -175,7 +232,7 @@ describeRealKube('weft webhooks on the real kube-apiserver', () => {
     await replica?.stop();
     replica = undefined;
     await expect(createPod(MESHED, appPod('while-down'))).rejects.toThrow(
-      /failed calling webhook \\?"inject\.weft\.io\\?"/,
+      /failed calling webhook \W+inject\.weft\.io\W+: failed to call webhook: Post \W+https:\/\/weft-control-plane\.weft-system\.svc:15017\/inject/,
     );
     expect(names(await createPod(PLAIN, appPod('plain-while-down')))).toEqual({ init: [], main: ['app'] });
   });

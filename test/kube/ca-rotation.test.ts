@@ -18,10 +18,7 @@ import {
 import { startSidecar, type RunningSidecar } from '../../proxy/sidecar/start-sidecar.ts';
 import { loopbackSidecar } from '../helpers/mesh.ts';
 import { generateRoot } from '../../control-plane/identity/root.ts';
-import {
-  startKubeControlPlane,
-  type RunningKubeControlPlane,
-} from '../../control-plane/sources/kube/kube-mode.ts';
+import { startKubeControlPlane, type RunningKubeControlPlane } from '../../control-plane/modes/kubernetes.ts';
 import { grpcCaSigner } from '../../proxy/identity/ca-client.ts';
 import { makeCsr, spiffe } from '../identity/fixtures.ts';
 import { startKubeApiServer, type KubeApiServer } from '../kube-apiserver/index.ts';

@@ -10,12 +10,9 @@ import * as grpc from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { controlPlaneCredentials } from '../../api/runtime/control-plane-tls.ts';
 import { seededRandom, systemClock, type Clock } from '../../api/runtime/clock.ts';
-import { startFromKubeFlags } from '../../cli/control-plane-kube.ts';
+import { startFromKubeFlags } from '../../cli/control-plane/kube-flags.ts';
 import { defaultControlPlaneId } from '../../proxy/sidecar/control-plane-trust.ts';
-import {
-  startKubeControlPlane,
-  type RunningKubeControlPlane,
-} from '../../control-plane/sources/kube/kube-mode.ts';
+import { startKubeControlPlane, type RunningKubeControlPlane } from '../../control-plane/modes/kubernetes.ts';
 import type { RunningControlPlane } from '../../control-plane/runtime.ts';
 import { connectDiscovery, type DiscoverySource } from '../../proxy/discovery/grpc-source.ts';
 import { grpcCaSigner } from '../../proxy/identity/ca-client.ts';

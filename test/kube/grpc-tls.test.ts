@@ -7,10 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlPlaneCredentials } from '../../api/runtime/control-plane-tls.ts';
 import { seededRandom } from '../../api/runtime/clock.ts';
-import {
-  startKubeControlPlane,
-  type RunningKubeControlPlane,
-} from '../../control-plane/sources/kube/kube-mode.ts';
+import { startKubeControlPlane, type RunningKubeControlPlane } from '../../control-plane/modes/kubernetes.ts';
 import { generateRoot } from '../../control-plane/identity/root.ts';
 import { connectDiscovery } from '../../proxy/discovery/grpc-source.ts';
 import { spiffe } from '../identity/fixtures.ts';

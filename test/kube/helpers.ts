@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
 import { seededRandom } from '../../api/runtime/clock.ts';
 import type { ChannelCredentialsSource } from '../../api/runtime/control-plane-tls.ts';
-import type { KubeModeOptions } from '../../control-plane/sources/kube/kube-mode.ts';
+import type { KubeModeOptions } from '../../control-plane/modes/kubernetes.ts';
 import { grpcCaSigner } from '../../proxy/identity/ca-client.ts';
 import { makeCsr, spiffe } from '../identity/fixtures.ts';
 import type { KubeApiServer, KubeObject } from '../kube-apiserver/index.ts';

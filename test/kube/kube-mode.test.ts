@@ -2,10 +2,7 @@
 // root from one Secret; CSRs are authenticated by TokenReview (audience weft, live service
 // account); the leader writes Accepted conditions and TrafficSplit Events; /convert over HTTPS.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  startKubeControlPlane,
-  type RunningKubeControlPlane,
-} from '../../control-plane/sources/kube/kube-mode.ts';
+import { startKubeControlPlane, type RunningKubeControlPlane } from '../../control-plane/modes/kubernetes.ts';
 import { grpcCaSigner } from '../../proxy/identity/ca-client.ts';
 import { makeCsr, spiffe } from '../identity/fixtures.ts';
 import {

@@ -4,10 +4,7 @@
 // take the next change from it. No request fails.
 import { DiscoveryV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startKubeControlPlane,
-  type RunningKubeControlPlane,
-} from '../../control-plane/sources/kube/kube-mode.ts';
+import { startKubeControlPlane, type RunningKubeControlPlane } from '../../control-plane/modes/kubernetes.ts';
 import { startH1Echo, type App } from '../helpers/apps.ts';
 import { h1Call } from '../helpers/http-clients.ts';
 import { startDiscoveredSidecar, type DiscoveredSidecar } from '../helpers/mesh.ts';

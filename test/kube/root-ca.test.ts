@@ -19,10 +19,7 @@ import {
 import { startSidecar, type RunningSidecar, type SidecarOptions } from '../../proxy/sidecar/start-sidecar.ts';
 import { loopbackSidecar } from '../helpers/mesh.ts';
 import { generateRoot } from '../../control-plane/identity/root.ts';
-import {
-  startKubeControlPlane,
-  type RunningKubeControlPlane,
-} from '../../control-plane/sources/kube/kube-mode.ts';
+import { startKubeControlPlane, type RunningKubeControlPlane } from '../../control-plane/modes/kubernetes.ts';
 import { startKubeApiServer, waitFor, type KubeApiServer } from '../kube-apiserver/index.ts';
 import { loadCrds } from './crds.ts';
 import { meshedNamespace, quietLogger, replicaOptions, service, signAsWeb } from './helpers.ts';

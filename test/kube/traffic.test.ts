@@ -7,10 +7,7 @@
 import { CustomObjectsApi, DiscoveryV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
-import {
-  startKubeControlPlane,
-  type RunningKubeControlPlane,
-} from '../../control-plane/sources/kube/kube-mode.ts';
+import { startKubeControlPlane, type RunningKubeControlPlane } from '../../control-plane/modes/kubernetes.ts';
 import type { SnapshotSource } from '../../proxy/discovery/source.ts';
 import type { RunningProxy } from '../../proxy/runtime.ts';
 import { startH1Echo, type App } from '../helpers/apps.ts';

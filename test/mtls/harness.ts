@@ -1,5 +1,5 @@
 // In-process mesh for the mTLS tests, composed exactly as the CLIs compose it: a control plane
-// hosting the CA from a CA directory (hostIdentity + startControlPlane, as `weft control-plane`),
+// hosting the CA from a CA directory (startLocalControlPlane, as `weft control-plane --ca-dir`),
 // sidecars started by proxy/sidecar/start-sidecar.ts (the assembly `weft proxy` runs) with a local token (as `weft proxy
 // --token-file`). Everything on 127.0.0.1, ports ephemeral, logs silent.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { systemClock } from '../../api/runtime/clock.ts';
-import { caInit } from '../../cli/ca.ts';
 import { startSidecar, type RunningSidecar } from '../../proxy/sidecar/start-sidecar.ts';
 import { loopbackSidecar } from '../helpers/mesh.ts';
-import { hostIdentity, type HostedIdentity } from '../../control-plane/identity/hosted.ts';
-import { createLocalTokenValidator, issueLocalToken } from '../../control-plane/identity/local-token.ts';
-import { readOrCreateTokenKey } from '../../control-plane/identity/token-key-file.ts';
-import { startControlPlane, type RunningControlPlane } from '../../control-plane/runtime.ts';
+import type { HostedIdentity } from '../../control-plane/identity/hosted.ts';
+import { issueLocalToken } from '../../control-plane/identity/local-token.ts';
+import { readTokenKey } from '../../control-plane/identity/token-key-file.ts';
+import { startLocalControlPlane } from '../../control-plane/modes/local.ts';
+import type { RunningControlPlane } from '../../control-plane/runtime.ts';
 import type { InboundMode } from '../../proxy/transport/listener.ts';
 
 export const silent = pino({ level: 'silent' });
@@ -38,37 +38,27 @@ export const startMeshControlPlane = async (
   const caDir = join(dir, 'ca');
   await mkdir(configDir);
   for (const [name, text] of Object.entries(config)) await writeFile(join(configDir, name), text);
-  const created = await caInit(caDir, { trustDomain: 'cluster.local' });
-  if (!created.ok) throw new Error(JSON.stringify(created.error));
-  const key = await readOrCreateTokenKey(join(caDir, 'token.key'));
-  if (!key.ok) throw new Error(JSON.stringify(key.error));
-  const identity = await hostIdentity({
+  const cp = await startLocalControlPlane({
+    configDir,
     caDir,
     trustDomain: 'cluster.local',
     ...(o.certTtlMs !== undefined ? { workloadTtlMs: o.certTtlMs } : {}),
-    validator: createLocalTokenValidator({ key: key.value, clock: systemClock }),
-    clock: systemClock,
-    logger: silent,
-    caDirPollMs: o.caPollMs ?? 200,
-  });
-  const cp = await startControlPlane({
-    configDir,
+    caPollMs: o.caPollMs ?? 200,
     host: '127.0.0.1',
     grpcPort: 0,
     adminPort: 0,
     logger: silent,
     debounceMs: 20,
-    extraServices: (server, registry) => identity.register(server, registry),
-    trustBundle: () => identity.trustBundle(),
   });
-  identity.follow(() => cp.refresh());
+  const key = await readTokenKey(join(caDir, 'token.key'));
+  if (!key.ok) throw new Error(JSON.stringify(key.error));
   let tokens = 0;
   return {
     dir,
     configDir,
     caDir,
     cp,
-    identity,
+    identity: cp.identity,
     tokenFile: async (namespace, serviceAccount) => {
       const token = issueLocalToken({ key: key.value, namespace, serviceAccount, clock: systemClock });
       const path = join(dir, `token-${++tokens}`);
@@ -76,7 +66,6 @@ export const startMeshControlPlane = async (
       return path;
     },
     close: async () => {
-      identity.close();
       await cp.close();
       await rm(dir, { recursive: true, force: true });
     },

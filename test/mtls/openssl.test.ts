@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../api/runtime/clock.ts';
-import { caInit } from '../../cli/ca.ts';
+import { caInit } from '../../cli/ca/command.ts';
 import type { RunningSidecar } from '../../proxy/sidecar/start-sidecar.ts';
 import { createCa, type CertificateAuthority } from '../../control-plane/identity/ca.ts';
 import { loadCaDir } from '../../control-plane/identity/ca-dir.ts';

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitForPortFile } from '../../api/runtime/port-file.ts';
+import { waitForPortFile } from '../../cli/port-file.ts';
 
 const cliMain = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'cli/main.ts');
 

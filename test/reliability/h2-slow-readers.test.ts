@@ -266,7 +266,10 @@ describe('HTTP/2 clients that never read a large gRPC stream', () => {
     expect(alive(client) && alive(server)).toBe(true);
     expect(quiet.r.failed, quiet.r.errors.join('\n')).toBe(0);
     expect(attacked.r.failed, attacked.r.errors.join('\n')).toBe(0);
-    expect(attacked.p99).toBeLessThan(1_000);
+    // Healthy calls share the machine with the readers' burst, and the quiet phase's own download:
+    // bounded like the HTTP/1.1 attacks (1 s), or, on a machine too loaded for that even without
+    // readers, within three times what the same traffic saw with none.
+    expect(attacked.p99).toBeLessThan(Math.max(1_000, 3 * quiet.p99));
     expect(parked).toBeLessThanOrEqual(READERS * PARKED_PER_READER);
     expect(growth.client).toBeLessThan(64 * 1024);
     expect(growth.server).toBeLessThan(64 * 1024);

@@ -2,6 +2,7 @@
 // validates with (api/schema/openapi.ts turns them into structural OpenAPI). SMI kinds keep their
 // upstream groups, versions and field names; weft's own kinds live in policy.weft.io.
 import type { z } from 'zod';
+import { canarySchema } from '../canary.ts';
 import { faultInjectionSchema } from '../fault-injection.ts';
 import { httpRouteGroupSchemas } from '../http-route-group.ts';
 import { openApiSchemaOf } from '../openapi.ts';
@@ -92,6 +93,27 @@ const FAULT_STATUS: Json = {
     type: 'integer',
     format: 'int64',
     description: 'the metadata.generation that started at startTime (a spec change starts anew)',
+  },
+};
+
+/** A Canary's rollout as the controller records it (control-plane/canary/status.ts). */
+const CANARY_STATUS: Json = {
+  phase: { type: 'string', enum: ['Progressing', 'Paused', 'Promoted', 'RolledBack'] },
+  canaryWeight: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 100,
+    description: 'the canary backend’s percent now',
+  },
+  stepIndex: { type: 'integer', minimum: 0, description: 'the step the rollout is at' },
+  specHash: { type: 'string', description: 'hash of the spec the analysis ran against' },
+  failedIntervals: { type: 'integer', minimum: 0 },
+  weightHistory: { type: 'array', items: { type: 'integer' }, 'x-kubernetes-list-type': 'atomic' },
+  analysis: {
+    type: 'array',
+    'x-kubernetes-list-type': 'atomic',
+    description: 'the latest analysis intervals with their figures',
+    items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
   },
 };
 
@@ -205,5 +227,14 @@ export const CRDS: readonly CrdDefinition[] = [
     status: FAULT_STATUS,
     summary:
       'weft FaultInjection: delay or abort a share of the requests to one Service, for a limited time.',
+  }),
+  weftKind('Canary', 'canaries', 'can', canarySchema, {
+    columns: [
+      { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+      { name: 'Weight', type: 'integer', jsonPath: '.status.canaryWeight' },
+    ],
+    status: CANARY_STATUS,
+    summary:
+      'weft Canary: moves a Service’s traffic to a canary backend in steps, judged by the mesh’s own metrics.',
   }),
 ];

@@ -1,6 +1,6 @@
 // What the Kubernetes source watches: one entry per kind, cluster-wide. Custom kinds are read at
 // the version their CRD stores (the API server converts older versions through the conversion
-// webhook, control-plane/sources/kube/conversion/), so every object reaches the parser in one shape.
+// webhook, control-plane/modes/kubernetes/conversion/), so every object reaches the parser in one shape.
 import type { WatchedKind } from './resilient-informer.ts';
 
 export const MESHED_LABEL = 'weft.io/inject';
@@ -58,6 +58,20 @@ export const CONFIG_KINDS: readonly WatchedKind[] = [
     apiVersion: 'policy.weft.io/v1alpha1',
     kind: 'FaultInjection',
     path: '/apis/policy.weft.io/v1alpha1/faultinjections',
+    optional: true,
+  },
+  {
+    name: 'httproutes',
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    path: '/apis/gateway.networking.k8s.io/v1/httproutes',
+    optional: true,
+  },
+  {
+    name: 'grpcroutes',
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GRPCRoute',
+    path: '/apis/gateway.networking.k8s.io/v1/grpcroutes',
     optional: true,
   },
 ];

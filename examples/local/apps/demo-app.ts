@@ -2,8 +2,8 @@
 // a caller (frontend) calls another mesh service through its sidecar's outbound port by Host name.
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { exitWithParent } from '../../../api/runtime/exit-with-parent.ts';
-import { waitForPortFile, writePortFile } from '../../../api/runtime/port-file.ts';
+import { exitWithParent } from '../../../cli/exit-with-parent.ts';
+import { waitForPortFile, writePortFile } from '../../../cli/port-file.ts';
 
 const { values } = parseArgs({
   options: {
