@@ -18,6 +18,7 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['stat', async () => (await import('./stat/command.ts')).statCommand()],
   ['dashboard', async () => (await import('./dashboard/command.ts')).dashboardCommand()],
   ['analyze', async () => (await import('./analyze/command.ts')).analyzeCommand()],
+  ['check', async () => (await import('./check/command.ts')).checkCommand()],
   ['version', async () => (await import('./version/command.ts')).versionCommand()],
 ];
 

@@ -8,6 +8,7 @@ import type { ProxySnapshot } from '../api/model/snapshot.ts';
 import { systemClock, type Clock, type Random } from '../api/runtime/clock.ts';
 import { createLogger } from '../api/runtime/logger.ts';
 import { startAdmin } from './admin/admin-server.ts';
+import { certReport } from './admin/cert-report.ts';
 import { startMetricsServer } from './admin/metrics-server.ts';
 import type { Served } from './admin/serve.ts';
 import type { SnapshotSource } from './discovery/source.ts';
@@ -243,7 +244,10 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
         startProbeServer({ ...p, host: hosts.probe, probes: p.app, appHost, ready, clock }),
       ));
     const admin = await listen('admin', '127.0.0.1', o.ports.admin, () =>
-      startAdmin(o.ports.admin, () => active.snapshot, { faults: policies.faultReport }),
+      startAdmin(o.ports.admin, () => active.snapshot, {
+        faults: policies.faultReport,
+        certs: () => certReport(o.tls, clock.wallNow()),
+      }),
     );
     const scrape = await listen('metrics', hosts.metrics, o.ports.metrics, () =>
       startMetricsServer(hosts.metrics, o.ports.metrics, metrics.registry),

@@ -1,14 +1,16 @@
 // End to end: the operator commands (`weft version`, ...) against a real `weft dev` mesh, and
 // what they say when nothing is running.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEFT_VERSION } from '../../api/runtime/version.ts';
+import type { CheckReport } from '../../cli/check/command.ts';
 import type { VersionReport } from '../../cli/version/command.ts';
+import type { ControlPlaneStatus } from '../../control-plane/runtime.ts';
 import type { DevState } from '../../cli/mesh-view/dev-state.ts';
 import { startDev, waitForState, type DevRun } from './dev-harness.ts';
-import { weft } from './weft-cli.ts';
+import { eventually, weft } from './weft-cli.ts';
 
 describe('operator commands with nothing running', () => {
   it('weft version prints the CLI version and says the mesh is not reachable', async () => {
@@ -17,6 +19,10 @@ describe('operator commands with nothing running', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(WEFT_VERSION);
     expect(r.stderr).toMatch(/state\.json not found: start the local mesh with `weft dev`/);
+    const check = await weft(['check'], empty);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/× local mesh is running: .*state\.json not found/);
+    expect(check.stdout).toContain('see: start it with `weft dev`');
     const client = await weft(['version', '--client', '-o', 'json'], empty);
     expect(client.code).toBe(0);
     expect((JSON.parse(client.stdout) as VersionReport).client.version).toBe(WEFT_VERSION);
@@ -64,5 +70,77 @@ describe('operator commands against weft dev', () => {
     } finally {
       process.kill(lg.sidecarPid, 'SIGCONT');
     }
+  });
+
+  it('weft check passes a healthy mesh: control plane, every sidecar ACKed with a valid certificate', async () => {
+    const r = await weft(['check', '-o', 'json'], run.cwd);
+    const report = JSON.parse(r.stdout) as CheckReport;
+    expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    const sidecarGroups = new Set(
+      report.checks.filter((c) => c.group.startsWith('sidecar ')).map((c) => c.group),
+    );
+    expect(sidecarGroups.size).toBe(state.workloads.length + 1);
+    const cert = report.checks.find(
+      (c) => c.group === 'sidecar frontend' && c.name.startsWith('certificate'),
+    );
+    expect(cert?.detail).toMatch(/^spiffe:\/\/cluster\.local\/ns\/demo\/sa\/frontend until /);
+    expect([r.code, report.ok]).toEqual([0, true]);
+    // The sidecar shows its chain and roots, never its key.
+    const frontend = state.workloads.find((w) => w.name === 'frontend');
+    const certsText = await (await fetch(`http://127.0.0.1:${frontend?.adminPort}/certs`)).text();
+    expect(certsText).not.toMatch(/PRIVATE|BEGIN/);
+    expect((JSON.parse(certsText) as { roots: unknown[] }).roots.length).toBeGreaterThan(0);
+    const table = await weft(['check'], run.cwd);
+    expect(table.stdout).toContain('✓ sidecar is on the current snapshot');
+    expect(table.stdout.trim().split('\n').at(-1)).toBe('Status check results are ✓');
+  });
+
+  it('weft check catches a sidecar left on an old snapshot, with a hint', { timeout: 60_000 }, async () => {
+    const v2 = state.workloads.find((w) => w.name === 'catalog-v2');
+    if (!v2) throw new Error('the example mesh has catalog-v2');
+    const statusUrl = `http://${state.controlPlane.adminAddress}/status`;
+    const sidecarOf = async () =>
+      ((await (await fetch(statusUrl)).json()) as ControlPlaneStatus).sidecars.find((s) =>
+        s.workload.endsWith('/catalog-v2'),
+      );
+    const splitFile = join(run.meshDir, 'split.yaml');
+    const original = await readFile(splitFile, 'utf8');
+    process.kill(v2.sidecarPid, 'SIGSTOP');
+    try {
+      await writeFile(
+        splitFile,
+        original.replace('weight: 90', 'weight: 60').replace('weight: 10', 'weight: 40'),
+      );
+      await eventually(
+        async () => {
+          const s = await sidecarOf();
+          return s?.sentVersion !== undefined && s.sentVersion !== s.ackedVersion;
+        },
+        'a snapshot sent to the stopped sidecar',
+        20_000,
+      );
+      const r = await weft(['check', '-o', 'json'], run.cwd);
+      expect(r.code).toBe(1);
+      const failed = (JSON.parse(r.stdout) as CheckReport).checks.filter((c) => c.status === 'fail');
+      expect(failed.map((c) => [c.group, c.name])).toEqual([
+        ['sidecar catalog-v2', 'sidecar is on the current snapshot'],
+        ['sidecar catalog-v2', 'certificate is valid and not near expiry'],
+      ]);
+      expect(failed[0]?.detail).toMatch(/^runs \S+, sent \S+ is not acknowledged$/);
+      expect(failed[0]?.hint).toMatch(/stuck or overloaded/);
+      expect(failed[1]?.hint).toMatch(/admin port does not answer/);
+    } finally {
+      process.kill(v2.sidecarPid, 'SIGCONT');
+      await writeFile(splitFile, original);
+    }
+    await eventually(
+      async () => {
+        const s = await sidecarOf();
+        return s?.sentVersion !== undefined && s.sentVersion === s.ackedVersion;
+      },
+      'the resumed sidecar catching up',
+      20_000,
+    );
+    expect((await weft(['check'], run.cwd)).code).toBe(0);
   });
 });
