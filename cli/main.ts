@@ -19,6 +19,7 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['dashboard', async () => (await import('./dashboard/command.ts')).dashboardCommand()],
   ['analyze', async () => (await import('./analyze/command.ts')).analyzeCommand()],
   ['check', async () => (await import('./check/command.ts')).checkCommand()],
+  ['diagnose', async () => (await import('./diagnose/command.ts')).diagnoseCommand()],
   ['version', async () => (await import('./version/command.ts')).versionCommand()],
 ];
 

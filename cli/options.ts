@@ -29,3 +29,11 @@ export const portOption = (flags: string, description: string, defaultPort: numb
   envOption(flags, description).argParser(portNumber).default(defaultPort);
 
 export const portOf = (address: string): number => Number(address.slice(address.lastIndexOf(':') + 1));
+
+/** `-o, --output table|json` of the commands that print a report. */
+export const outputOption = (): Option =>
+  new Option('-o, --output <format>', 'table or json').choices(['table', 'json']).default('table');
+
+/** `--state FILE`: where a running `weft dev` describes the local mesh. */
+export const stateOption = (): Option =>
+  envOption('--state <file>', 'state file of weft dev (default .weft/dev/state.json)');

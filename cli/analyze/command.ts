@@ -2,7 +2,7 @@
 // (-f files/folders) or about what a cluster holds (--kubeconfig), with the control plane's own
 // parser and compiler plus cross-object checks. Exit 0 clean, 1 findings: usable as a CI gate.
 import { Command, Option } from 'commander';
-import { envOption, secondsUpTo } from '../options.ts';
+import { envOption, outputOption, secondsUpTo } from '../options.ts';
 import { analyze, type AnalysisInput } from './analyze.ts';
 import type { Finding } from './finding.ts';
 import { loadFiles } from './load-files.ts';
@@ -75,9 +75,7 @@ export const analyzeCommand = (): Command =>
     .addOption(
       envOption('--cluster-domain <domain>', 'DNS suffix of service host names').default('cluster.local'),
     )
-    .addOption(
-      new Option('-o, --output <format>', 'table or json').choices(['table', 'json']).default('table'),
-    )
+    .addOption(outputOption())
     .addHelpText(
       'after',
       `

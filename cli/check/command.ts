@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { statePath } from '../mesh-view/dev-state.ts';
-import { envOption } from '../options.ts';
+import { envOption, outputOption } from '../options.ts';
 import { checkLocalMesh } from './local-mesh.ts';
 import { renderChecks, type CheckResult } from './result.ts';
 
@@ -61,9 +61,7 @@ export const checkCommand = (): Command =>
     .addOption(
       envOption('--state <file>', 'local mode: state file of weft dev (default .weft/dev/state.json)'),
     )
-    .addOption(
-      new Option('-o, --output <format>', 'table or json').choices(['table', 'json']).default('table'),
-    )
+    .addOption(outputOption())
     .addHelpText(
       'after',
       `

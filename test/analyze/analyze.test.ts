@@ -4,7 +4,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { analyze } from '../../cli/analyze/analyze.ts';
 import type { AnalyzeReport } from '../../cli/analyze/command.ts';
+import { loadFiles } from '../../cli/analyze/load-files.ts';
 import { repoRoot } from '../e2e/dev-harness.ts';
 import { weft } from '../e2e/weft-cli.ts';
 
@@ -38,12 +40,37 @@ describe('weft analyze on clean configuration', () => {
     ['the base mesh', base],
     ['examples/local', join(repoRoot, 'examples/local')],
     ['the shared manifests', join(repoRoot, '../shared/testdata/manifests')],
-    ['the shared Gateway API data', join(repoRoot, '../shared/testdata/gateway-api')],
   ])('finds nothing in %s and exits 0', async (_name, dir) => {
     const { code, report } = await analyzeJson('-f', dir);
     expect(brief(report)).toEqual([]);
     expect(report.objects).toBeGreaterThan(0);
     expect(code).toBe(0);
+  });
+});
+
+// Each Gateway API conformance test is applied on its own over the shared environment (the files
+// reuse route names across tests), so each is analyzed that way; in-process, same code path.
+describe('weft analyze on the shared Gateway API conformance data', () => {
+  const gamma = join(repoRoot, '../shared/testdata/gateway-api');
+  const files = readdirSync(join(gamma, 'tests')).filter((f) => f.endsWith('.yaml'));
+  const analyzed = async (file: string): Promise<string[]> => {
+    const loaded = await loadFiles(
+      [join(gamma, 'mesh-manifests.yaml'), join(gamma, 'tests', file)],
+      'default',
+    );
+    return analyze({ ...loaded, defaultNamespace: 'default', clusterDomain: 'cluster.local' }).map(
+      (f) => `${f.check} | ${f.object} | ${f.field}`,
+    );
+  };
+
+  it.each(files.filter((f) => f !== 'grpcroute-weight.yaml'))('finds nothing in %s', async (file) => {
+    expect(await analyzed(file)).toEqual([]);
+  });
+
+  it('finds only the backend grpcroute-weight.yaml leaves undefined on purpose (weight 0)', async () => {
+    expect(await analyzed('grpcroute-weight.yaml')).toEqual([
+      'compile | GRPCRoute gateway-conformance-mesh/mesh-grpc-weighted-backends | spec.rules[0].backendRefs[2]',
+    ]);
   });
 });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEFT_VERSION } from '../../api/runtime/version.ts';
 import type { CheckReport } from '../../cli/check/command.ts';
+import type { ConfigView, EndpointsPage, PoliciesPage } from '../../cli/diagnose/fetch.ts';
 import type { VersionReport } from '../../cli/version/command.ts';
 import type { ControlPlaneStatus } from '../../control-plane/runtime.ts';
 import type { DevState } from '../../cli/mesh-view/dev-state.ts';
@@ -142,5 +143,98 @@ describe('operator commands against weft dev', () => {
       20_000,
     );
     expect((await weft(['check'], run.cwd)).code).toBe(0);
+  });
+
+  it('weft diagnose config shows the snapshot, its ACK state and routes per service', async () => {
+    const frontend = state.workloads.find((w) => w.name === 'frontend');
+    const own = (await (await fetch(`http://127.0.0.1:${frontend?.adminPort}/config`)).json()) as {
+      version: string;
+    };
+    const r = await weft(['diagnose', 'config', 'frontend', '-o', 'json'], run.cwd);
+    expect(r.code, r.stderr).toBe(0);
+    const view = (JSON.parse(r.stdout) as { config: ConfigView }).config;
+    expect(view.version).toBe(own.version);
+    expect(view.controlPlane?.ackedVersion).toBe(own.version);
+    expect(view.snapshot?.services['demo/catalog']?.split?.backends.map((b) => b.service)).toEqual([
+      'demo/catalog-v1',
+      'demo/catalog-v2',
+    ]);
+    const table = await weft(['diagnose', 'config', 'frontend'], run.cwd);
+    expect(table.stdout).toContain(`workload frontend: snapshot ${own.version}, ACKed (current)`);
+    expect(table.stdout).toMatch(/demo\/catalog\s+catalog,\S+\s+80\s+0\s+split catalog-v1 90, catalog-v2 10/);
+  });
+
+  it('weft diagnose endpoints shows balancer state, certs the chain without the key', async () => {
+    // frontend calls catalog under the load generator's traffic: its backends have latency estimates.
+    await eventually(
+      async () => {
+        const r = await weft(['diagnose', 'endpoints', 'frontend', '-o', 'json'], run.cwd);
+        const page = (JSON.parse(r.stdout) as { endpoints: EndpointsPage }).endpoints;
+        const v1 = page.services.find((s) => s.service === 'demo/catalog-v1')?.endpoints[0];
+        return v1 !== undefined && v1.ewmaMs !== null && v1.ejected === false && v1.workload === 'catalog-v1';
+      },
+      'an EWMA estimate for catalog-v1 in frontend',
+      20_000,
+    );
+    const table = await weft(['diagnose', 'endpoints', 'frontend'], run.cwd);
+    expect(table.stdout).toMatch(
+      /demo\/catalog-v1\s+127\.0\.0\.1:\d+\s+catalog-v1\s+\d+\.\d\d\s+\d+\s+no\s+0/,
+    );
+
+    const certs = await weft(['diagnose', 'certs', 'catalog-v1'], run.cwd);
+    expect(certs.code).toBe(0);
+    expect(certs.stdout).toContain(
+      'identity spiffe://cluster.local/ns/demo/sa/catalog (private key kept in the sidecar, not shown)',
+    );
+    expect(certs.stdout).toMatch(/^leaf\s+spiffe:\/\/cluster\.local\/ns\/demo\/sa\/catalog\s/m);
+    expect(certs.stdout).toMatch(/^trusted root\s/m);
+    expect(certs.stdout).not.toMatch(/PRIVATE|BEGIN/);
+  });
+
+  it(
+    'weft diagnose policy shows the policy in force with its circuit-breaker and outlier state',
+    { timeout: 60_000 },
+    async () => {
+      const file = join(run.meshDir, 'policy.yaml');
+      await writeFile(
+        file,
+        [
+          'apiVersion: policy.weft.io/v1alpha1',
+          'kind: TrafficPolicy',
+          'metadata: { name: catalog-v1, namespace: demo }',
+          'spec:',
+          '  targetRef: { kind: Service, name: catalog-v1 }',
+          '  timeout: 2s',
+          '  circuitBreaker: { maxRequests: 100 }',
+          '  outlierDetection: { consecutive5xx: 5 }',
+          '',
+        ].join('\n'),
+      );
+      let page: PoliciesPage | undefined;
+      await eventually(
+        async () => {
+          const r = await weft(['diagnose', 'policy', 'frontend', '-o', 'json'], run.cwd);
+          page = (JSON.parse(r.stdout) as { policy: PoliciesPage }).policy;
+          return page.services.some((s) => s.service === 'demo/catalog-v1' && s.state.breaker !== undefined);
+        },
+        'the TrafficPolicy in force in frontend',
+        20_000,
+      );
+      const v1 = page?.services.find((s) => s.service === 'demo/catalog-v1');
+      expect(v1?.policy?.name).toBe('demo/catalog-v1');
+      expect(v1?.state.breaker?.requests.max).toBe(100);
+      expect(v1?.state.outliers?.length).toBe(1);
+      const table = await weft(['diagnose', 'policy', 'frontend'], run.cwd);
+      expect(table.stdout).toMatch(
+        /demo\/catalog-v1\s+demo\/catalog-v1\s+timeout 2000 ms, circuit breaker, outlier detection\s+req \d+\/100/,
+      );
+      expect(table.stdout).toContain('0/1 ejected');
+    },
+  );
+
+  it('weft diagnose names the workloads it knows when given another', async () => {
+    const r = await weft(['diagnose', 'config', 'nope'], run.cwd);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^weft diagnose: no workload nope in the local mesh: try one of .*frontend/);
   });
 });
