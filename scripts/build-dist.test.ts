@@ -2,11 +2,13 @@
 // beside it), find every file it reads at run time, keep the sidecar's import graph free of the
 // control plane, the injector and the Kubernetes client, and run real processes: a static sidecar,
 // and a control plane with two mTLS sidecars that get certificates from its CA and carry a request.
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startH1Echo, type App } from '../test/helpers/apps.ts';
@@ -14,9 +16,17 @@ import { h1Call } from '../test/helpers/http-clients.ts';
 import { stopAll, weftOnce } from '../test/mtls/processes.ts';
 import { endpointsAre, ProcessMesh, serviceYaml, staticSidecar } from '../test/reliability/harness.ts';
 import { DEFAULT_VALUES } from '../injector/inject/values.ts';
-import { BUNDLE_DIR, buildDist, keepModuleUrl, PRODUCT_ROOTS, rewriteTsPaths } from './build-dist.ts';
+import {
+  BUNDLE_DIR,
+  buildDist,
+  keepModuleUrl,
+  PRODUCT_ROOTS,
+  rewriteTsPaths,
+  SIDECAR_ENTRY,
+} from './build-dist.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const run = promisify(execFile);
 
 /**
  * Packages dependencies require inside try/catch when installed (ws: bufferutil, utf-8-validate;
@@ -123,7 +133,7 @@ describe('npm run build (the image form)', () => {
   it("keeps the control plane, the injector and heavy libraries off the sidecar's import graph", () => {
     const outputs = Object.keys(meta.outputs);
     const main = outputs.find((o) => o.endsWith(`${BUNDLE_DIR}/main.js`)) as string;
-    const proxy = outputs.find((o) => meta.outputs[o]?.entryPoint === 'cli/proxy/command.ts') as string;
+    const proxy = outputs.find((o) => meta.outputs[o]?.entryPoint === SIDECAR_ENTRY) as string;
     expect(main, outputs.join('\n')).toBeDefined();
     expect(proxy, outputs.join('\n')).toBeDefined();
     const inputs = [...staticClosure(meta, [main, proxy])].flatMap((o) =>
@@ -184,6 +194,22 @@ describe('npm run build (the image form)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('runs the local mesh demo (weft dev), whose example apps are bundles of their own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-dist-dev-'));
+    try {
+      const examples = join(out, 'examples/local');
+      const { stdout } = await run(
+        process.execPath,
+        [join(out, 'cli/main.js'), 'dev', examples, '--duration', '4', '--json', '--rps', '50'],
+        { cwd: dir, timeout: 60_000 },
+      );
+      const summary = JSON.parse(stdout) as { services: { service: string; success: number }[] };
+      expect(summary.services.find((x) => x.service === 'frontend')?.success).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('runs a control plane and two mTLS sidecars with certificates from its CA, which carry a request', async () => {
     const mesh = await ProcessMesh.create({ 'services.yaml': serviceYaml('echo') }, join(out, 'cli/main.js'));

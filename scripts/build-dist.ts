@@ -1,12 +1,13 @@
 // `npm run build [-- --out DIR]`: weft as the image ships it. The CLI (cli/main.ts) is bundled by
 // esbuild into cli/main.js plus one chunk per part loaded on demand (cli/main.ts imports only the
-// subcommand it runs), with its dependencies, tree-shaken; files read at run time (protos, CRDs,
-// examples, the dashboard page, the addon binary) are copied to the paths they have in the
-// repository, and each module's `import.meta.url` is rewritten to the URL it had there, so
-// `new URL('./discovery.proto', import.meta.url)` still finds its file. The example apps `weft dev`
-// spawns are type-stripped one file each. Why a bundle: a sidecar that loads one tree-shaken file
-// holds less code and fewer module records than one that loads every module of the tree and of
-// node_modules (docs/benchmarks.md, "Memory").
+// subcommand it runs), with its dependencies, tree-shaken; `weft proxy` is a build of its own
+// (cli/proxy.js). Files read at run time (protos, CRDs, examples, the dashboard page, the addon
+// binary) are copied to the paths they have in the repository, and each module's
+// `import.meta.url` is rewritten to the URL it had there, so `new URL('./discovery.proto',
+// import.meta.url)` still finds its file. The example apps `weft dev` spawns are bundles of their
+// own beside their sources' paths. Why a bundle: a sidecar that loads one tree-shaken build holds
+// less code and fewer modules than one that loads every module of the tree and of node_modules
+// (docs/benchmarks.md, "Memory per sidecar").
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -102,9 +103,9 @@ export const CLI_ENTRY = 'cli/main.ts';
  * build, so a library both the sidecar and the control plane use (zod's core and its locales)
  * would carry what either needs into the chunk the sidecar loads.
  */
-export const SIDECAR_ENTRY = 'cli/proxy.ts';
+export const SIDECAR_ENTRY = 'cli/proxy/command.ts';
 
-/** The example apps `weft dev` spawns as processes of their own, shipped type-stripped. */
+/** The example apps `weft dev` spawns as processes of their own, each shipped as its own bundle. */
 const SPAWNED_ROOTS = ['examples'];
 
 /**
@@ -124,35 +125,44 @@ const posix = (p: string): string => p.split(sep).join('/');
  * A weft module's `import.meta.url` / `import.meta.dirname` as they were before bundling: the code
  * lands in a file of BUNDLE_DIR, so each is resolved from there to the module's own path in `out`.
  */
-export const keepModuleUrl = (source: string, module: string): string => {
-  const fromBundle = posix(relative(BUNDLE_DIR, module.replace(/\.ts$/, '.js')));
-  const dir = posix(relative(BUNDLE_DIR, dirname(module)));
+export const keepModuleUrl = (source: string, module: string, bundleDir = BUNDLE_DIR): string => {
+  const fromBundle = posix(relative(bundleDir, module.replace(/\.ts$/, '.js')));
+  const dir = posix(relative(bundleDir, dirname(module)));
   return source
     .replace(/import\.meta\.url/g, `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`)
     .replace(/import\.meta\.dirname/g, `(import.meta.dirname + ${JSON.stringify(dir ? `/${dir}` : '')})`);
 };
 
-const weftModules = (root: string): Plugin => ({
+const weftModules = (root: string, bundleDir: string): Plugin => ({
   name: 'weft-module-urls',
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, (args) => {
       const module = posix(relative(root, args.path));
       if (module.startsWith('..') || module.includes('node_modules/')) return undefined;
-      const text = keepModuleUrl(readFileSync(args.path, 'utf8'), module);
+      const text = keepModuleUrl(readFileSync(args.path, 'utf8'), module, bundleDir);
       return { contents: rewriteTsPaths(text), loader: 'ts' };
     });
   },
 });
 
-/** cli/main.ts's `import('./proxy.ts')` loads the sidecar's own bundle. */
-const sidecarApart = (root: string): Plugin => ({
-  name: 'weft-sidecar-apart',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/proxy\.(ts|js)$/ }, (args) =>
-      args.importer === join(root, CLI_ENTRY) ? { path: './proxy.js', external: true } : undefined,
-    );
-  },
-});
+/** The sidecar's own bundle, `BUNDLE_DIR/proxy.js`, which cli/main.ts imports by that path. */
+const SIDECAR_OUTPUT = 'proxy';
+
+/** cli/main.ts's `import()` of SIDECAR_ENTRY loads the sidecar's own bundle. */
+const sidecarApart = (root: string): Plugin => {
+  const specifier = `./${posix(relative(dirname(CLI_ENTRY), SIDECAR_ENTRY)).replace(/\.ts$/, '')}`;
+  const filter = new RegExp(`^${specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\.(ts|js)$`);
+  return {
+    name: 'weft-sidecar-apart',
+    setup(b) {
+      b.onResolve({ filter }, (args) =>
+        args.importer === join(root, CLI_ENTRY)
+          ? { path: `./${SIDECAR_OUTPUT}.js`, external: true }
+          : undefined,
+      );
+    },
+  };
+};
 
 const merge = (a: Metafile, b: Metafile): Metafile => ({
   inputs: { ...a.inputs, ...b.inputs },
@@ -172,12 +182,13 @@ export const bundle = async (
     entries: Readonly<Record<string, string>>,
     chunkNames: string,
     plugins: readonly Plugin[],
+    bundleDir = BUNDLE_DIR,
   ): Promise<Metafile> =>
     (
       await build({
         absWorkingDir: root,
         entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, join(root, v)])),
-        outdir: join(out, BUNDLE_DIR),
+        outdir: join(out, bundleDir),
         bundle: true,
         splitting: true,
         chunkNames,
@@ -191,14 +202,26 @@ export const bundle = async (
         minifyWhitespace: true,
         minifySyntax: true,
         sourcemap: 'linked',
-        plugins: [...plugins, weftModules(root)],
+        plugins: [...plugins, weftModules(root, bundleDir)],
         metafile: true,
         logLevel: 'warning',
       })
     ).metafile;
   const cli = await once({ main: CLI_ENTRY }, '[name]-[hash]', [sidecarApart(root)]);
-  const sidecar = await once({ proxy: SIDECAR_ENTRY, ...sidecarEntries }, 'proxy-[name]-[hash]', []);
-  return merge(cli, sidecar);
+  const sidecar = await once(
+    { [SIDECAR_OUTPUT]: SIDECAR_ENTRY, ...sidecarEntries },
+    `${SIDECAR_OUTPUT}-[name]-[hash]`,
+    [],
+  );
+  // each example app `weft dev` spawns is a bundle of its own, where the source was
+  let all = merge(cli, sidecar);
+  for (const top of SPAWNED_ROOTS)
+    for (const file of walk(join(root, top)).filter((f) => f.endsWith('.ts') && !isTestOnly(f))) {
+      const rel = posix(relative(root, file));
+      const name = rel.slice(rel.lastIndexOf('/') + 1).replace(/\.ts$/, '');
+      all = merge(all, await once({ [name]: rel }, `${name}-[name]-[hash]`, [], dirname(rel)));
+    }
+  return all;
 };
 
 /** Copies what is read at run time (every file of `roots` that is not a TypeScript module). */
@@ -233,9 +256,6 @@ export const buildDist = async (
   rmSync(o.out, { recursive: true, force: true });
   const metafile = await bundle(o.root, o.out, o.sidecarEntries);
   const copied = copyRuntimeFiles(o.root, o.out, PRODUCT_ROOTS);
-  for (const top of SPAWNED_ROOTS)
-    for (const file of walk(join(o.root, top)))
-      if (file.endsWith('.ts') && !isTestOnly(file)) stripModule(file, join(o.out, relative(o.root, file)));
   writeShippedPackageJson(o.root, o.out);
   return { outputs: Object.keys(metafile.outputs).length, copied, metafile };
 };

@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { stripTree } from '../../scripts/build-dist.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const ROOTS = ['api', 'bench/peers'];
+const ROOTS = ['api', 'cli', 'bench/peers'];
 
 const trees = new Map<string, string>();
 
-/** The stripped .js of `script` (a .ts module under api/ or bench/peers/), built into `dir` once. */
+/** The stripped .js of `script` (a .ts module under api/, cli/ or bench/peers/), built into `dir` once. */
 export const strippedScript = (dir: string, script: URL): string => {
   let out = trees.get(dir);
   if (out === undefined) {

@@ -1,10 +1,11 @@
 // Where a sidecar's memory goes, module by module: a child process (import-cost-main.ts) imports
 // Node's floor (net, tls, http), then every runtime dependency of package.json, then the weft
-// modules `weft proxy` imports (cli/proxy/command.ts's own imports in order, then the other subcommands
-// cli/main.ts registers), and after each step collects garbage and reads RSS and the V8 heap. A
-// step's delta is what it added on top of everything before it, so a dependency shared by two
-// modules is charged to the first. weft's modules are imported from the type-stripped tree (as the
-// image ran them before it shipped a bundle), so no TypeScript stripper is in the figures.
+// modules `weft proxy` imports (cli/proxy/command.ts's own imports in order), and after each step
+// collects garbage and reads RSS and the V8 heap. A step's delta is what it added on top of
+// everything before it, so a dependency shared by two modules is charged to the first; each
+// dependency is also imported alone in a fresh process. weft's modules are imported from the
+// type-stripped tree (one module per file, so each can be charged; no TypeScript stripper in the
+// figures). RSS moves in steps of whole pages and arenas: read the heap columns for small modules.
 // `node bench/memory/import-cost.ts` prints a table on stderr and JSON on stdout (a bench hook).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -71,11 +72,7 @@ const run = (): Row[] => {
       'reflect-metadata',
       ...Object.keys(pkg.dependencies).filter((d) => d !== 'reflect-metadata'),
     ];
-    const weft = [
-      ...relativeImports('cli/proxy/command.ts'),
-      'cli/proxy/command.ts',
-      ...relativeImports('cli/main.ts'),
-    ];
+    const weft = [...relativeImports('cli/proxy/command.ts'), 'cli/proxy/command.ts'];
     const steps = measure(dir, [
       ...FLOOR,
       ...deps,
