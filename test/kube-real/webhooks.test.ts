@@ -171,15 +171,16 @@ describeRealKube('weft webhooks on the real kube-apiserver', () => {
       'weft.io/inject': 'enabled',
       'pod-security.kubernetes.io/enforce': 'restricted',
     });
-    const pod = appPod('web');
-    const spec = pod['spec'] as { containers: JsonObject[] };
-    spec.containers[0]!['securityContext'] = {
+    const base = appPod('web');
+    const [app] = (base['spec'] as { containers: JsonObject[] }).containers;
+    const securityContext = {
       runAsNonRoot: true,
       runAsUser: 1000,
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     };
+    const pod: JsonObject = { ...base, spec: { containers: [{ ...app, securityContext }] } };
     const err = await createPod('psa-restricted', pod).then(
       () => 'created',
       (e: Error) => e.message,
