@@ -8,17 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadGenerator } from '../../cli/dev/load-generator.ts';
 import { chromiumAvailable, graphBoxes, layoutProblems, openBrowser, type Browser } from './chromium.ts';
-import { repoRoot, startLoad, startLocalMesh, type LocalMesh } from './local-mesh.ts';
-
-const SPLIT_50_50 = `apiVersion: split.smi-spec.io/v1alpha4
-kind: TrafficSplit
-metadata: { name: catalog, namespace: demo }
-spec:
-  service: catalog
-  backends:
-    - { service: catalog-v1, weight: 50 }
-    - { service: catalog-v2, weight: 50 }
-`;
+import { repoRoot, SPLIT_50_50, startLoad, startLocalMesh, type LocalMesh } from './local-mesh.ts';
 
 const startDashboard = (cwd: string): Promise<{ proc: ChildProcess; url: string }> =>
   new Promise((resolve, reject) => {
