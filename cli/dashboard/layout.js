@@ -71,18 +71,15 @@ export const layoutGraph = (state, measure, labelOf) => {
   );
   const colX = [];
   columns.forEach((_, c) => colX.push(c === 0 ? MARGIN : colX[c - 1] + colWidth[c - 1] + gapWidth[c - 1]));
+  // Shorter columns are centred on the tallest, so a fan-out spreads evenly above and below.
+  const tallest = Math.max(...columns.map((column) => column.length));
   const boxes = new Map();
-  columns.forEach((column, c) =>
+  columns.forEach((column, c) => {
+    const top = MARGIN + ((tallest - column.length) * ROW_PITCH) / 2;
     column.forEach((n, i) =>
-      boxes.set(n, {
-        name: n,
-        x: colX[c],
-        y: MARGIN + i * ROW_PITCH,
-        width: colWidth[c],
-        height: BOX_HEIGHT,
-      }),
-    ),
-  );
+      boxes.set(n, { name: n, x: colX[c], y: top + i * ROW_PITCH, width: colWidth[c], height: BOX_HEIGHT }),
+    );
+  });
   const edges = labels.map((l) => {
     const from = boxes.get(l.e.from);
     const to = boxes.get(l.e.to);
@@ -110,16 +107,23 @@ export const layoutGraph = (state, measure, labelOf) => {
       },
     };
   });
-  // Per gap, top to bottom: a label that would overlap the one above moves down below it.
-  for (let g = 0; g < columns.length; g++) {
-    const inGap = edges
-      .filter((d) => labels[edges.indexOf(d)].gap === g)
-      .sort((a, b) => a.label.y - b.label.y);
+  // Per gap, top to bottom: a label that would overlap the one above moves down below it; then
+  // the gap's labels move back up together by their mean displacement (never above the top), so
+  // a crowded group stays centred on its edges, and a last pass restores the spacing.
+  const stack = (inGap) => {
     let bottom = -Infinity;
     for (const d of inGap) {
       d.label.y = Math.max(d.label.y, bottom + LABEL_SPACING, 2);
       bottom = d.label.y + d.label.height;
     }
+  };
+  for (let g = 0; g < columns.length; g++) {
+    const inGap = edges.filter((_, i) => labels[i].gap === g).sort((a, b) => a.label.y - b.label.y);
+    const wanted = inGap.map((d) => d.label.y);
+    stack(inGap);
+    const shift = inGap.reduce((n, d, i) => n + d.label.y - wanted[i], 0) / (inGap.length || 1);
+    for (const d of inGap) d.label.y -= shift;
+    stack(inGap);
   }
   const all = [...boxes.values()];
   const width =

@@ -9,7 +9,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 const pct = (x) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
 const ms = (s) => (s === null || s === undefined ? '–' : `${(s * 1000).toFixed(1)} ms`);
 const el = (tag, attrs = {}, text) => {
-  const e = ['svg', 'g', 'rect', 'line', 'text', 'defs', 'marker', 'path'].includes(tag)
+  const e = ['svg', 'g', 'rect', 'line', 'text', 'title', 'defs', 'marker', 'path'].includes(tag)
     ? document.createElementNS(SVG, tag)
     : document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
@@ -55,6 +55,8 @@ const drawGraph = (state) => {
     const e = d.edge;
     const bad = e.success !== null && e.success < 0.99;
     const g = el('g', { class: `edge ${e.kind}${bad ? ' bad' : ''}`, 'data-from': e.from, 'data-to': e.to });
+    // hovering an edge or its label names both ends (labels of a crowded gap sit apart from their lines)
+    g.append(el('title', {}, `${e.from} → ${e.to}: ${d.label.text}`));
     g.append(el('line', { x1: d.x1, y1: d.y1, x2: d.x2, y2: d.y2 }));
     const l = d.label;
     // a label pushed off its line keeps a thin leader back to it
