@@ -28,6 +28,9 @@ export interface Case {
   readonly location?: string;
   /** Set when this suite cannot run the case, with the reason. */
   readonly unsupported?: string;
+  /** Sent as a captured connection to this destination (a Service's cluster IP or a pod's IP). */
+  readonly dial?:
+    { readonly service: string; readonly port: number } | { readonly pod: Client; readonly port: number };
   /** An Echo.Say call over gRPC (headers travel as metadata) instead of an HTTP GET. */
   readonly grpc?: boolean;
 }
@@ -56,8 +59,6 @@ export interface ConformanceTest {
 const M = 'Mesh';
 const H = 'HTTPRoute';
 const RESP = 'HTTPRouteResponseHeaderModification';
-const NO_CAPTURE =
-  'needs transparent capture (the original destination IP); this suite runs sidecars on loopback and routes by Host (test/capture covers capture)';
 const grpcHeaderCase = (
   name: string,
   testCase: string,
@@ -204,9 +205,9 @@ export const TESTS: readonly ConformanceTest[] = [
       {
         name: 'Send to pod IP',
         path: '',
+        dial: { pod: 'v2', port: 8080 },
         responseAbsent: ['X-Header-Set'],
         backend: 'echo-v2',
-        unsupported: NO_CAPTURE,
       },
     ],
   },
@@ -217,19 +218,17 @@ export const TESTS: readonly ConformanceTest[] = [
     cases: [
       {
         name: 'Send to service with wrong hostname',
-        host: 'echo-v2',
+        dial: { service: 'echo-v2', port: 80 },
         headers: { Host: 'echo-v1' },
         response: { 'X-Header-Set': 'set' },
         backend: 'echo-v2',
-        unsupported: NO_CAPTURE,
       },
       {
         name: 'Send to other service with matching hostname',
-        host: 'echo-v1',
+        dial: { service: 'echo-v1', port: 80 },
         headers: { Host: 'echo-v2' },
         responseAbsent: ['X-Header-Set'],
         backend: 'echo-v1',
-        unsupported: NO_CAPTURE,
       },
     ],
   },

@@ -40,7 +40,12 @@ describe.skipIf(!present)('Gateway API mesh conformance (GAMMA)', () => {
     const headers = c.headers ? { headers: c.headers } : {};
     return c.grpc
       ? mesh.sendGrpc(c.client ?? 'v1', { host: c.host ?? 'echo', ...headers })
-      : mesh.send(c.client ?? 'v1', { host: c.host ?? 'echo', path: c.path ?? '', ...headers });
+      : mesh.send(c.client ?? 'v1', {
+          host: c.host ?? 'echo',
+          path: c.path ?? '',
+          ...headers,
+          ...(c.dial ? { dial: c.dial } : {}),
+        });
   };
 
   /** Eventually consistent: CONSECUTIVE passes in a row before MAX_MS; any failure resets the count. */

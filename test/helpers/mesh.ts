@@ -149,6 +149,10 @@ export interface DiscoveredSidecarOptions {
   readonly seeds: { readonly proxy: number; readonly discovery: number };
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** Bind address of the inbound listener (a loopback "pod IP"); default 127.0.0.1. */
+  readonly listenHost?: string;
+  /** Where captured connections were going (test/capture/loopback-apps.ts fakeOriginalDst). */
+  readonly originalDst?: SidecarOptions['originalDst'];
 }
 
 /**
@@ -166,6 +170,8 @@ export const startDiscoveredSidecar = async (o: DiscoveredSidecarOptions): Promi
       clock: o.clock,
       drainMs: 500,
       discovery: { random: seededRandom(o.seeds.discovery), backoff: { baseMs: 20, maxMs: 200 } },
+      ...(o.listenHost ? { listenHost: o.listenHost } : {}),
+      ...(o.originalDst ? { originalDst: o.originalDst } : {}),
     }),
     o.logger ?? silent,
   );
