@@ -5,8 +5,8 @@
 // and its peer can send at most one stream window more (h2-settings.ts).
 //
 // Bodies read from HTTP/2 stay the node:http2 stream itself: a MeshBody in between (as HTTP/1.1
-// has) let Readable's read-ahead resume a stream its reader had paused, and a never-reading
-// caller then parked about twice as much per stream (test/reliability/h2-slow-readers).
+// has) let Readable's read-ahead resume a stream its reader had paused, so a never-reading caller
+// parked more than one stream window per hop (test/reliability/h2-slow-readers).
 import type { Http2Stream } from 'node:http2';
 import type { Readable } from 'node:stream';
 import { MeshBody } from '../stack/body.ts';

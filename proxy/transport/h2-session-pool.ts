@@ -13,18 +13,18 @@ export interface H2Conn {
   connected(): boolean;
   /** Streams started on this session that have not closed yet. */
   active: number;
+  /**
+   * Streams the peer allows at once: its SETTINGS_MAX_CONCURRENT_STREAMS once they arrived
+   * (kept from the 'remoteSettings' event: reading session.remoteSettings builds a new object).
+   */
+  limit: number;
 }
 
 /** Streams assumed allowed before the peer's SETTINGS arrive (RFC 9113 §6.5.2 recommends ≥ 100). */
-const ASSUMED_LIMIT = 100;
+export const ASSUMED_STREAM_LIMIT = 100;
 
 /** Sessions per endpoint before requests queue inside a session. */
 export const MAX_SESSIONS_PER_ENDPOINT = 8;
-
-const limitOf = (c: H2Conn): number => {
-  if (!c.connected()) return ASSUMED_LIMIT;
-  return c.session.remoteSettings.maxConcurrentStreams ?? ASSUMED_LIMIT;
-};
 
 const usable = (c: H2Conn): boolean => !c.session.closed && !c.session.destroyed;
 
@@ -47,7 +47,7 @@ export class H2SessionPool {
     let leastBusy: H2Conn | undefined;
     for (const c of this.conns) {
       if (!usable(c)) continue;
-      if (c.active < limitOf(c)) return c;
+      if (c.active < c.limit) return c;
       if (leastBusy === undefined || c.active < leastBusy.active) leastBusy = c;
     }
     if (leastBusy !== undefined && this.conns.length >= this.maxSessions) return leastBusy;

@@ -4,7 +4,7 @@
 // material every hop is mesh mTLS. Every new connection has a connect (and handshake) deadline,
 // and HTTP/1.1 connections per endpoint are bounded, with a bounded queue of requests waiting for
 // one (the service's `connection` policy).
-import { connect as h2connect } from 'node:http2';
+import { connect as h2connect, type Settings } from 'node:http2';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { CONNECTION_DEFAULTS, type ConnectionView } from '../../api/model/policy.ts';
@@ -14,7 +14,7 @@ import type { MeshRequest, MeshResponse } from '../stack/types.ts';
 import { H1UpstreamPool } from './http1/upstream-pool.ts';
 import { onTick } from './http1/tick.ts';
 import { sendH2 } from './client-h2.ts';
-import { H2SessionPool, type H2Conn } from './h2-session-pool.ts';
+import { ASSUMED_STREAM_LIMIT, H2SessionPool, type H2Conn } from './h2-session-pool.ts';
 import { armDialDeadlines, type DialEvents } from './dial-deadline.ts';
 import { H2_CONNECTION_WINDOW, H2_SETTINGS } from './h2-settings.ts';
 import { dialMeshTls } from './tls-client.ts';
@@ -116,7 +116,18 @@ export const upstreamTransport = (o: TransportOptions): Transport => {
       forget();
     });
     session.setTimeout(idleMs, () => session.close());
-    return { session, scheme, label: hostPort(e), connected: () => connected, active: 0 };
+    const conn: H2Conn = {
+      session,
+      scheme,
+      label: hostPort(e),
+      connected: () => connected,
+      active: 0,
+      limit: ASSUMED_STREAM_LIMIT,
+    };
+    session.on('remoteSettings', (settings: Settings) => {
+      conn.limit = settings.maxConcurrentStreams ?? ASSUMED_STREAM_LIMIT;
+    });
+    return conn;
   };
 
   const h2Conn = (e: Endpoint, c: ConnectionView): H2Conn => {
