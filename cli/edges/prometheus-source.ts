@@ -1,7 +1,7 @@
 // Prometheus mode of `weft edges`: the inbound request counters summed over `window` per caller,
 // destination and transport, turned into the same EdgeSeries local mode builds from scrapes.
 import { type EdgeSeries, workloadOf as workload } from '../mesh-view/edge-figures.ts';
-import { promQuery, type PromVector } from '../mesh-view/prom-query.ts';
+import { promQuery, type PromVector } from '../../api/metrics/prom-query.ts';
 
 const BY = 'source_namespace, source_workload, destination_namespace, destination_workload, tls';
 

@@ -1,7 +1,7 @@
 // Prometheus mode of `weft stat`: the same figures as local mode, from PromQL over the HTTP API
 // (rates over `window`, quantiles by histogram_quantile), callers' view (direction="outbound").
 import { withShares, type StatRow } from '../mesh-view/figures.ts';
-import { promQuery } from '../mesh-view/prom-query.ts';
+import { promQuery } from '../../api/metrics/prom-query.ts';
 import type { Sampler } from './local-source.ts';
 
 /** The PromQL of one figure, grouped `by`; exported for the unit test. */
