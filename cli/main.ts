@@ -1,5 +1,5 @@
 // The `weft` command: one binary; each subcommand is cli/<name>/command.ts with its helpers beside
-// it (cli/options.ts holds the flag helpers they all use). What the views of the local mesh share (dev, stat,
+// it (cli/options.ts holds the flag helpers they all use). What the views of the local mesh share (dev, stat, edges,
 // dashboard: state file, scraping, figures, live redraw) is cli/mesh-view/.
 // Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.
 // Only the subcommand being run is imported (all of them for `weft --help` and unknown names): a

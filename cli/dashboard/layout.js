@@ -97,7 +97,6 @@ export const layoutGraph = (state, measure, labelOf) => {
       y1,
       x2,
       y2,
-      anchor: { x: cx, y: onLine },
       label: {
         text: l.text,
         x: cx - l.width / 2,

@@ -59,17 +59,6 @@ const drawGraph = (state) => {
     g.append(el('title', {}, `${e.from} → ${e.to}: ${d.label.text}`));
     g.append(el('line', { x1: d.x1, y1: d.y1, x2: d.x2, y2: d.y2 }));
     const l = d.label;
-    // a label pushed off its line keeps a thin leader back to it
-    if (l.y + l.height + 2 < d.anchor.y - 4 || l.y > d.anchor.y)
-      g.append(
-        el('line', {
-          class: 'leader',
-          x1: d.anchor.x,
-          y1: d.anchor.y,
-          x2: d.anchor.x,
-          y2: l.y > d.anchor.y ? l.y : l.y + l.height,
-        }),
-      );
     g.append(el('rect', { class: 'label-bg', x: l.x - 2, y: l.y, width: l.width + 4, height: l.height }));
     g.append(el('text', { class: 'label', x: l.x + l.width / 2, y: l.y + l.height / 2 }, l.text));
     svg.append(g);

@@ -1,6 +1,6 @@
 // .weft/dev/state.json: what a running `weft dev` started and where (control plane, every
-// workload's app and sidecar with their pids and ports). `weft dev` writes it; `weft stat` and
-// `weft dashboard` read it to find the sidecars to scrape.
+// workload's app and sidecar with their pids and ports). `weft dev` writes it; `weft stat`,
+// `weft edges` and `weft dashboard` read it to find the sidecars to scrape.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 

@@ -140,8 +140,14 @@ describe('weft edges against weft dev', () => {
         const r = await edges(mesh.cwd, ['--prometheus', prom.url, '--window', '1m', '-o', 'json']);
         expect(r.stderr).toBe('');
         report = JSON.parse(r.stdout) as EdgesReport;
-        const outsider = edge(report.edges, null, 'demo/catalog');
-        if (outsider && edge(report.edges, 'demo/frontend', 'demo/catalog')) break;
+        // each sidecar is its own scrape target: wait until every edge's destination was scraped twice
+        const rows = report.edges;
+        const all = [
+          edge(rows, null, 'demo/catalog'),
+          edge(rows, 'demo/frontend', 'demo/catalog'),
+          edge(rows, 'demo/loadgen', 'demo/frontend'),
+        ];
+        if (all.every((e) => e !== undefined)) break;
         await new Promise((r) => setTimeout(r, 500));
       }
       expect(report?.window).toBe('1m');
