@@ -12,13 +12,18 @@ import type { LocalEndpoint, MeshModel } from './index/model.ts';
 import { faultVersionKey } from './index/policies.ts';
 import { keyOf, ofKind } from './index/select.ts';
 import { spiffeId } from '../api/model/spiffe.ts';
-import type { ConfigState } from './sources/types.ts';
+import type { ConfigState, SourcedResource } from './sources/types.ts';
 
 export interface ModelStateOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly clusterDomain: string;
   readonly trustDomain: string;
+  /**
+   * Rewrites the configuration before it is compiled, leaving the source's copy as written
+   * (the canary controller's weights on the TrafficSplits it moves).
+   */
+  readonly overlay?: (resources: readonly SourcedResource[]) => readonly SourcedResource[];
 }
 
 /** One FaultInjection experiment as `/status` shows it (times are ISO 8601, wall clock). */
@@ -30,8 +35,16 @@ export interface FaultStatus {
   readonly state: 'active' | 'ended';
   /** When the control plane first saw this version of the object. */
   readonly startTime: string;
-  /** startTime + spec.duration; absent when the experiment has no duration. */
+  /** startTime + spec.duration, or when abortIf ended it; absent when it has no end yet. */
   readonly endTime?: string;
+  /** Set when spec.abortIf ended the experiment early: why, and the window's figures. */
+  readonly abortedBy?: {
+    readonly at: string;
+    readonly reason: string;
+    readonly requests: number;
+    readonly successRate: number | null;
+    readonly p99Ms: number | null;
+  };
 }
 
 interface FaultTimes {
@@ -95,7 +108,8 @@ export class ModelState {
       return at;
     };
     const pods = this.config.pods;
-    const built = buildModel(this.config.resources, {
+    const resources = this.opts.overlay?.(this.config.resources) ?? this.config.resources;
+    const built = buildModel(resources, {
       clusterDomain: this.opts.clusterDomain,
       localEndpoints,
       firstSeen,

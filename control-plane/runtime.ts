@@ -4,12 +4,19 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { RouteStatus } from './index/gateway-status.ts';
+import type { NodeInfo } from '../api/convert/node.ts';
 import type { ConfigIssue } from '../api/model/result.ts';
 import { discoveryService } from '../api/proto/discovery.ts';
 import { systemClock, type Clock } from '../api/runtime/clock.ts';
 import { createLogger } from '../api/runtime/logger.ts';
 import { startAdminServer } from './admin/admin-server.ts';
 import { caRootExpiryGauge } from './admin/ca-metrics.ts';
+import { type CanaryOptions, createCanaryController, metricsSourceOf } from './canary/assemble.ts';
+import { FaultGuard } from './fault-guard/fault-guard.ts';
+import { canaryCommandRoute } from './canary/admin-route.ts';
+import type { CanaryStatus } from './canary/canary-status.ts';
+import { overlayWeights } from './canary/traffic-target.ts';
 import { debounce } from './debounce.ts';
 import { ModelState, type FaultStatus } from './model-state.ts';
 import { createDiscoveryServer } from './push/discovery-server.ts';
@@ -17,7 +24,7 @@ import { createPushMetrics } from './push/metrics.ts';
 import { DEFAULT_STARTUP_GRACE_MS, everyServiceServed, startupGrace } from './push/startup-grace.ts';
 import { snapshotFor } from './snapshot/snapshot-for.ts';
 import { dirSource } from './sources/dir/dir-source.ts';
-import type { ConfigSource } from './sources/types.ts';
+import type { ConfigSource, SourcedResource } from './sources/types.ts';
 
 export interface ControlPlaneOptions {
   /** Local mode: a folder of mesh YAML. Ignored when `source` is given. */
@@ -61,6 +68,8 @@ export interface ControlPlaneOptions {
    * 12 s: longer than the sidecars' 10 s maximum reconnect back-off. 0 turns it off.
    */
   readonly startupGraceMs?: number;
+  /** The Canary controller: where its figures come from, where rollouts are recorded, who leads. */
+  readonly canary?: CanaryOptions;
 }
 
 export interface SidecarStatus {
@@ -88,6 +97,10 @@ export interface ControlPlaneStatus {
   readonly sidecars: readonly SidecarStatus[];
   /** Every FaultInjection: active or ended, with its start and (given a duration) end time. */
   readonly faults: readonly FaultStatus[];
+  /** Gateway API routes attached to Services, with their conditions per parent (absent: none). */
+  readonly routes?: readonly RouteStatus[];
+  /** Every Canary: its rollout (phase, weights, windows) and whether it was accepted. */
+  readonly canaries: readonly CanaryStatus[];
 }
 
 export interface RunningControlPlane {
@@ -126,6 +139,15 @@ const sourceOf = (opts: ControlPlaneOptions, clock: Clock, logger: Logger): Conf
   });
 };
 
+/** host:port of every connected sidecar's /metrics (the canary analysis and the fault guard read them). */
+const metricsAddresses = (sidecars: readonly { readonly node: NodeInfo }[]): string[] =>
+  sidecars.flatMap(({ node: { metrics: m } }) =>
+    m ? [`${m.host.includes(':') ? `[${m.host}]` : m.host}:${m.port}`] : [],
+  );
+
+const leaderOf = (o: CanaryOptions | undefined): { isLeader?: () => boolean } =>
+  o?.isLeader ? { isLeader: o.isLeader } : {};
+
 /** Only sidecar endpoints vanish with a restart; EndpointSlices (Kubernetes mode) need no grace. */
 const graceMsOf = (opts: ControlPlaneOptions): number =>
   opts.sidecarEndpoints === false ? 0 : (opts.startupGraceMs ?? DEFAULT_STARTUP_GRACE_MS);
@@ -138,12 +160,33 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
   const trustDomain = opts.trustDomain ?? 'cluster.local';
   const metrics = createPushMetrics();
   if (opts.trustBundle) caRootExpiryGauge(metrics.registry, opts.trustBundle);
+  const figures = metricsSourceOf(opts.canary, {
+    clock,
+    sidecarMetrics: () => metricsAddresses(discovery.sidecars()),
+  });
+  const canaries = createCanaryController(opts.canary, {
+    clock,
+    logger,
+    metrics: figures,
+    onWeightsChanged: () => recompile.trigger(),
+  });
+  const guard = new FaultGuard({
+    clock,
+    logger,
+    metrics: figures,
+    ...leaderOf(opts.canary),
+    onAbort: () => recompile.trigger(),
+    isActive: (name): boolean => state.faultStatus().find((f) => f.name === name)?.state !== 'ended',
+  });
   const state = new ModelState({
     clock,
     logger,
     clusterDomain: opts.clusterDomain ?? 'cluster.local',
     trustDomain,
+    overlay: (resources): readonly SourcedResource[] =>
+      guard.overlay(overlayWeights(resources, canaries.weightsOverlay())),
   });
+  const issues = (): ConfigIssue[] => [...state.issues(), ...canaries.issues()];
   let ready = false;
   const sidecarEndpoints = opts.sidecarEndpoints ?? true;
   const grace = startupGrace({
@@ -171,16 +214,18 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
   });
   const recompileNow = (): void => {
     state.rebuild(sidecarEndpoints ? discovery.sidecars().map((s) => s.node) : []);
-    metrics.configIssues.set(state.issues().length);
+    metrics.configIssues.set(issues().length);
     if (grace.active && everyServiceServed(state.model)) grace.end('every Service has an endpoint');
     discovery.pushAll();
-    opts.onCompiled?.(state.issues());
+    opts.onCompiled?.(issues());
   };
   const recompile = debounce(clock, opts.debounceMs ?? 100, 1_000, recompileNow);
 
   const source = sourceOf(opts, clock, logger);
   await source.start((config) => {
     state.setConfig(config);
+    canaries.sync(config.resources);
+    guard.sync(config.resources);
     if (ready) recompile.trigger();
   });
   recompileNow();
@@ -200,7 +245,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
     return {
       ...(grace.active ? { startupGrace: true } : {}),
       versions,
-      issues: state.issues(),
+      issues: issues(),
       sidecars: sidecars.map((s) => ({
         workload: `${s.node.namespace}/${s.node.workload}`,
         ...(s.node.service ? { service: s.node.service } : {}),
@@ -210,7 +255,8 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
         ...(s.held ? { held: true } : {}),
         ...(s.session.lastNack ? { lastNack: s.session.lastNack } : {}),
       })),
-      faults: state.faultStatus(),
+      faults: guard.decorate(state.faultStatus()),
+      canaries: canaries.status(),
       ...(state.model.routeStatus ? { routes: state.model.routeStatus } : {}),
     };
   };
@@ -220,6 +266,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
     registry: metrics.registry,
     status,
     ready: () => ready,
+    post: (path) => canaryCommandRoute(canaries, path),
   });
   ready = true;
   const grpcAddress = `${host.includes(':') ? `[${host}]` : host}:${grpcPort}`;
@@ -234,6 +281,8 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
     refresh: recompileNow,
     async close() {
       ready = false;
+      canaries.close();
+      guard.close();
       recompile.cancel();
       grace.cancel();
       await source.stop();

@@ -14,6 +14,8 @@ export interface NodeInfo {
   readonly acceptsDelta?: boolean;
   /** The sidecar reads gzip-encoded snapshots (SnapshotResponse.encoding). */
   readonly acceptsGzip?: boolean;
+  /** Where the sidecar's Prometheus /metrics listener answers (canary analysis reads it). */
+  readonly metrics?: { readonly host: string; readonly port: number };
 }
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/;
@@ -30,14 +32,19 @@ export const nodeToWire = (node: NodeInfo): NodeMessage => ({
   protocolVersion: DISCOVERY_PROTOCOL_VERSION,
   acceptsDelta: node.acceptsDelta === true,
   acceptsGzip: node.acceptsGzip === true,
+  metricsAddress: node.metrics ? `${hostPart(node.metrics.host)}:${node.metrics.port}` : '',
 });
 
-const inboundOf = (address: string, issues: ConfigIssue[]): NodeInfo['inbound'] => {
+const addressOf = (
+  address: string | undefined,
+  field: string,
+  issues: ConfigIssue[],
+): NodeInfo['inbound'] => {
   if (!address) return undefined;
   const m = HOST_PORT.exec(address);
   const port = Number(m?.[2]);
   if (m && port >= 1 && port <= 65_535) return { host: (m[1] ?? '').replace(/^\[|\]$/g, ''), port };
-  issues.push({ path: 'node.inbound_address', message: `must be host:port (got ${address})` });
+  issues.push({ path: `node.${field}`, message: `must be host:port (got ${address})` });
   return undefined;
 };
 
@@ -50,7 +57,8 @@ export const nodeFromWire = (msg: NodeMessage | null | undefined): Result<NodeIn
       message: `must be ${DISCOVERY_PROTOCOL_VERSION} (got ${msg.protocolVersion}): upgrade the sidecar or the control plane`,
     });
   if (!msg.workload) issues.push({ path: 'node.workload', message: 'is required' });
-  const inbound = inboundOf(msg.inboundAddress, issues);
+  const inbound = addressOf(msg.inboundAddress, 'inbound_address', issues);
+  const metrics = addressOf(msg.metricsAddress, 'metrics_address', issues);
   if (issues.length > 0) return { ok: false, error: issues };
   const node: NodeInfo = {
     workload: msg.workload,
@@ -63,6 +71,7 @@ export const nodeFromWire = (msg: NodeMessage | null | undefined): Result<NodeIn
       ...node,
       ...(msg.service ? { service: msg.service } : {}),
       ...(inbound ? { inbound } : {}),
+      ...(metrics ? { metrics } : {}),
       ...(msg.acceptsDelta ? { acceptsDelta: true } : {}),
       ...(msg.acceptsGzip ? { acceptsGzip: true } : {}),
     },

@@ -17,6 +17,8 @@ export interface NodeMessage {
   acceptsDelta?: boolean;
   /** Optional on the wire: absent reads as false. */
   acceptsGzip?: boolean;
+  /** Optional on the wire: absent or empty when the sidecar does not say. */
+  metricsAddress?: string;
 }
 export interface IssueMessage {
   path: string;

@@ -29,6 +29,23 @@ const abort = z
       ctx.addIssue({ code: 'custom', message: 'set exactly one of httpStatus or grpcStatus', input: a });
   });
 
+/** Ends the experiment early when the target's callers suffer more than this over a window. */
+const abortIf = z
+  .strictObject({
+    window: duration(100),
+    minRequests: wholeNumber(1).optional(),
+    successRateFloor: percent().optional(),
+    p99Ceiling: duration().optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.successRateFloor === undefined && a.p99Ceiling === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'set successRateFloor, p99Ceiling or both: without one nothing can end the experiment',
+        input: a,
+      });
+  });
+
 export const faultInjectionSchema = envelope(['policy.weft.io/v1alpha1'], 'FaultInjection', {
   spec: z
     .strictObject({
@@ -47,6 +64,7 @@ export const faultInjectionSchema = envelope(['policy.weft.io/v1alpha1'], 'Fault
       delay: z.strictObject({ fixed: duration(), percent: percent().optional() }).optional(),
       abort: abort.optional(),
       duration: duration().optional(),
+      abortIf: abortIf.optional(),
     })
     .superRefine((s, ctx) => {
       if (!s.delay && !s.abort)

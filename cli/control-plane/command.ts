@@ -8,6 +8,7 @@ import { exitWithParent } from '../exit-with-parent.ts';
 import { createLogger } from '../../api/runtime/logger.ts';
 import { writePortFile } from '../port-file.ts';
 import { LocalModeSetupError, startLocalControlPlane } from '../../control-plane/modes/local.ts';
+import type { CanaryOptions } from '../../control-plane/canary/assemble.ts';
 import { DEFAULT_STARTUP_GRACE_MS } from '../../control-plane/push/startup-grace.ts';
 import type { RunningControlPlane } from '../../control-plane/runtime.ts';
 import { addKubeOptions, startFromKubeFlags, wantsKube, type KubeFlags } from './kube-flags.ts';
@@ -27,6 +28,9 @@ interface ControlPlaneFlags extends KubeFlags {
   portFile?: string;
   exitWithParent?: boolean;
   logLevel: string;
+  prometheus?: string;
+  prometheusScrapeInterval?: number;
+  canaryState?: string;
 }
 
 const durationArg = (v: string): number => {
@@ -45,6 +49,15 @@ const fail = (message: string): never => {
   process.stderr.write(`weft control-plane: ${message}\n`);
   process.exit(2);
 };
+
+/** The Canary controller's figures (Prometheus or the sidecars) and, locally, its record file. */
+const canaryOptionsOf = (flags: ControlPlaneFlags): CanaryOptions => ({
+  ...(flags.prometheus !== undefined ? { prometheusUrl: flags.prometheus } : {}),
+  ...(flags.prometheusScrapeInterval !== undefined
+    ? { scrapeIntervalMs: flags.prometheusScrapeInterval }
+    : {}),
+  ...(flags.canaryState !== undefined ? { stateFile: flags.canaryState } : {}),
+});
 
 const run = async (flags: ControlPlaneFlags): Promise<void> => {
   const logger = createLogger({ level: flags.logLevel, base: { component: 'control-plane' } });
@@ -67,6 +80,7 @@ const run = async (flags: ControlPlaneFlags): Promise<void> => {
       ...common,
       configDir: flags.configDir,
       startupGraceMs: flags.startupGrace,
+      canary: canaryOptionsOf(flags),
       ...(flags.caDir !== undefined ? { caDir: flags.caDir } : {}),
       ...(flags.tokenKeyFile !== undefined ? { tokenKeyFile: flags.tokenKeyFile } : {}),
       workloadTtlMs: flags.certTtl,
@@ -131,6 +145,21 @@ export const controlPlaneCommand = (): Command =>
       )
         .argParser(graceArg)
         .default(DEFAULT_STARTUP_GRACE_MS, '12s'),
+    )
+    .addOption(
+      envOption(
+        '--prometheus <url>',
+        'Canary analysis reads request figures from this Prometheus instead of the sidecars’ /metrics',
+      ),
+    )
+    .addOption(
+      envOption(
+        '--prometheus-scrape-interval <duration>',
+        'how often Prometheus scrapes the sidecars (default 15s): no Canary analysis window may be shorter',
+      ).argParser(durationArg),
+    )
+    .addOption(
+      envOption('--canary-state <file>', 'local mode: record Canary rollouts here so a restart resumes them'),
     )
     .addOption(envOption('--port-file <file>', 'write the bound ports as JSON here once listening'))
     .addOption(envOption('--exit-with-parent', 'exit when the parent process goes away (used by weft dev)'))

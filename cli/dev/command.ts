@@ -8,6 +8,7 @@ import { formatIssues } from '../../api/model/result.ts';
 import { type DevState, metricsPorts } from '../mesh-view/dev-state.ts';
 import { LiveView } from '../mesh-view/live-view.ts';
 import { scrapeMetrics } from '../mesh-view/scrape.ts';
+import { canaryLines, type DevCanary, devCanaries, fetchCanaries } from './canaries.ts';
 import { type FlowSummary } from './latency-stats.ts';
 import { LoadGenerator } from './load-generator.ts';
 import { collectFlows, flowSummary } from './mesh-stats.ts';
@@ -22,6 +23,7 @@ export interface DevSummary {
   services: FlowSummary[];
   /** parent: the split service whose traffic the backend received */
   backends: (FlowSummary & { parent?: string })[];
+  canaries: DevCanary[];
 }
 
 const positiveNumber = (v: string): number => {
@@ -42,7 +44,7 @@ const summarize = async (state: DevState, load: LoadGenerator, target: string): 
   for (const [name, f] of flows.services)
     if (name !== target && name !== '') services.push(flowSummary(name, f));
   const backends = [...flows.backends].filter(([n]) => n !== '').map(([n, f]) => flowSummary(n, f));
-  return { services, backends };
+  return { services, backends, canaries: [] };
 };
 
 const toRows = (summary: DevSummary, previous: Map<string, number>, seconds: number): ViewRow[] => {
@@ -119,7 +121,9 @@ const run = async (dirArg: string | undefined, opts: DevOptions): Promise<number
     const previous = new Map<string, number>();
     const refresh = setInterval(async () => {
       const summary = await summarize(mesh.state, generator as LoadGenerator, load.target);
-      view.draw(renderTable(toRows(summary, previous, 1), `-- ${new Date().toISOString()}`));
+      const canaries = canaryLines(await fetchCanaries(mesh.state.controlPlane.adminAddress));
+      const table = renderTable(toRows(summary, previous, 1), `-- ${new Date().toISOString()}`);
+      view.draw([table, ...canaries].join('\n'));
     }, 1000);
     const timer = opts.duration ? setTimeout(wake, opts.duration * 1000) : undefined;
     await stopped;
@@ -127,6 +131,7 @@ const run = async (dirArg: string | undefined, opts: DevOptions): Promise<number
     clearTimeout(timer);
     await generator.stop();
     const summary = await summarize(mesh.state, generator, load.target);
+    summary.canaries = devCanaries(await fetchCanaries(mesh.state.controlPlane.adminAddress));
     if (crashed) {
       process.stderr.write(`weft dev: ${crashed}\n`);
       exitCode = 1;

@@ -111,6 +111,8 @@ export const startMesh = async (
       // A caller reaches its upstream through its own sidecar, whose port it reads once the
       // sidecar is up (in Kubernetes, iptables capture makes this unnecessary).
       if (w.calls) appArgs.push('--call', w.calls, '--via-port-file', portFile(`${w.name}-sidecar`));
+      if (w.failureRate) appArgs.push('--failure-rate', String(w.failureRate));
+      if (w.latencyMs) appArgs.push('--latency-ms', String(w.latencyMs));
       const app = supervisor.start(w.name, appArgs);
       const appPorts = await started<{ port: number }>(app);
       const [sidecar, ports] = await startSidecar(w, appPorts.port);

@@ -17,6 +17,10 @@ const devWorkload = z.strictObject({
     serviceAccount: z.string().optional(),
     /** Service (host name) this app calls for every request it serves. */
     calls: z.string().optional(),
+    /** Share of requests (0–1) the app answers with 500, spread evenly (a canary that fails). */
+    failureRate: z.number().min(0).max(1).optional(),
+    /** Added delay before every answer, in milliseconds (a canary that is slow). */
+    latencyMs: z.number().int().min(0).max(60_000).optional(),
   }),
 });
 const devLoad = z.strictObject({
@@ -36,6 +40,8 @@ export interface DevWorkloadSpec {
   service?: string;
   serviceAccount: string;
   calls?: string;
+  failureRate?: number;
+  latencyMs?: number;
 }
 export interface DevLoadSpec {
   name: string;
@@ -73,6 +79,8 @@ const addObject = (obj: unknown, file: string, topology: Topology, issues: Confi
       service: spec.service,
       serviceAccount: spec.serviceAccount ?? metadata.name,
       calls: spec.calls,
+      ...(spec.failureRate !== undefined ? { failureRate: spec.failureRate } : {}),
+      ...(spec.latencyMs !== undefined ? { latencyMs: spec.latencyMs } : {}),
     });
   } else if (o?.kind === 'DevLoad') {
     const parsed = devLoad.safeParse(o);

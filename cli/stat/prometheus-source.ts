@@ -1,22 +1,8 @@
 // Prometheus mode of `weft stat`: the same figures as local mode, from PromQL over the HTTP API
 // (rates over `window`, quantiles by histogram_quantile), callers' view (direction="outbound").
 import { withShares, type StatRow } from '../mesh-view/figures.ts';
+import { promQuery } from '../../api/metrics/prom-query.ts';
 import type { Sampler } from './local-source.ts';
-
-type Vector = { metric: Record<string, string>; value: [number, string] }[];
-
-const query = async (base: string, promql: string): Promise<Vector> => {
-  const url = `${base.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(promql)}`;
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  const body = (await res.json().catch(() => ({}))) as {
-    status?: string;
-    error?: string;
-    data?: { result: Vector };
-  };
-  if (body.status !== 'success')
-    throw new Error(`Prometheus at ${base} refused ${promql}: ${body.error ?? res.status}`);
-  return body.data?.result ?? [];
-};
 
 /** The PromQL of one figure, grouped `by`; exported for the unit test. */
 export const statQueries = (by: string, window: string): Record<string, string> => {
@@ -34,7 +20,7 @@ const rowsBy = async (base: string, kind: StatRow['kind'], window: string): Prom
   const by = kind === 'service' ? 'destination_service' : 'destination_service, destination_backend';
   const queries = statQueries(by, window);
   const names = Object.keys(queries);
-  const results = await Promise.all(names.map((n) => query(base, queries[n] as string)));
+  const results = await Promise.all(names.map((n) => promQuery(base, queries[n] as string)));
   const rows = new Map<string, Record<string, number>>();
   const labelsOf = new Map<string, Record<string, string>>();
   results.forEach((vector, i) => {

@@ -1,5 +1,6 @@
 // The control plane's admin HTTP listener: /metrics (Prometheus), /status (what every sidecar
-// runs, every config issue), /ready, /version. Plain node:http: four GET routes need no framework.
+// runs, every config issue), /ready, /version, and POST /canaries/NAMESPACE/NAME/COMMAND
+// (`weft canary`). Plain node:http: these few routes need no framework.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -11,6 +12,8 @@ export interface AdminServerOptions {
   readonly registry: Registry;
   readonly status: () => unknown;
   readonly ready: () => boolean;
+  /** POST routes: the answer for a path, or undefined when no route matches. */
+  readonly post?: (path: string) => { readonly status: number; readonly body: unknown } | undefined;
 }
 
 export interface AdminServer {
@@ -24,6 +27,8 @@ export const startAdminServer = async (opts: AdminServerOptions): Promise<AdminS
     const send = (status: number, type: string, body: string): void => {
       res.writeHead(status, { 'content-type': type }).end(body);
     };
+    const answer = req.method === 'POST' ? opts.post?.(path ?? '/') : undefined;
+    if (answer) return send(answer.status, 'application/json', `${JSON.stringify(answer.body, null, 2)}\n`);
     if (req.method !== 'GET') return send(405, 'text/plain', 'only GET is served here\n');
     if (path === '/ready')
       return opts.ready() ? send(200, 'text/plain', 'ready\n') : send(503, 'text/plain', 'not ready\n');

@@ -84,6 +84,14 @@ describe('analyse', () => {
       'pass',
       /p99 not compared/,
     ],
+    [
+      'relative p99 against a stable backend with too few requests passes, saying so',
+      { ...base, p99Ceiling: { stableRatio: 2 } },
+      fig(100, 1, 400),
+      fig(3, 1, 1),
+      'pass',
+      /3 stable requests.*p99 not compared/,
+    ],
   ])('%s', (_name, a, canary, stable, verdict, reason) => {
     const r = analyse(a, { canary, stable });
     expect(r.verdict).toBe(verdict);

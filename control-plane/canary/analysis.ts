@@ -30,6 +30,10 @@ export const DEFAULT_MIN_REQUESTS = 1;
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 
+/** The stable p99 to compare with: only from as many requests as the canary needs, else none. */
+const stableP99 = (a: CanaryAnalysis, w: WindowFigures): number | null =>
+  w.stable.requests >= (a.minRequests ?? DEFAULT_MIN_REQUESTS) ? w.stable.p99Ms : null;
+
 const latencyFailure = (a: CanaryAnalysis, w: WindowFigures): string | undefined => {
   const ceiling = a.p99Ceiling;
   const p99 = w.canary.p99Ms;
@@ -38,9 +42,9 @@ const latencyFailure = (a: CanaryAnalysis, w: WindowFigures): string | undefined
     return p99 > ceiling.max
       ? `p99 ${p99.toFixed(1)} ms is above the ceiling of ${ceiling.max} ms`
       : undefined;
-  const stable = w.stable.p99Ms;
+  const stable = stableP99(a, w);
   const ratio = ceiling.stableRatio as number;
-  if (stable === null) return undefined; // no stable traffic in the window: nothing to compare with
+  if (stable === null) return undefined; // too little stable traffic in the window to compare with
   return p99 > stable * ratio
     ? `p99 ${p99.toFixed(1)} ms is above ${ratio} × the stable p99 of ${stable.toFixed(1)} ms`
     : undefined;
@@ -62,6 +66,7 @@ export const analyse = (a: CanaryAnalysis, w: WindowFigures): AnalysisResult => 
   const latency = latencyFailure(a, w);
   if (latency) reasons.push(latency);
   if (reasons.length > 0) return { verdict: 'fail', reasons };
-  const noStable = a.p99Ceiling?.stableRatio !== undefined && w.stable.p99Ms === null;
-  return { verdict: 'pass', reasons: noStable ? ['no stable requests in the window: p99 not compared'] : [] };
+  const noStable = a.p99Ceiling?.stableRatio !== undefined && stableP99(a, w) === null;
+  const why = `${w.stable.requests} stable requests in the window, fewer than minRequests ${min}: p99 not compared`;
+  return { verdict: 'pass', reasons: noStable ? [why] : [] };
 };

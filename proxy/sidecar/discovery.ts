@@ -38,6 +38,7 @@ export const attachSource = async (
       service: o.service,
       serviceAccount: o.serviceAccount ?? o.workload,
       inbound: { host: o.podIp ?? '127.0.0.1', port: proxy.ports.inbound },
+      metrics: { host: o.podIp ?? '127.0.0.1', port: proxy.ports.metrics },
     },
     logger,
     random: o.discovery?.random,

@@ -56,6 +56,8 @@ export interface SidecarOptions extends SidecarFlagOptions {
   random?: Random;
   /** How long close() lets in-flight requests finish (default 5 s). */
   drainMs?: number;
+  /** Reads a captured connection's original destination (default: the native addon); tests inject one. */
+  originalDst?: ProxyOptions['originalDst'];
   /** The discovery client's reconnect back-off and its jitter (defaults 250 ms → 10 s, Math.random). */
   discovery?: { backoff?: { baseMs?: number; maxMs?: number }; random?: Random };
 }

@@ -70,6 +70,7 @@ const proxyOptionsOf = (
   inboundLayers: o.inboundLayers ?? authzInboundLayers(o.appPort),
   ...(parts.probes ? { probes: parts.probes } : {}),
   tcpIdleTimeoutMs: o.tcpIdleTimeout,
+  ...(o.originalDst !== undefined ? { originalDst: o.originalDst } : {}),
   ...(parts.observed.options ? { observability: parts.observed.options } : {}),
 });
 

@@ -1,5 +1,6 @@
-// Runs `weft dev` as a real process in a scratch directory holding a copy of examples/local,
-// so e2e tests can edit the mesh YAML and read .weft/dev/state.json like a user would.
+// Runs `weft dev` as a real process in a scratch directory holding a copy of an example folder
+// (examples/local unless told), so e2e tests can edit the mesh YAML and read
+// .weft/dev/state.json like a user would.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,14 +18,22 @@ export interface DevRun {
   exited: Promise<number | null>;
 }
 
-/** `example`: the folder under the repository copied as the mesh (default examples/local). */
-export const startDev = async (args: string[], example = 'examples/local'): Promise<DevRun> => {
+/**
+ * `example`: the folder under the repository copied as the mesh (default examples/local);
+ * `prepare` edits the copy before `weft dev` starts (e.g. a DevWorkload field).
+ */
+export const startDev = async (
+  args: string[],
+  example = 'examples/local',
+  prepare: (meshDir: string) => Promise<void> = async () => undefined,
+): Promise<DevRun> => {
   const cwd = await mkdtemp(join(tmpdir(), 'weft-dev-'));
   const meshDir = join(cwd, 'mesh');
   await cp(join(repoRoot, example), meshDir, {
     recursive: true,
     filter: (src) => !src.includes('/apps'),
   });
+  await prepare(meshDir);
   let out = '';
   let err = '';
   const proc = spawn(process.execPath, [join(repoRoot, 'cli/main.ts'), 'dev', meshDir, ...args], {

@@ -1,15 +1,23 @@
 // The conformance environment on loopback: a control plane in local mode on a folder holding the
-// upstream base manifests, three echo pods (echo-v1 and echo-v2 in gateway-conformance-mesh, a
-// client-only echo-v1 in gateway-conformance-mesh-consumer), each behind its own sidecar. The
-// Services' endpoints are written as v1 Endpoints naming the pods' sidecar inbound listeners, as
-// the endpoints controller would; every Service port reaches the pod's one app port.
-import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+// upstream base manifests (with the cluster IPs an API server would allocate), three echo pods
+// (echo-v1 and echo-v2 in gateway-conformance-mesh, a client-only echo-v1 in
+// gateway-conformance-mesh-consumer), each behind its own sidecar. The
+// Services' endpoints are written as v1 Endpoints naming the pods' sidecar inbound listeners (each
+// on a loopback address of its own, the pod IP), as the endpoints controller would; every Service
+// port reaches the pod's one app port. A request to a cluster IP or pod IP is sent the way capture
+// delivers it: to the client's sidecar, with a fake original-destination reader saying where it
+// was going (test/capture/loopback-apps.ts), as SO_ORIGINAL_DST would after the REDIRECT.
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
+import { fakeOriginalDst } from '../capture/loopback-apps.ts';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
 import { startControlPlane, type RunningControlPlane } from '../../control-plane/runtime.ts';
 import { eventually, tempConfigDir, type TempDir } from '../control-plane/helpers.ts';
+import { Metadata } from '@grpc/grpc-js';
+import { httpStatusForGrpc } from '../../proxy/stack/grpc.ts';
+import { grpcEchoClient, type EchoClient } from '../helpers/apps.ts';
 import { h1Call } from '../helpers/http-clients.ts';
 import { silent, startDiscoveredSidecar, type DiscoveredSidecar } from '../helpers/mesh.ts';
 import type { Client } from './cases.ts';
@@ -19,23 +27,56 @@ import type { Answer } from './judge.ts';
 export const MESH_NS = 'gateway-conformance-mesh';
 export const CONSUMER_NS = 'gateway-conformance-mesh-consumer';
 
-const PODS: Readonly<Record<Client, { pod: string; namespace: string }>> = {
-  v1: { pod: 'echo-v1-5d8f7c9b8-x2x7q', namespace: MESH_NS },
-  v2: { pod: 'echo-v2-7c9d5b6f4-k8m2p', namespace: MESH_NS },
-  consumer: { pod: 'echo-v1-6f7d8c9b5-q4w7z', namespace: CONSUMER_NS },
+/** Each pod's sidecar listens on a loopback address of its own: its pod IP. */
+const PODS: Readonly<Record<Client, { pod: string; namespace: string; ip: string }>> = {
+  v1: { pod: 'echo-v1-5d8f7c9b8-x2x7q', namespace: MESH_NS, ip: '127.0.0.2' },
+  v2: { pod: 'echo-v2-7c9d5b6f4-k8m2p', namespace: MESH_NS, ip: '127.0.0.3' },
+  consumer: { pod: 'echo-v1-6f7d8c9b5-q4w7z', namespace: CONSUMER_NS, ip: '127.0.0.4' },
 };
+
+/** The cluster IPs the API server would allocate to the base manifests' Services. */
+export const CLUSTER_IPS: Readonly<Record<string, string>> = {
+  echo: '10.96.0.10',
+  'echo-v1': '10.96.0.11',
+  'echo-v2': '10.96.0.12',
+};
+
+/** Where a request's connection goes when it is not to the client's sidecar by Host. */
+export type Dial =
+  { readonly service: string; readonly port: number } | { readonly pod: Client; readonly port: number };
+
+const withClusterIps = (text: string): string =>
+  parseAllDocuments(text)
+    .map((d) => {
+      const o = d.toJS() as {
+        kind?: string;
+        metadata?: { name?: string };
+        spec?: Record<string, unknown>;
+      } | null;
+      const ip = o?.kind === 'Service' ? CLUSTER_IPS[o.metadata?.name ?? ''] : undefined;
+      if (ip && o?.spec) o.spec.clusterIP = ip;
+      return stringify(o);
+    })
+    .join('---\n');
 
 interface Pod {
   readonly backend: EchoBackend;
   readonly sidecar: DiscoveredSidecar;
   readonly agent: Agent;
+  /** gRPC clients by authority. */
+  readonly grpc: Map<string, EchoClient>;
 }
 
 export interface ConformanceMesh {
   /** Sends one request from `client`'s pod through its sidecar. */
   send(
     client: Client,
-    req: { host: string; path: string; headers?: Readonly<Record<string, string>> },
+    req: { host: string; path: string; headers?: Readonly<Record<string, string>>; dial?: Dial },
+  ): Promise<Answer>;
+  /** One Echo.Say call from `client`'s pod through its sidecar; request headers travel as metadata. */
+  sendGrpc(
+    client: Client,
+    req: { host: string; headers?: Readonly<Record<string, string>> },
   ): Promise<Answer>;
   /** Applies a test's manifests and waits until the clients' snapshots carry exactly its routes. */
   apply(file: string): Promise<void>;
@@ -44,9 +85,9 @@ export interface ConformanceMesh {
   close(): Promise<void>;
 }
 
-const endpointsYaml = (name: string, ports: readonly number[]): string =>
-  `apiVersion: v1\nkind: Endpoints\nmetadata: {name: ${name}, namespace: ${MESH_NS}}\nsubsets:\n${ports
-    .map((p) => `  - {addresses: [{ip: 127.0.0.1}], ports: [{port: ${p}}]}`)
+const endpointsYaml = (name: string, pods: readonly { ip: string; port: number }[]): string =>
+  `apiVersion: v1\nkind: Endpoints\nmetadata: {name: ${name}, namespace: ${MESH_NS}}\nsubsets:\n${pods
+    .map((p) => `  - {addresses: [{ip: ${p.ip}}], ports: [{port: ${p.port}}]}`)
     .join('\n')}\n---\n`;
 
 /** `namespace/name` of every HTTPRoute/GRPCRoute a manifest file holds. */
@@ -70,7 +111,17 @@ const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) =>
 
 export const startConformanceMesh = async (dataDir: string): Promise<ConformanceMesh> => {
   const config: TempDir = await tempConfigDir({});
-  await copyFile(join(dataDir, 'mesh-manifests.yaml'), join(config.dir, 'mesh-manifests.yaml'));
+  const manifests = await readFile(join(dataDir, 'mesh-manifests.yaml'), 'utf8');
+  await writeFile(join(config.dir, 'mesh-manifests.yaml'), withClusterIps(manifests));
+  // Captured connections: each dialled destination gets a loopback source address of its own.
+  const { reader, dialling } = fakeOriginalDst(20);
+  const sources = new Map<string, string>();
+  const sourceFor = (address: string, port: number): string => {
+    const key = `${address}:${port}`;
+    let source = sources.get(key);
+    if (!source) sources.set(key, (source = dialling(address, port)));
+    return source;
+  };
   const cp: RunningControlPlane = await startControlPlane({
     configDir: config.dir,
     grpcPort: 0,
@@ -80,18 +131,47 @@ export const startConformanceMesh = async (dataDir: string): Promise<Conformance
   });
   const pods = new Map<Client, Pod>();
   let seed = 1;
-  for (const [client, { pod, namespace }] of Object.entries(PODS) as [Client, (typeof PODS)[Client]][]) {
+  for (const [client, { pod, namespace, ip }] of Object.entries(PODS) as [Client, (typeof PODS)[Client]][]) {
     const backend = await startEchoBackend(pod);
     const sidecar = await startDiscoveredSidecar({
       address: cp.grpcAddress,
       node: { workload: pod, namespace, serviceAccount: 'default' },
       appPort: backend.port,
       seeds: { proxy: seed++, discovery: seed++ },
+      listenHost: ip,
+      originalDst: reader,
     });
-    pods.set(client, { backend, sidecar, agent: new Agent({ keepAlive: true, maxSockets: 16 }) });
+    pods.set(client, {
+      backend,
+      sidecar,
+      agent: new Agent({ keepAlive: true, maxSockets: 16 }),
+      grpc: new Map(),
+    });
   }
   const pod = (c: Client) => pods.get(c) as Pod;
-  const inbound = (c: Client) => pod(c).sidecar.proxy.ports.inbound;
+  /**
+   * As if the capture rules redirected a connection the app opened to a cluster IP or pod IP: the
+   * URL host is that address (so is the Host header, unless the case sets its own).
+   */
+  const capturedCall = (
+    outbound: number,
+    dial: Dial,
+    req: { path: string; headers?: Readonly<Record<string, string>> },
+  ) => {
+    const address = 'service' in dial ? (CLUSTER_IPS[dial.service] as string) : PODS[dial.pod].ip;
+    const { Host: host, ...headers } = req.headers ?? {};
+    return h1Call(
+      outbound,
+      {
+        authority: host ?? (dial.port === 80 ? address : `${address}:${dial.port}`),
+        path: req.path,
+        headers,
+      },
+      undefined,
+      sourceFor(address, dial.port),
+    );
+  };
+  const inbound = (c: Client) => ({ ip: PODS[c].ip, port: pod(c).sidecar.proxy.ports.inbound });
   await config.write(
     'endpoints.yaml',
     endpointsYaml('echo-v1', [inbound('v1')]) +
@@ -117,15 +197,35 @@ export const startConformanceMesh = async (dataDir: string): Promise<Conformance
   const TEST_FILE = 'test-routes.yaml';
   return {
     send: async (client, req) => {
-      const r = await h1Call(
-        pod(client).sidecar.proxy.ports.outbound,
-        { authority: req.host, path: req.path === '' ? '/' : req.path, headers: { ...req.headers } },
-        pod(client).agent,
-      );
+      const path = req.path === '' ? '/' : req.path;
+      const outbound = pod(client).sidecar.proxy.ports.outbound;
+      const r = req.dial
+        ? await capturedCall(outbound, req.dial, { path, ...(req.headers ? { headers: req.headers } : {}) })
+        : await h1Call(
+            outbound,
+            { authority: req.host, path, headers: { ...req.headers } },
+            pod(client).agent,
+          );
       let seen: EchoSeen | undefined;
       if (r.headers['content-type'] === 'application/json')
         seen = JSON.parse(r.body.toString('utf8')) as EchoSeen;
       return { status: r.status, headers: r.headers, ...(seen ? { seen } : {}) };
+    },
+    sendGrpc: (client, req) => {
+      const p = pod(client);
+      let c = p.grpc.get(req.host);
+      if (!c) p.grpc.set(req.host, (c = grpcEchoClient(p.sidecar.proxy.ports.outbound, req.host)));
+      const md = new Metadata();
+      for (const [k, v] of Object.entries(req.headers ?? {})) md.add(k, v);
+      return new Promise<Answer>((resolve) =>
+        c.say({ text: '' }, md, (err, reply) =>
+          resolve(
+            err || !reply
+              ? { status: httpStatusForGrpc(err?.code ?? 2), headers: {} }
+              : { status: 200, headers: {}, seen: JSON.parse(reply.text) as EchoSeen },
+          ),
+        ),
+      );
     },
     apply: async (file) => {
       const text = await readFile(join(dataDir, 'tests', file), 'utf8');
@@ -140,6 +240,7 @@ export const startConformanceMesh = async (dataDir: string): Promise<Conformance
     close: async () => {
       for (const p of pods.values()) {
         p.agent.destroy();
+        for (const c of p.grpc.values()) c.close();
         await p.sidecar.close();
         await p.backend.close();
       }

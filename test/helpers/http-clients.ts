@@ -60,13 +60,15 @@ const send = (body: Call['body'], to: NodeJS.WritableStream & { end(b?: Buffer):
   else body().pipe(to);
 };
 
-export const h1Call = (port: number, c: Call, agent?: Agent): Promise<Reply> =>
+/** `localAddress`: the source address of a new connection (a fake original destination keys on it). */
+export const h1Call = (port: number, c: Call, agent?: Agent, localAddress?: string): Promise<Reply> =>
   new Promise((resolve, reject) => {
     const req = request(
       {
         host: '127.0.0.1',
         port,
-        agent,
+        agent: localAddress ? false : agent,
+        ...(localAddress ? { localAddress } : {}),
         method: c.method ?? (c.body ? 'POST' : 'GET'),
         path: c.path ?? '/',
         headers: { host: c.authority, ...c.headers },

@@ -79,7 +79,13 @@ export interface Pair {
 export const startPair = async (
   name: string,
   appPort: number,
-  opts: { client?: Partial<ProxyOptions>; server?: Partial<ProxyOptions>; identity?: string } = {},
+  opts: {
+    client?: Partial<ProxyOptions>;
+    server?: Partial<ProxyOptions>;
+    identity?: string;
+    /** The rest of the service the client sidecar knows (policy, ports...). */
+    service?: Partial<ServiceView>;
+  } = {},
 ): Promise<Pair> => {
   const server = await startSidecar(snapshot({ name: `${name}-server`, service: name }, []), {
     appPort,
@@ -91,10 +97,13 @@ export const startPair = async (
     workload: `${name}-server`,
     ...(opts.identity ? { identity: opts.identity } : {}),
   };
-  const client = await startSidecar(snapshot({ name: `${name}-client` }, [service(name, [endpoint])]), {
-    appPort: 1, // the client side's app is the test itself; nothing calls its inbound port
-    ...opts.client,
-  });
+  const client = await startSidecar(
+    snapshot({ name: `${name}-client` }, [service(name, [endpoint], opts.service)]),
+    {
+      appPort: 1, // the client side's app is the test itself; nothing calls its inbound port
+      ...opts.client,
+    },
+  );
   return {
     client,
     server,
@@ -140,6 +149,10 @@ export interface DiscoveredSidecarOptions {
   readonly seeds: { readonly proxy: number; readonly discovery: number };
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** Bind address of the inbound listener (a loopback "pod IP"); default 127.0.0.1. */
+  readonly listenHost?: string;
+  /** Where captured connections were going (test/capture/loopback-apps.ts fakeOriginalDst). */
+  readonly originalDst?: SidecarOptions['originalDst'];
 }
 
 /**
@@ -157,6 +170,8 @@ export const startDiscoveredSidecar = async (o: DiscoveredSidecarOptions): Promi
       clock: o.clock,
       drainMs: 500,
       discovery: { random: seededRandom(o.seeds.discovery), backoff: { baseMs: 20, maxMs: 200 } },
+      ...(o.listenHost ? { listenHost: o.listenHost } : {}),
+      ...(o.originalDst ? { originalDst: o.originalDst } : {}),
     }),
     o.logger ?? silent,
   );

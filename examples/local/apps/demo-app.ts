@@ -1,5 +1,7 @@
 // The demo workload that `weft dev` runs: a tiny HTTP service. A leaf answers with its own name;
 // a caller (frontend) calls another mesh service through its sidecar's outbound port by Host name.
+// --failure-rate answers that share of requests with 500 (spread evenly, so every window of a
+// canary analysis sees it); --latency-ms delays every answer.
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { exitWithParent } from '../../../cli/exit-with-parent.ts';
@@ -13,8 +15,18 @@ const { values } = parseArgs({
     call: { type: 'string' },
     via: { type: 'string' },
     'via-port-file': { type: 'string' },
+    'failure-rate': { type: 'string', default: '0' },
+    'latency-ms': { type: 'string', default: '0' },
   },
 });
+const failureRate = Number(values['failure-rate']);
+const latencyMs = Number(values['latency-ms']);
+let answered = 0;
+/** True for exactly ⌊n × rate⌋ of the first n requests, whatever n is. */
+const failsNext = (): boolean => {
+  const n = answered++;
+  return Math.floor((n + 1) * failureRate) > Math.floor(n * failureRate);
+};
 const name = values.name ?? 'demo';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
 
@@ -44,6 +56,12 @@ const viaAddress = (): Promise<string> => {
 };
 
 const handle = async (res: http.ServerResponse): Promise<void> => {
+  if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+  if (failureRate > 0 && failsNext()) {
+    res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ service: name, error: 'failure injected by --failure-rate' }));
+    return;
+  }
   if (!values.call || !(values.via || values['via-port-file'])) {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ service: name }));
