@@ -1,5 +1,6 @@
 // `weft check --kubeconfig`: the API server first (nothing else can be read without it), then
-// either the pre-install checks (--pre: Kubernetes version, CRDs of the same name not weft's) or
+// either the pre-install checks (--pre: Kubernetes version, permission to create what install
+// applies, CRDs of the same name not weft's) or
 // the installation's (CRDs, control plane, webhook, identity).
 import { crdObjects } from '../../api/schema/crd/render.ts';
 import { kubeHttp, type JsonObject } from '../../control-plane/sources/kube/kube-http.ts';
@@ -11,6 +12,7 @@ import {
   obj,
   webhookChecks,
 } from './cluster-checks.ts';
+import { permissionChecks } from './install-permissions.ts';
 import { fail, pass, type CheckResult } from './result.ts';
 
 /** The oldest Kubernetes weft is tested against (EndpointSlice v1, CRD v1, Lease v1). */
@@ -78,6 +80,7 @@ export const checkCluster = async (
   if (opts.pre)
     return [
       ...reachable,
+      ...(await permissionChecks(kubeHttp(kc), opts.namespace)),
       ...(facts.crds.ok ? conflictChecks(facts.crds.value, expected) : crdChecks(facts, expected)),
     ];
   return [

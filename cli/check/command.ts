@@ -27,10 +27,16 @@ const resultsOf = async (f: CheckFlags): Promise<CheckResult[]> => {
     const { checkCluster } = await import('./cluster.ts');
     return checkCluster(f.kubeconfig, { pre: f.pre === true, namespace: f.namespace, nowMs: Date.now() });
   }
-  return checkLocalMesh(resolve(f.state ?? statePath(process.cwd())));
+  return checkLocalMesh(resolve(f.state ?? statePath(process.cwd())), { proxy: f.proxy === true });
 };
 
 const run = async (f: CheckFlags): Promise<number> => {
+  if (f.proxy && f.kubeconfig) {
+    process.stderr.write(
+      'weft check: --proxy reaches sidecar admin ports, which only the local mesh exposes; in a cluster it is not available yet\n',
+    );
+    return 2;
+  }
   if (f.pre && !f.kubeconfig) {
     process.stderr.write('weft check: --pre checks a cluster before install; pass --kubeconfig FILE\n');
     return 2;
@@ -49,7 +55,10 @@ export const checkCommand = (): Command =>
       'check the mesh: control plane, sidecars (snapshots, certificates), or an installation in a cluster',
     )
     .addOption(
-      new Option('--proxy', 'local mode checks every sidecar anyway; accepted for symmetry with cluster use'),
+      new Option(
+        '--proxy',
+        'also check every sidecar: connected, on the current snapshot, certificate, version',
+      ),
     )
     .addOption(
       new Option('--pre', 'cluster: before install, check the Kubernetes version and conflicting CRDs'),

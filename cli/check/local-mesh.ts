@@ -1,12 +1,12 @@
-// Gathers what `weft check` evaluates in local mode: the control plane's /status and /version and
-// each sidecar's /certs and /version, read from the admin ports .weft/dev/state.json lists.
+// Gathers what `weft check` evaluates in local mode: the control plane's /status and /version and,
+// with --proxy, each sidecar's /certs and /version, from the admin ports .weft/dev/state.json lists.
 import type { ControlPlaneStatus } from '../../control-plane/runtime.ts';
 import type { CertReport } from '../../proxy/admin/cert-report.ts';
 import { WEFT_VERSION } from '../../api/runtime/version.ts';
 import { getAdminJson, sidecarAdmin } from '../mesh-view/admin-client.ts';
 import { readDevState, sidecarsOf } from '../mesh-view/dev-state.ts';
 import { controlPlaneChecks, sidecarChecks, type Fetched } from './local-checks.ts';
-import { fail, type CheckResult } from './result.ts';
+import { fail, pass, type CheckResult } from './result.ts';
 
 const fetched = async <T>(address: string, path: string): Promise<Fetched<T>> => {
   try {
@@ -18,7 +18,20 @@ const fetched = async <T>(address: string, path: string): Promise<Fetched<T>> =>
 
 type Version = { version: string };
 
-export const checkLocalMesh = async (stateFile: string): Promise<CheckResult[]> => {
+/** Without --proxy: only whether every sidecar of the mesh has a stream (details with --proxy). */
+const connectedSummary = (status: ControlPlaneStatus, expected: number): CheckResult => {
+  const connected = status.sidecars.length;
+  return connected >= expected
+    ? pass('control plane', 'every sidecar is connected', `${connected}/${expected}`)
+    : fail(
+        'control plane',
+        'every sidecar is connected',
+        `${connected}/${expected}`,
+        'run `weft check --proxy` to see which sidecar and why',
+      );
+};
+
+export const checkLocalMesh = async (stateFile: string, opts: { proxy: boolean }): Promise<CheckResult[]> => {
   let state;
   try {
     state = await readDevState(stateFile);
@@ -39,6 +52,7 @@ export const checkLocalMesh = async (stateFile: string): Promise<CheckResult[]> 
   ]);
   const results = controlPlaneChecks(cp, status, WEFT_VERSION, cpVersion);
   if (!status.ok) return results;
+  if (!opts.proxy) return [...results, connectedSummary(status.value, sidecarsOf(state).length)];
   const sidecars = await Promise.all(
     sidecarsOf(state).map(async (workload) => {
       const admin = sidecarAdmin(workload.adminPort);

@@ -184,4 +184,30 @@ describe('weft check --kubeconfig', () => {
     expect(r.stdout).toMatch(/× Kubernetes API is reachable: http:\/\/127\.0\.0\.1:1/);
     expect(r.stdout).toContain('see: check the kubeconfig context');
   });
+
+  it('--pre: passes an admin and fails a user who may not create what install applies', async () => {
+    api = await startKubeApiServer({});
+    const admin = await check(api, '--pre');
+    expect(notPassed(admin.report)).toEqual([]);
+    expect(admin.report.checks.filter((c) => c.group === 'permissions').map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'may create customresourcedefinitions.apiextensions.k8s.io',
+        'may create clusterroles.rbac.authorization.k8s.io',
+        'may create deployments.apps in weft-system',
+        'may create mutatingwebhookconfigurations.admissionregistration.k8s.io',
+      ]),
+    );
+    expect(admin.code).toBe(0);
+
+    api.registerToken('dev-token', { namespace: 'shop', serviceAccount: 'dev', audiences: ['weft'] });
+    const file = join(await mkdtemp(join(tmpdir(), 'weft-check-')), 'kubeconfig');
+    await writeFile(file, api.kubeConfig({ token: 'dev-token' }).exportConfig());
+    const r = await weft(['check', '--pre', '--kubeconfig', file, '-o', 'json']);
+    const refused = (JSON.parse(r.stdout) as CheckReport).checks.filter((c) => c.status === 'fail');
+    expect(refused.length).toBe(admin.report.checks.filter((c) => c.group === 'permissions').length);
+    expect(
+      refused.every((c) => c.group === 'permissions' && /run it as a cluster admin/.test(c.hint ?? '')),
+    ).toBe(true);
+    expect(r.code).toBe(1);
+  });
 });

@@ -24,6 +24,11 @@ describe('operator commands with nothing running', () => {
     expect(check.code).toBe(1);
     expect(check.stdout).toMatch(/× local mesh is running: .*state\.json not found/);
     expect(check.stdout).toContain('see: start it with `weft dev`');
+    const proxyInCluster = await weft(['check', '--proxy', '--kubeconfig', join(empty, 'kubeconfig')], empty);
+    expect([proxyInCluster.code, proxyInCluster.stderr]).toEqual([
+      2,
+      expect.stringMatching(/--proxy .* not available yet/),
+    ]);
     const client = await weft(['version', '--client', '-o', 'json'], empty);
     expect(client.code).toBe(0);
     expect((JSON.parse(client.stdout) as VersionReport).client.version).toBe(WEFT_VERSION);
@@ -74,7 +79,7 @@ describe('operator commands against weft dev', () => {
   });
 
   it('weft check passes a healthy mesh: control plane, every sidecar ACKed with a valid certificate', async () => {
-    const r = await weft(['check', '-o', 'json'], run.cwd);
+    const r = await weft(['check', '--proxy', '-o', 'json'], run.cwd);
     const report = JSON.parse(r.stdout) as CheckReport;
     expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
     const sidecarGroups = new Set(
@@ -91,7 +96,12 @@ describe('operator commands against weft dev', () => {
     const certsText = await (await fetch(`http://127.0.0.1:${frontend?.adminPort}/certs`)).text();
     expect(certsText).not.toMatch(/PRIVATE|BEGIN/);
     expect((JSON.parse(certsText) as { roots: unknown[] }).roots.length).toBeGreaterThan(0);
-    const table = await weft(['check'], run.cwd);
+    const summary = await weft(['check'], run.cwd);
+    expect(summary.stdout).toContain(
+      `✓ every sidecar is connected: ${state.workloads.length + 1}/${state.workloads.length + 1}`,
+    );
+    expect(summary.stdout).not.toContain('sidecar frontend');
+    const table = await weft(['check', '--proxy'], run.cwd);
     expect(table.stdout).toContain('✓ sidecar is on the current snapshot');
     expect(table.stdout.trim().split('\n').at(-1)).toBe('Status check results are ✓');
   });
@@ -121,7 +131,9 @@ describe('operator commands against weft dev', () => {
         'a snapshot sent to the stopped sidecar',
         20_000,
       );
-      const r = await weft(['check', '-o', 'json'], run.cwd);
+      const summary = await weft(['check'], run.cwd);
+      expect(summary.code).toBe(0); // still connected (stopped, not gone): only --proxy sees the rest
+      const r = await weft(['check', '--proxy', '-o', 'json'], run.cwd);
       expect(r.code).toBe(1);
       const failed = (JSON.parse(r.stdout) as CheckReport).checks.filter((c) => c.status === 'fail');
       expect(failed.map((c) => [c.group, c.name])).toEqual([
@@ -146,7 +158,7 @@ describe('operator commands against weft dev', () => {
       'every sidecar back on the restored snapshot',
       20_000,
     );
-    expect((await weft(['check'], run.cwd)).code).toBe(0);
+    expect((await weft(['check', '--proxy'], run.cwd)).code).toBe(0);
   });
 
   it('weft diagnose config shows the snapshot, its ACK state and routes per service', async () => {
@@ -219,9 +231,15 @@ describe('operator commands against weft dev', () => {
         async () => {
           const r = await weft(['diagnose', 'policy', 'frontend', '-o', 'json'], run.cwd);
           page = (JSON.parse(r.stdout) as { policy: PoliciesPage }).policy;
-          return page.services.some((s) => s.service === 'demo/catalog-v1' && s.state.breaker !== undefined);
+          // The detector keeps state for an endpoint from its first answer under the policy on.
+          return page.services.some(
+            (s) =>
+              s.service === 'demo/catalog-v1' &&
+              s.state.breaker !== undefined &&
+              (s.state.outliers?.length ?? 0) > 0,
+          );
         },
-        'the TrafficPolicy in force in frontend',
+        'the TrafficPolicy in force in frontend, with traffic under it',
         20_000,
       );
       const v1 = page?.services.find((s) => s.service === 'demo/catalog-v1');

@@ -1,6 +1,6 @@
 // Built-in kinds registered at start: the ones weft's informers, identity, injector and leader
 // election use. Adding one is a line here; nothing else in the stand-in names a kind except the
-// CRD and TokenReview handling.
+// CRD, TokenReview and SelfSubjectAccessReview handling.
 import type { ResourceType } from './resource-types.ts';
 
 const core = (kind: string, plural: string, namespaced: boolean, extra: Partial<ResourceType> = {}) =>
@@ -73,6 +73,15 @@ export const BUILTIN_TYPES: readonly ResourceType[] = [
     kind: 'TokenReview',
     plural: 'tokenreviews',
     singular: 'tokenreview',
+    namespaced: false,
+    virtual: true,
+  },
+  {
+    group: 'authorization.k8s.io',
+    versions: ['v1'],
+    kind: 'SelfSubjectAccessReview',
+    plural: 'selfsubjectaccessreviews',
+    singular: 'selfsubjectaccessreview',
     namespaced: false,
     virtual: true,
   },

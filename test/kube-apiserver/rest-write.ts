@@ -44,6 +44,7 @@ const out = (r: ResourceRequest, code: number, o: KubeObject): WriteResult => ({
 export const create: WriteVerb = async (ctx, r, req) => {
   rejectDryRun(r);
   const body = asKubeObject(await readJson(req));
+  if (r.type.kind === 'SelfSubjectAccessReview') return selfSubjectAccessReview(r, body);
   if (r.type.virtual) return tokenReview(ctx, body);
   // As the real server does before admission: the object carries its kind and the URL's namespace.
   body.apiVersion ??= groupVersion(r.type.group, r.version);
@@ -139,6 +140,28 @@ export const removeCollection = (ctx: RestContext, r: ResourceRequest): WriteRes
       kind: `${r.type.kind}List`,
       metadata: { resourceVersion: String(ctx.store.currentRv()) },
       items: items.map((o) => asVersion(r, o) as unknown as Json),
+    },
+  };
+};
+
+/**
+ * The stand-in authenticates but does not authorize, so it answers as a cluster whose only RBAC
+ * binding is the built-in one would: members of system:masters may do anything, nobody else
+ * anything. A test that needs a refused user connects with a registered service-account token.
+ */
+const selfSubjectAccessReview = (r: ResourceRequest, body: KubeObject): WriteResult => {
+  const spec = isJsonObject(body['spec']) ? body['spec'] : {};
+  if (!isJsonObject(spec['resourceAttributes']) && !isJsonObject(spec['nonResourceAttributes']))
+    throw badRequest('spec: resourceAttributes or nonResourceAttributes is required');
+  const allowed = r.user.groups.includes('system:masters');
+  return {
+    code: 201,
+    body: {
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec,
+      status: { allowed, ...(allowed ? { reason: 'system:masters' } : {}) },
     },
   };
 };
