@@ -3,8 +3,8 @@
 // and the fault experiments from the control plane's /status, and keeps the latest model.
 import type { SplitView } from '../../api/model/snapshot.ts';
 import { type DevState, sidecarsOf, type WorkloadState } from '../mesh-view/dev-state.ts';
-import { statRows } from '../mesh-view/figures.ts';
-import type { Sample } from '../mesh-view/prom-text.ts';
+import { statRows } from '../../api/metrics/figures.ts';
+import type { Sample } from '../../api/metrics/prom-text.ts';
 import { scrapeMetrics } from '../mesh-view/scrape.ts';
 import { History, type HistoryPoint } from './history.ts';
 import { dashboardModel, type DashboardState, type FaultState } from './model.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StatRow } from '../mesh-view/figures.ts';
+import type { StatRow } from '../../api/metrics/figures.ts';
 import { dashboardModel } from './model.ts';
 
 const row = (kind: StatRow['kind'], service: string, name: string, rps: number, success = 1): StatRow => ({

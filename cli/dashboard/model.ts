@@ -2,7 +2,7 @@
 // requests/s, success rate and p99 per edge, and each split service's backends), every
 // TrafficSplit with its configured weights and observed shares, and the fault experiments.
 import type { SplitView } from '../../api/model/snapshot.ts';
-import type { StatRow } from '../mesh-view/figures.ts';
+import type { StatRow } from '../../api/metrics/figures.ts';
 
 export interface Edge {
   readonly from: string;

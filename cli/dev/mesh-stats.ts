@@ -1,7 +1,7 @@
 // Per-service and per-backend figures as the client-side sidecars saw them, scraped from their
 // /metrics: weft_requests_total and weft_request_duration_seconds (outbound direction).
 import { type FlowSummary, round } from './latency-stats.ts';
-import { histogramQuantile, type Sample } from '../mesh-view/prom-text.ts';
+import { histogramQuantile, type Sample } from '../../api/metrics/prom-text.ts';
 
 interface Flow {
   /** For a backend: the service whose traffic it received (catalog for catalog-v1). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { edgeRows, edgeSeriesOfScrapes } from './edge-figures.ts';
-import { parsePromText } from './prom-text.ts';
+import { parsePromText } from '../../api/metrics/prom-text.ts';
 
 const line = (name: string, labels: Record<string, string>, value: number): string =>
   `${name}{${Object.entries(labels)

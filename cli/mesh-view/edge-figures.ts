@@ -5,7 +5,7 @@
 // plaintext caller). Local mode feeds it scrapes, Prometheus mode query results; both reduce to
 // EdgeSeries first.
 import { addToTally, type Tally } from '../../api/metrics/figures.ts';
-import { histogramQuantile, type Sample } from './prom-text.ts';
+import { histogramQuantile, type Sample } from '../../api/metrics/prom-text.ts';
 
 /** One label set of the inbound request counters, already summed over the labels edges ignore. */
 export interface EdgeSeries {

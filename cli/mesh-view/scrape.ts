@@ -1,6 +1,6 @@
 // Scrapes the sidecars' Prometheus /metrics on loopback; a sidecar that does not answer within
 // 2 s contributes no samples rather than failing the whole view.
-import { parsePromText, type Sample } from './prom-text.ts';
+import { parsePromText, type Sample } from '../../api/metrics/prom-text.ts';
 
 export const scrapeMetrics = async (ports: readonly number[]): Promise<Sample[][]> =>
   Promise.all(

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { metricsPorts, readDevState, statePath } from '../mesh-view/dev-state.ts';
-import { forService, type StatRow } from '../mesh-view/figures.ts';
+import { forService, type StatRow } from '../../api/metrics/figures.ts';
 import { LiveView } from '../mesh-view/live-view.ts';
 import { envOption, secondsUpTo } from '../options.ts';
 import { localSampler, type Sampler } from './local-source.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { forService, statRows } from '../mesh-view/figures.ts';
-import type { Sample } from '../mesh-view/prom-text.ts';
+import { forService, statRows } from '../../api/metrics/figures.ts';
+import type { Sample } from '../../api/metrics/prom-text.ts';
 import { statQueries } from './prometheus-source.ts';
 import { renderStat } from './render.ts';
 

@@ -1,6 +1,6 @@
 // Local mode of `weft stat`: the sidecars of a running `weft dev`, found in .weft/dev/state.json,
 // scraped twice `intervalMs` apart; rates and quantiles come from the difference (mesh-view/figures.ts).
-import { statRows, type StatRow } from '../mesh-view/figures.ts';
+import { statRows, type StatRow } from '../../api/metrics/figures.ts';
 import { scrapeMetrics } from '../mesh-view/scrape.ts';
 
 export interface Sampler {

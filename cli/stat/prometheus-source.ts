@@ -1,6 +1,6 @@
 // Prometheus mode of `weft stat`: the same figures as local mode, from PromQL over the HTTP API
 // (rates over `window`, quantiles by histogram_quantile), callers' view (direction="outbound").
-import { withShares, type StatRow } from '../mesh-view/figures.ts';
+import { withShares, type StatRow } from '../../api/metrics/figures.ts';
 import { promQuery } from '../../api/metrics/prom-query.ts';
 import type { Sampler } from './local-source.ts';
 

@@ -1,5 +1,5 @@
 // Terminal table of `weft stat`: one line per service, its split backends indented below it.
-import type { StatRow } from '../mesh-view/figures.ts';
+import type { StatRow } from '../../api/metrics/figures.ts';
 
 const ms = (s: number | null): string => (s === null ? '-' : (s * 1000).toFixed(1));
 const pct = (x: number | null | undefined): string =>

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePromText } from '../../cli/mesh-view/prom-text.ts';
+import { parsePromText } from '../../api/metrics/prom-text.ts';
 import { watchErrorsCounter } from '../../control-plane/admin/watch-metrics.ts';
 import { buildInjectorApp } from '../../injector/app.ts';
 import { repoRoot, sendRequests, startLocalMesh, type LocalMesh } from './local-mesh.ts';
