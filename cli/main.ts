@@ -16,7 +16,11 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['init', async () => (await import('./init/command.ts')).initCommand()],
   ['install', async () => (await import('./install/command.ts')).installCommand()],
   ['stat', async () => (await import('./stat/command.ts')).statCommand()],
+  ['edges', async () => (await import('./edges/command.ts')).edgesCommand()],
   ['dashboard', async () => (await import('./dashboard/command.ts')).dashboardCommand()],
+  ['analyze', async () => (await import('./analyze/command.ts')).analyzeCommand()],
+  ['check', async () => (await import('./check/command.ts')).checkCommand()],
+  ['diagnose', async () => (await import('./diagnose/command.ts')).diagnoseCommand()],
   ['version', async () => (await import('./version/command.ts')).versionCommand()],
   ['canary', async () => (await import('./canary/command.ts')).canaryCommand()],
 ];

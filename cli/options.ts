@@ -9,6 +9,16 @@ export const portNumber = (v: string): number => {
   return n;
 };
 
+/** Parser of a duration flag in seconds, 0 < n ≤ max. */
+export const secondsUpTo =
+  (max: number) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0 || n > max)
+      throw new InvalidArgumentError(`must be seconds, 0 < n ≤ ${max}`);
+    return n;
+  };
+
 /** `--flag <value>` with env var WEFT_<FLAG>, e.g. --app-port ↔ WEFT_APP_PORT. */
 export const envOption = (flags: string, description: string): Option => {
   const long = /--([a-z0-9-]+)/.exec(flags)?.[1] ?? '';
@@ -19,3 +29,11 @@ export const portOption = (flags: string, description: string, defaultPort: numb
   envOption(flags, description).argParser(portNumber).default(defaultPort);
 
 export const portOf = (address: string): number => Number(address.slice(address.lastIndexOf(':') + 1));
+
+/** `-o, --output table|json` of the commands that print a report. */
+export const outputOption = (): Option =>
+  new Option('-o, --output <format>', 'table or json').choices(['table', 'json']).default('table');
+
+/** `--state FILE`: where a running `weft dev` describes the local mesh. */
+export const stateOption = (): Option =>
+  envOption('--state <file>', 'state file of weft dev (default .weft/dev/state.json)');

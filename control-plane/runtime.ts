@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { RouteStatus } from './index/gateway-status.ts';
 import type { ConfigIssue } from '../api/model/result.ts';
 import { discoveryService } from '../api/proto/discovery.ts';
 import { systemClock, type Clock } from '../api/runtime/clock.ts';
@@ -93,6 +94,8 @@ export interface ControlPlaneStatus {
   readonly sidecars: readonly SidecarStatus[];
   /** Every FaultInjection: active or ended, with its start and (given a duration) end time. */
   readonly faults: readonly FaultStatus[];
+  /** Gateway API routes attached to Services, with their conditions per parent (absent: none). */
+  readonly routes?: readonly RouteStatus[];
   /** Every Canary: its rollout (phase, weights, windows) and whether it was accepted. */
   readonly canaries: readonly CanaryStatus[];
 }

@@ -8,6 +8,8 @@ import type { ProxySnapshot } from '../api/model/snapshot.ts';
 import { systemClock, type Clock, type Random } from '../api/runtime/clock.ts';
 import { createLogger } from '../api/runtime/logger.ts';
 import { startAdmin } from './admin/admin-server.ts';
+import { certReport } from './admin/cert-report.ts';
+import { endpointsReport, policiesReport, type LiveState } from './admin/state-report.ts';
 import { startMetricsServer } from './admin/metrics-server.ts';
 import type { Served } from './admin/serve.ts';
 import type { SnapshotSource } from './discovery/source.ts';
@@ -132,9 +134,16 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
   });
   const app = upstreamTransport({ logger: logger.child({ component: 'upstream.app' }), dialEvents });
   const policies = policyRegistry({ clock, random, registry: metrics.registry, logger });
+  const load = loadTracker(clock);
+  const live = (): LiveState => ({
+    load: load.report(),
+    policies: policies.stateReport(),
+    faults: policies.faultReport(),
+    wallOffsetMs: clock.wallNow() - clock.now(),
+  });
   const observe = (d: 'inbound' | 'outbound') => observabilityLayers(o.observability, d, { clock, random });
   const outDeps = {
-    ...{ transport: mesh, clock, random, load: loadTracker(clock), metrics, logger, policies },
+    ...{ transport: mesh, clock, random, load, metrics, logger, policies },
     observe: observe('outbound'),
   };
   const layerDeps: InboundLayerDeps = { registry: metrics.registry, logger };
@@ -243,7 +252,12 @@ export const startProxy = async (o: ProxyOptions): Promise<RunningProxy> => {
         startProbeServer({ ...p, host: hosts.probe, probes: p.app, appHost, ready, clock }),
       ));
     const admin = await listen('admin', '127.0.0.1', o.ports.admin, () =>
-      startAdmin(o.ports.admin, () => active.snapshot, { faults: policies.faultReport }),
+      startAdmin(o.ports.admin, () => active.snapshot, {
+        faults: policies.faultReport,
+        certs: () => certReport(o.tls, clock.wallNow()),
+        endpoints: () => endpointsReport(active.snapshot, live()),
+        policies: () => policiesReport(active.snapshot, live()),
+      }),
     );
     const scrape = await listen('metrics', hosts.metrics, o.ports.metrics, () =>
       startMetricsServer(hosts.metrics, o.ports.metrics, metrics.registry),

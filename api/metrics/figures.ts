@@ -21,7 +21,8 @@ export interface StatRow {
   readonly share?: number;
 }
 
-interface Tally {
+/** Requests, non-5xx answers and cumulative duration buckets of one label set (also `weft edges`). */
+export interface Tally {
   requests: number;
   ok: number;
   buckets: Map<number, number>;
@@ -45,7 +46,7 @@ const increases = (before: readonly Sample[], after: readonly Sample[]): Sample[
   });
 };
 
-const add = (tallies: Map<string, Tally>, key: string, s: Sample): void => {
+export const addToTally = (tallies: Map<string, Tally>, key: string, s: Sample): void => {
   let t = tallies.get(key);
   if (!t) tallies.set(key, (t = empty()));
   if (s.name === 'weft_requests_total') {
@@ -87,8 +88,8 @@ export const statRows = (
     for (const s of increases(before[i] ?? [], scrape)) {
       if (!COUNTED.has(s.name) || s.labels.direction !== 'outbound') continue;
       const service = s.labels.destination_service ?? 'unknown';
-      add(services, service, s);
-      add(backends, `${service}\n${s.labels.destination_backend ?? service}`, s);
+      addToTally(services, service, s);
+      addToTally(backends, `${service}\n${s.labels.destination_backend ?? service}`, s);
     }
   });
   return withShares([

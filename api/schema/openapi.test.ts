@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canarySchema } from './canary.ts';
 import { faultInjectionSchema } from './fault-injection.ts';
+import { grpcRouteSchema, httpRouteSchema } from './gateway-route.ts';
 import { httpRouteGroupSchemas } from './http-route-group.ts';
 import { trafficSplitSchemas } from './traffic-split.ts';
 import { openApiSchemaOf } from './openapi.ts';
@@ -12,6 +13,8 @@ const schemas: Record<string, Record<string, unknown>> = {
   TrafficPolicy: openApiSchemaOf(trafficPolicySchema),
   FaultInjection: openApiSchemaOf(faultInjectionSchema),
   Canary: openApiSchemaOf(canarySchema),
+  HTTPRoute: openApiSchemaOf(httpRouteSchema),
+  GRPCRoute: openApiSchemaOf(grpcRouteSchema),
   ...versions('TrafficSplit', trafficSplitSchemas),
   ...versions('HTTPRouteGroup', httpRouteGroupSchemas),
 };
@@ -27,6 +30,11 @@ describe('openApiSchemaOf', () => {
         'x-kubernetes-int-or-string' in node;
       expect(typed, `${path} has no type`).toBe(true);
       expect(node.additionalProperties === false, `${path} forbids additionalProperties`).toBe(false);
+      // The API server refuses a CRD whose node has both: they are mutually exclusive.
+      expect(
+        'properties' in node && 'additionalProperties' in node,
+        `${path}: properties and additionalProperties`,
+      ).toBe(false);
       for (const [k, v] of Object.entries((node.properties ?? {}) as Record<string, Record<string, unknown>>))
         check(v, `${path}.${k}`);
       if (typeof node.items === 'object') check(node.items as Record<string, unknown>, `${path}[]`);

@@ -18,6 +18,16 @@ const union = (branches: readonly Json[]): Json => {
   return others.length === 1 && only ? { ...(structural(only) as Json), nullable: true } : { ...PRESERVE };
 };
 
+/**
+ * A loose object (known fields, others kept) cannot say so with additionalProperties beside
+ * properties, which Kubernetes refuses as a pair; it keeps unknown fields this way instead.
+ */
+const looseAsPreserved = (node: Json): Json => {
+  if (!node.properties || node.additionalProperties === undefined) return node;
+  const { additionalProperties: _dropped, ...rest } = node;
+  return { ...rest, ...PRESERVE };
+};
+
 /** JSON Schema (draft 2020-12) → Kubernetes structural OpenAPI v3 schema. */
 const structural = (node: unknown): unknown => {
   if (Array.isArray(node)) return node.map(structural);
@@ -35,7 +45,7 @@ const structural = (node: unknown): unknown => {
       out.properties = Object.fromEntries(Object.entries(v as Json).map(([p, s]) => [p, structural(s)]));
     else out[k] = structural(v);
   }
-  return out;
+  return looseAsPreserved(out);
 };
 
 export const openApiSchemaOf = (schema: z.ZodType): Json => {

@@ -6,10 +6,15 @@ import { type DevState, sidecarsOf, type WorkloadState } from '../mesh-view/dev-
 import { statRows } from '../mesh-view/figures.ts';
 import type { Sample } from '../mesh-view/prom-text.ts';
 import { scrapeMetrics } from '../mesh-view/scrape.ts';
+import { History, type HistoryPoint } from './history.ts';
 import { dashboardModel, type DashboardState, type FaultState } from './model.ts';
+
+/** How far back the page's charts reach. */
+export const CHART_WINDOW_MS = 5 * 60_000;
 
 export interface Collector {
   latest(): DashboardState | undefined;
+  history(): readonly HistoryPoint[];
   stop(): void;
 }
 
@@ -41,6 +46,7 @@ export const startCollector = (state: DevState, intervalMs: number): Collector =
   const ports = sidecars.map((w) => w.metricsPort);
   let before: { at: number; scrapes: Sample[][] } | undefined;
   let latest: DashboardState | undefined;
+  const history = new History(Math.ceil(CHART_WINDOW_MS / intervalMs));
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const tick = async (): Promise<void> => {
@@ -58,10 +64,12 @@ export const startCollector = (state: DevState, intervalMs: number): Collector =
       const known = new Set(perSource.flatMap((s) => s.rows.flatMap((r) => [r.service, r.name])));
       latest = dashboardModel({
         at: new Date().toISOString(),
+        mesh: statRows(before.scrapes, after.scrapes, seconds),
         sources: perSource.map((s) => ({ node: nodeOf(s.w, known), rows: s.rows })),
         splits,
         faults: status?.faults ?? [],
       });
+      history.add(latest);
     }
     before = after;
   };
@@ -72,6 +80,7 @@ export const startCollector = (state: DevState, intervalMs: number): Collector =
   void loop();
   return {
     latest: () => latest,
+    history: () => history.points(),
     stop: () => {
       stopped = true;
       clearTimeout(timer);

@@ -27,7 +27,7 @@ const run = async (f: DashboardFlags): Promise<void> => {
     return process.exit(1);
   });
   const collector = startCollector(state, f.interval * 1000);
-  const server = await startDashboardServer('127.0.0.1', f.port, collector.latest);
+  const server = await startDashboardServer('127.0.0.1', f.port, collector);
   process.stdout.write(`weft dashboard: ${server.url} (mesh of ${file}); Ctrl-C stops\n`);
   const stop = async (): Promise<void> => {
     collector.stop();

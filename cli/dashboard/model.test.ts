@@ -42,7 +42,15 @@ describe('dashboardModel', () => {
         ],
       },
     },
+    mesh: [
+      row('service', 'demo/catalog', 'demo/catalog', 100),
+      row('backend', 'demo/catalog', 'demo/catalog-v1', 80),
+    ],
     faults: [],
+  });
+
+  it('lists each service with its mesh-wide figures', () => {
+    expect(state.services).toEqual([{ name: 'demo/catalog', rps: 100, success: 1, p99: 0.01 }]);
   });
 
   it('has call edges per caller and split edges per backend, not an edge from a service to itself', () => {
@@ -73,6 +81,7 @@ describe('dashboardModel', () => {
     const idle = dashboardModel({
       at: '',
       sources: [],
+      mesh: [],
       splits: { 'demo/catalog': { name: 'x', backends: [{ service: 'demo/catalog-v1', weight: 1 }] } },
       faults: [],
     });

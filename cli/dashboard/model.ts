@@ -35,8 +35,17 @@ export interface FaultState {
   readonly endTime?: string;
 }
 
+/** A destination service as all its callers together saw it over the last interval. */
+export interface ServiceFigures {
+  readonly name: string;
+  readonly rps: number;
+  readonly success: number | null;
+  readonly p99: number | null;
+}
+
 export interface DashboardState {
   readonly at: string;
+  readonly services: readonly ServiceFigures[];
   readonly nodes: readonly string[];
   readonly edges: readonly Edge[];
   readonly splits: readonly SplitState[];
@@ -47,6 +56,8 @@ export interface DashboardInput {
   readonly at: string;
   /** Per sidecar: the node it speaks for and its outbound figures over the last interval. */
   readonly sources: readonly { readonly node: string; readonly rows: readonly StatRow[] }[];
+  /** The figures of every sidecar's scrapes taken together (exact quantiles per service). */
+  readonly mesh: readonly StatRow[];
   /** Split services of the current snapshot (`namespace/name` → split). */
   readonly splits: Readonly<Record<string, SplitView>>;
   readonly faults: readonly FaultState[];
@@ -109,5 +120,8 @@ export const dashboardModel = (input: DashboardInput): DashboardState => {
   const nodes = new Set<string>();
   for (const e of edges) nodes.add(e.from).add(e.to);
   for (const s of splits) for (const b of s.backends) nodes.add(s.service).add(b.service);
-  return { at: input.at, nodes: [...nodes].sort(), edges, splits, faults: input.faults };
+  const services = input.mesh
+    .filter((r) => r.kind === 'service')
+    .map((r) => ({ name: r.name, rps: r.rps, success: r.success, p99: r.p99 }));
+  return { at: input.at, services, nodes: [...nodes].sort(), edges, splits, faults: input.faults };
 };

@@ -17,6 +17,7 @@ interface InstallFlags {
   replicas: number;
   namespace: string;
   kustomizeDir?: string;
+  gatewayApiCrds?: boolean;
 }
 
 export const toYaml = (objects: readonly Json[]): string =>
@@ -82,7 +83,9 @@ const run = async (f: InstallFlags): Promise<void> => {
     namespace: f.namespace,
     nowMs: Date.now(),
   });
-  process.stdout.write(toYaml(installObjects({ ...base, webhookTls })));
+  process.stdout.write(
+    toYaml(installObjects({ ...base, webhookTls, gatewayApiCrds: f.gatewayApiCrds === true })),
+  );
 };
 
 export const installCommand = (): Command =>
@@ -98,5 +101,11 @@ export const installCommand = (): Command =>
     .addOption(envOption('--namespace <ns>', 'namespace of the control plane').default('weft-system'))
     .addOption(
       envOption('--kustomize-dir <dir>', 'write a kustomize base (no TLS material) instead of printing'),
+    )
+    .addOption(
+      envOption(
+        '--gateway-api-crds',
+        'also print the Gateway API CRDs weft reads (HTTPRoute, GRPCRoute, ReferenceGrant); only for clusters without them',
+      ).conflicts('kustomizeDir'),
     )
     .action(run);

@@ -1,7 +1,7 @@
 // Every object `weft install` prints, in apply order: namespace, CRDs, RBAC, webhook TLS, the
 // control-plane Deployment (2 replicas) + Service + PodDisruptionBudget, and the injector's
 // MutatingWebhookConfiguration. Pure: flags in, objects out; deploy/ is rendered from it too.
-import { crdObjects } from '../../api/schema/crd/render.ts';
+import { crdObjects, gatewayApiCrdObjects } from '../../api/schema/crd/render.ts';
 import { mutatingWebhookConfiguration } from '../../injector/inject/webhook-config.ts';
 import { rbacObjects } from './rbac.ts';
 import type { WebhookTls } from './webhook-tls.ts';
@@ -15,6 +15,8 @@ export interface InstallOptions {
   readonly namespace: string;
   /** Without it (deploy/), the webhook Secret and caBundles are left for the operator to supply. */
   readonly webhookTls?: WebhookTls;
+  /** Also the Gateway API CRDs weft reads, for clusters that have none (see gateway-api.ts). */
+  readonly gatewayApiCrds?: boolean;
 }
 
 export const NAMES = {
@@ -153,6 +155,7 @@ export const installObjects = (o: InstallOptions): Json[] => {
       metadata: { name: o.namespace, labels: { 'app.kubernetes.io/part-of': 'weft' } },
     },
     ...crdObjects(conversion),
+    ...(o.gatewayApiCrds ? gatewayApiCrdObjects() : []),
     ...rbacObjects({
       namespace: o.namespace,
       serviceAccount: NAMES.controlPlane,

@@ -23,6 +23,11 @@ export const CLUSTER_RULES: readonly Json[] = [
   { apiGroups: ['policy.weft.io'], resources: ['trafficpolicies', 'faultinjections'], verbs: READ },
   { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'grpcroutes'], verbs: READ },
   {
+    apiGroups: ['gateway.networking.k8s.io'],
+    resources: ['httproutes/status', 'grpcroutes/status'],
+    verbs: ['patch'],
+  },
+  {
     apiGroups: ['policy.weft.io'],
     resources: ['trafficpolicies/status', 'faultinjections/status'],
     verbs: ['patch'],

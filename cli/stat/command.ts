@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { metricsPorts, readDevState, statePath } from '../mesh-view/dev-state.ts';
 import { forService, type StatRow } from '../mesh-view/figures.ts';
 import { LiveView } from '../mesh-view/live-view.ts';
-import { envOption } from '../options.ts';
+import { envOption, secondsUpTo } from '../options.ts';
 import { localSampler, type Sampler } from './local-source.ts';
 import { prometheusSampler } from './prometheus-source.ts';
 import { renderStat } from './render.ts';
@@ -27,12 +27,7 @@ export interface StatReport {
   readonly rows: readonly StatRow[];
 }
 
-const seconds = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || n > 3600)
-    throw new InvalidArgumentError('must be seconds, 0 < n ≤ 3600');
-  return n;
-};
+const seconds = secondsUpTo(3600);
 
 const promRange = (v: string): string => {
   if (!/^\d+(ms|s|m|h)$/.test(v))

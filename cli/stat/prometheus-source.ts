@@ -1,7 +1,7 @@
 // Prometheus mode of `weft stat`: the same figures as local mode, from PromQL over the HTTP API
 // (rates over `window`, quantiles by histogram_quantile), callers' view (direction="outbound").
 import { withShares, type StatRow } from '../mesh-view/figures.ts';
-import { promQuery as query } from '../../api/metrics/prom-query.ts';
+import { promQuery } from '../../api/metrics/prom-query.ts';
 import type { Sampler } from './local-source.ts';
 
 /** The PromQL of one figure, grouped `by`; exported for the unit test. */
@@ -20,7 +20,7 @@ const rowsBy = async (base: string, kind: StatRow['kind'], window: string): Prom
   const by = kind === 'service' ? 'destination_service' : 'destination_service, destination_backend';
   const queries = statQueries(by, window);
   const names = Object.keys(queries);
-  const results = await Promise.all(names.map((n) => query(base, queries[n] as string)));
+  const results = await Promise.all(names.map((n) => promQuery(base, queries[n] as string)));
   const rows = new Map<string, Record<string, number>>();
   const labelsOf = new Map<string, Record<string, string>>();
   results.forEach((vector, i) => {

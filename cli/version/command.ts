@@ -7,7 +7,7 @@ import { componentVersion, type ComponentVersion } from '../../api/runtime/versi
 import { getAdminJson, sidecarAdmin } from '../mesh-view/admin-client.ts';
 import { readDevState, sidecarsOf, statePath } from '../mesh-view/dev-state.ts';
 import { renderTable } from '../mesh-view/table.ts';
-import { envOption } from '../options.ts';
+import { outputOption, stateOption } from '../options.ts';
 
 interface VersionFlags {
   client?: boolean;
@@ -94,10 +94,8 @@ export const versionCommand = (): Command =>
   new Command('version')
     .description('versions of the CLI, the control plane and every sidecar of the local mesh')
     .addOption(new Option('--client', 'only the CLI, without asking the mesh'))
-    .addOption(envOption('--state <file>', 'state file of weft dev (default .weft/dev/state.json)'))
-    .addOption(
-      new Option('-o, --output <format>', 'table or json').choices(['table', 'json']).default('table'),
-    )
+    .addOption(stateOption())
+    .addOption(outputOption())
     .addHelpText(
       'after',
       `

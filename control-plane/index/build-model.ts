@@ -31,7 +31,7 @@ export const buildModel = (resources: readonly SourcedResource[], opts: BuildOpt
   }
   attachSplits(resources, services, opts.clusterDomain, issues);
   const routes = compileGatewayRoutes(resources, services, issues);
-  attachGatewayRoutes(routes, services, issues);
+  attachGatewayRoutes(resources, routes, services, issues);
   attachPolicies(resources, services, issues);
   attachFaults(resources, services, opts.firstSeen, issues);
   const mtls = compileMtlsModes(resources, issues);

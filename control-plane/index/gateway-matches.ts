@@ -1,14 +1,8 @@
-// Gateway API route matches and filters → the sidecar's views (api/model/http-route.ts), and the
-// spec's match precedence. Pure. Values the spec allows but weft cannot apply (an unknown filter,
-// a regex that does not compile) come back as problems with the field that holds them.
-import type {
-  HeaderEditView,
-  HttpFilterView,
-  HttpMatchView,
-  PathModifierView,
-  ValueMatchView,
-} from '../../api/model/http-route.ts';
-import type { GrpcMatchSpec, HttpMatchSpec, RouteFilterSpec } from '../../api/schema/gateway-route.ts';
+// Gateway API route matches → the sidecar's views (api/model/http-route.ts), and the
+// spec's match precedence. Pure. A value the spec allows but weft cannot apply (a regex that
+// does not compile, an unknown match type) comes back as a problem naming its field.
+import type { HttpMatchView, ValueMatchView } from '../../api/model/http-route.ts';
+import type { GrpcMatchSpec, HttpMatchSpec } from '../../api/schema/gateway-route.ts';
 
 export interface Problem {
   /** Field path inside the route, e.g. `spec.rules[0].matches[1].path.value`. */
@@ -99,32 +93,34 @@ export const httpMatchOf = (m: HttpMatchSpec, at: string, problems: Problem[]): 
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+type GrpcMethod = NonNullable<GrpcMatchSpec['method']>;
+
+/** `/<service>/<method>`: exact when both are given, a prefix for a service alone, else a regex. */
+const grpcPath = (method: GrpcMethod, at: string, problems: Problem[]): HttpMatchView['path'] => {
+  const type = method.type ?? 'Exact';
+  const regex = type === 'RegularExpression';
+  if (type !== 'Exact' && !regex)
+    problems.push({
+      field: `${at}.method.type`,
+      message: `must be Exact or RegularExpression (got ${type})`,
+    });
+  if (!regex && method.service !== undefined && method.method !== undefined)
+    return { type: 'Exact', value: `/${method.service}/${method.method}` };
+  if (!regex && method.method === undefined) return { type: 'PathPrefix', value: `/${method.service}` };
+  const part = (v: string | undefined) => (v === undefined ? '[^/]+' : regex ? v : escape(v));
+  const value = `/${part(method.service)}/${part(method.method)}`;
+  const bad = compiles(value);
+  if (bad) problems.push({ field: `${at}.method`, message: `is not a valid regular expression: ${bad}` });
+  return { type: 'RegularExpression', value };
+};
+
 /** A GRPCRoute method match is a match on the request path `/<service>/<method>`. */
 export const grpcMatchOf = (m: GrpcMatchSpec, at: string, problems: Problem[]): HttpMatchView | undefined => {
   const before = problems.length;
   const headers = valueMatches(m.headers, `${at}.headers`, true, problems);
   const method = m.method;
-  let path: HttpMatchView['path'] = { type: 'PathPrefix', value: '/' };
-  if (method && (method.service !== undefined || method.method !== undefined)) {
-    const type = method.type ?? 'Exact';
-    const regex = type === 'RegularExpression';
-    if (type !== 'Exact' && !regex)
-      problems.push({
-        field: `${at}.method.type`,
-        message: `must be Exact or RegularExpression (got ${type})`,
-      });
-    const part = (v: string | undefined) => (v === undefined ? '[^/]+' : regex ? v : escape(v));
-    if (!regex && method.service !== undefined && method.method !== undefined)
-      path = { type: 'Exact', value: `/${method.service}/${method.method}` };
-    else if (!regex && method.method === undefined)
-      path = { type: 'PathPrefix', value: `/${method.service}` };
-    else {
-      const value = `/${part(method.service)}/${part(method.method)}`;
-      const bad = compiles(value);
-      if (bad) problems.push({ field: `${at}.method`, message: `is not a valid regular expression: ${bad}` });
-      path = { type: 'RegularExpression', value };
-    }
-  }
+  const named = method && (method.service !== undefined || method.method !== undefined);
+  const path = named ? grpcPath(method, at, problems) : { type: 'PathPrefix' as const, value: '/' };
   if (problems.length > before) return undefined;
   return { path, ...(headers?.length ? { headers } : {}) };
 };
@@ -144,119 +140,4 @@ export const compareMatches = (a: HttpMatchView, b: HttpMatchView): number => {
     (b.headers?.length ?? 0) - (a.headers?.length ?? 0) ||
     (b.queryParams?.length ?? 0) - (a.queryParams?.length ?? 0)
   );
-};
-
-const headerEdit = (e: NonNullable<RouteFilterSpec['requestHeaderModifier']>): HeaderEditView => ({
-  ...(e.set?.length ? { set: e.set.map((h) => ({ name: h.name, value: h.value })) } : {}),
-  ...(e.add?.length ? { add: e.add.map((h) => ({ name: h.name, value: h.value })) } : {}),
-  ...(e.remove?.length ? { remove: e.remove.map((h) => h.toLowerCase()) } : {}),
-});
-
-const pathModifier = (
-  p:
-    | { type: string; replaceFullPath?: string | undefined; replacePrefixMatch?: string | undefined }
-    | undefined,
-  at: string,
-  problems: Problem[],
-): PathModifierView | undefined => {
-  if (!p) return undefined;
-  if (p.type === 'ReplaceFullPath' && p.replaceFullPath !== undefined)
-    return { type: 'ReplaceFullPath', value: p.replaceFullPath };
-  if (p.type === 'ReplacePrefixMatch' && p.replacePrefixMatch !== undefined)
-    return { type: 'ReplacePrefixMatch', value: p.replacePrefixMatch };
-  problems.push({
-    field: `${at}.type`,
-    message: `must be ReplaceFullPath with replaceFullPath, or ReplacePrefixMatch with replacePrefixMatch (got ${p.type})`,
-  });
-  return undefined;
-};
-
-/** How a filter's backendRef is resolved is the caller's business (namespaces, ports). */
-export type MirrorResolver = (
-  ref: NonNullable<RouteFilterSpec['requestMirror']>['backendRef'],
-  at: string,
-) => { service: string; port?: number } | undefined;
-
-const REDIRECT_CODES = [301, 302, 303, 307, 308];
-
-const unsupported = (f: RouteFilterSpec, at: string, problems: Problem[], why: string): HttpFilterView => {
-  problems.push({ field: at, message: why });
-  return { type: 'Unsupported', reason: `${at}: ${f.type}` };
-};
-
-export const filterOf = (
-  f: RouteFilterSpec,
-  at: string,
-  resolveMirror: MirrorResolver,
-  problems: Problem[],
-): HttpFilterView => {
-  switch (f.type) {
-    case 'RequestHeaderModifier':
-    case 'ResponseHeaderModifier': {
-      const edit = f.type === 'RequestHeaderModifier' ? f.requestHeaderModifier : f.responseHeaderModifier;
-      if (!edit)
-        return unsupported(
-          f,
-          at,
-          problems,
-          `type ${f.type} needs its ${f.type[0]?.toLowerCase()}${f.type.slice(1)} field`,
-        );
-      return { type: f.type, edit: headerEdit(edit) };
-    }
-    case 'RequestRedirect': {
-      const r = f.requestRedirect ?? {};
-      const statusCode = r.statusCode ?? 302;
-      if (!REDIRECT_CODES.includes(statusCode))
-        return unsupported(
-          f,
-          `${at}.requestRedirect.statusCode`,
-          problems,
-          `must be one of ${REDIRECT_CODES.join(', ')}`,
-        );
-      if (r.scheme !== undefined && r.scheme !== 'http' && r.scheme !== 'https')
-        return unsupported(
-          f,
-          `${at}.requestRedirect.scheme`,
-          problems,
-          `must be http or https (got ${r.scheme})`,
-        );
-      const path = pathModifier(r.path, `${at}.requestRedirect.path`, problems);
-      return {
-        type: 'RequestRedirect',
-        statusCode,
-        ...(r.scheme !== undefined ? { scheme: r.scheme } : {}),
-        ...(r.hostname !== undefined ? { hostname: r.hostname } : {}),
-        ...(r.port !== undefined ? { port: r.port } : {}),
-        ...(path ? { path } : {}),
-      };
-    }
-    case 'URLRewrite': {
-      const r = f.urlRewrite ?? {};
-      const path = pathModifier(r.path, `${at}.urlRewrite.path`, problems);
-      return {
-        type: 'URLRewrite',
-        ...(r.hostname !== undefined ? { hostname: r.hostname } : {}),
-        ...(path ? { path } : {}),
-      };
-    }
-    case 'RequestMirror': {
-      const ref = f.requestMirror?.backendRef;
-      const target = ref && resolveMirror(ref, `${at}.requestMirror.backendRef`);
-      if (!target)
-        return unsupported(
-          f,
-          `${at}.requestMirror.backendRef`,
-          problems,
-          'does not name a Service weft knows',
-        );
-      return { type: 'RequestMirror', ...target };
-    }
-    default:
-      return unsupported(
-        f,
-        `${at}.type`,
-        problems,
-        `filter type ${f.type} is not supported (supported: RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, RequestMirror); requests this rule takes get 500`,
-      );
-  }
 };

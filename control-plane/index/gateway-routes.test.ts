@@ -181,7 +181,7 @@ describe('Gateway API attachment (GAMMA)', () => {
     );
     expect(issues).toEqual([
       {
-        path: 'TrafficSplit mesh/s',
+        path: 'cfg/routes.yaml: TrafficSplit mesh/s: spec.service',
         message:
           'Service mesh/echo also has HTTPRoute/GRPCRoute rules attached: the Gateway API routes win and this split is not applied',
       },

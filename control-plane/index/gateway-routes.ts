@@ -86,6 +86,75 @@ const attachedFor = (map: Map<string, Attached>, key: string): Attached => {
   return a;
 };
 
+interface Tables {
+  readonly producer: Map<string, Attached>;
+  readonly consumer: Map<string, Map<string, Attached>>;
+}
+
+type CompiledRoute = ReturnType<typeof compileRoute>;
+
+const reportProblems = (r: Route, compiled: CompiledRoute, issues: ConfigIssue[]): void => {
+  for (const pr of compiled.problems)
+    issues.push({ path: `${where(r)}: ${pr.field}`, message: `${pr.message} (Accepted: UnsupportedValue)` });
+  for (const ref of compiled.refused)
+    issues.push({
+      path: `${where(r)}: ${ref.field}`,
+      message: `${ref.message} (ResolvedRefs: ${ref.reason})`,
+    });
+};
+
+/** A producer route's table is the Service's; a consumer route's is its namespace's for that Service. */
+const tableFor = (tables: Tables, routeNs: string, parentNs: string, key: string): Attached => {
+  if (parentNs === routeNs) return attachedFor(tables.producer, key);
+  let byService = tables.consumer.get(routeNs);
+  if (!byService) tables.consumer.set(routeNs, (byService = new Map()));
+  return attachedFor(byService, key);
+};
+
+const attach = (table: Attached, p: ParentRefSpec, compiled: CompiledRoute): void => {
+  if (p.port === undefined) table.allPorts = true;
+  else table.ports.add(p.port);
+  const ports = p.port !== undefined ? { ports: [p.port] } : {};
+  for (const c of compiled.rules)
+    for (const match of c.matches) table.entries.push({ match, rule: c.view, ...ports });
+};
+
+/** Attaches one route to each of its Service parents; its status, or undefined for a Gateway's route. */
+const compileOne = (
+  r: Route,
+  services: ReadonlyMap<string, ServiceView>,
+  tables: Tables,
+  issues: ConfigIssue[],
+): RouteStatus | undefined => {
+  const { meta } = r.resource;
+  const parents = (r.resource.spec.parentRefs ?? [])
+    .map((p, i) => ({ p, i, ns: p.namespace ?? meta.namespace }))
+    .filter(({ p }) => isService(p));
+  if (parents.length === 0) return undefined; // a Gateway's route: not the mesh's business
+  const compiled = compileRoute(r.resource, services, new Set(parents.map((x) => x.ns)));
+  reportProblems(r, compiled, issues);
+  const parentStatus = parents.map(({ p, i, ns }): RouteParentStatus => {
+    const key = `${ns}/${p.name}`;
+    const problem = parentProblem(p, key, services);
+    if (problem)
+      issues.push({
+        path: `${where(r)}: spec.parentRefs[${i}]`,
+        message: `${problem} (Accepted: NoMatchingParent)`,
+      });
+    else attach(tableFor(tables, meta.namespace, ns, key), p, compiled);
+    const port = p.port !== undefined ? { port: p.port } : {};
+    return {
+      parentRef: { group: '', kind: 'Service', namespace: ns, name: p.name, ...port },
+      controllerName: CONTROLLER_NAME,
+      conditions: [
+        ...accepted(problem, compiled.problems.length, compiled.rules.length, meta.generation),
+        resolvedRefs(compiled.refused, meta.generation),
+      ],
+    };
+  });
+  return { kind: r.resource.kind, namespace: meta.namespace, name: meta.name, parents: parentStatus };
+};
+
 export const compileGatewayRoutes = (
   all: readonly SourcedResource[],
   services: ReadonlyMap<string, ServiceView>,
@@ -93,85 +162,31 @@ export const compileGatewayRoutes = (
 ): GatewayRoutes => {
   const routes = [...ofKind(all, 'HTTPRoute', issues).values(), ...ofKind(all, 'GRPCRoute', issues).values()];
   routes.sort(byAge);
-  const producer = new Map<string, Attached>();
-  const consumer = new Map<string, Map<string, Attached>>();
-  const status: RouteStatus[] = [];
-  for (const r of routes) {
-    const { meta } = r.resource;
-    const parents = (r.resource.spec.parentRefs ?? [])
-      .map((p, i) => ({ p, i, ns: p.namespace ?? meta.namespace }))
-      .filter(({ p }) => isService(p));
-    if (parents.length === 0) continue; // a Gateway's route: not the mesh's business
-    const compiled = compileRoute(r.resource, services, new Set(parents.map((x) => x.ns)));
-    for (const pr of compiled.problems)
-      issues.push({
-        path: `${where(r)}: ${pr.field}`,
-        message: `${pr.message} (Accepted: UnsupportedValue)`,
-      });
-    for (const ref of compiled.refused)
-      issues.push({
-        path: `${where(r)}: ${ref.field}`,
-        message: `${ref.message} (ResolvedRefs: ${ref.reason})`,
-      });
-    const parentStatus: RouteParentStatus[] = [];
-    for (const { p, i, ns } of parents) {
-      const key = `${ns}/${p.name}`;
-      const problem = parentProblem(p, key, services);
-      if (problem)
-        issues.push({
-          path: `${where(r)}: spec.parentRefs[${i}]`,
-          message: `${problem} (Accepted: NoMatchingParent)`,
-        });
-      parentStatus.push({
-        parentRef: {
-          group: '',
-          kind: 'Service',
-          namespace: ns,
-          name: p.name,
-          ...(p.port !== undefined ? { port: p.port } : {}),
-        },
-        controllerName: CONTROLLER_NAME,
-        conditions: [
-          ...accepted(problem, compiled.problems.length, compiled.rules.length, meta.generation),
-          resolvedRefs(compiled.refused, meta.generation),
-        ],
-      });
-      if (problem) continue;
-      const table =
-        ns === meta.namespace
-          ? attachedFor(producer, key)
-          : attachedFor(
-              consumer.get(meta.namespace) ?? consumer.set(meta.namespace, new Map()).get(meta.namespace)!,
-              key,
-            );
-      if (p.port === undefined) table.allPorts = true;
-      else table.ports.add(p.port);
-      for (const c of compiled.rules)
-        for (const match of c.matches)
-          table.entries.push({ match, rule: c.view, ...(p.port !== undefined ? { ports: [p.port] } : {}) });
-    }
-    status.push({ kind: r.resource.kind, namespace: meta.namespace, name: meta.name, parents: parentStatus });
-  }
-  const tables = (m: Map<string, Attached>) => new Map([...m].map(([k, a]) => [k, tableOf(a)]));
+  const tables: Tables = { producer: new Map(), consumer: new Map() };
+  const status = routes.flatMap((r) => compileOne(r, services, tables, issues) ?? []);
+  const tablesOf = (m: Map<string, Attached>) => new Map([...m].map(([k, a]) => [k, tableOf(a)]));
   return {
-    producer: tables(producer),
-    consumer: new Map([...consumer].map(([ns, m]) => [ns, tables(m)])),
+    producer: tablesOf(tables.producer),
+    consumer: new Map([...tables.consumer].map(([ns, m]) => [ns, tablesOf(m)])),
     status,
   };
 };
 
-/** Producer tables onto their Services; a TrafficSplit on the same Service yields (reported). */
+/** Producer tables onto their Services; a TrafficSplit on the same Service yields (reported on it). */
 export const attachGatewayRoutes = (
+  all: readonly SourcedResource[],
   routes: GatewayRoutes,
   services: Map<string, ServiceView>,
   issues: ConfigIssue[],
 ): void => {
+  const splits = ofKind(all, 'TrafficSplit', []);
   for (const [key, table] of routes.producer) {
     const svc = services.get(key);
     if (!svc) continue;
-    if (svc.split)
+    const split = svc.split && splits.get(svc.split.name);
+    if (split)
       issues.push({
-        path: `TrafficSplit ${svc.split.name}`,
+        path: `${where(split)}: spec.service`,
         message: `Service ${key} also has HTTPRoute/GRPCRoute rules attached: the Gateway API routes win and this split is not applied`,
       });
     services.set(key, { ...svc, httpRoutes: table });

@@ -6,7 +6,8 @@ import type { RetryPolicyView } from '../../api/model/policy.ts';
 import type { ServiceView } from '../../api/model/snapshot.ts';
 import type { BackendRefSpec, GrpcRuleSpec, HttpRuleSpec } from '../../api/schema/gateway-route.ts';
 import type { GrpcRouteResource, HttpRouteResource } from '../../api/schema/resources.ts';
-import { filterOf, grpcMatchOf, httpMatchOf, type Problem } from './gateway-matches.ts';
+import { filterOf } from './gateway-filters.ts';
+import { grpcMatchOf, httpMatchOf, type Problem } from './gateway-matches.ts';
 import type { ConditionReason } from './gateway-status.ts';
 import { RETRY_DEFAULTS } from './policy-defaults.ts';
 

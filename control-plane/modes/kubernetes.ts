@@ -219,6 +219,7 @@ export const startKubeControlPlane = async (o: KubeModeOptions): Promise<Running
     identity: o.identity,
     // Read after each compile; the first one runs inside startControlPlane, before `late.cp` is set.
     faults: () => late.cp?.status().faults ?? [],
+    routes: () => late.cp?.status().routes ?? [],
   });
   const late: { cp?: RunningControlPlane } = {};
   const {

@@ -44,6 +44,8 @@ export interface LoadTracker {
   retain(keys: ReadonlySet<string>): void;
   /** Endpoints with state (for tests). */
   size(): number;
+  /** Decayed estimate and requests outstanding per endpoint key (the admin /endpoints page). */
+  report(): ReadonlyMap<string, { readonly ewmaMs: number | undefined; readonly outstanding: number }>;
 }
 
 export const loadTracker = (clock: Clock): LoadTracker => {
@@ -87,6 +89,12 @@ export const loadTracker = (clock: Clock): LoadTracker => {
       }
     },
     size: () => loads.size,
+    report: () => {
+      const now = clock.now();
+      return new Map(
+        [...loads].map(([k, l]) => [k, { ewmaMs: decayed(l, now), outstanding: l.outstanding }]),
+      );
+    },
   };
 };
 

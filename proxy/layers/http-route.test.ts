@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import type { HttpFilterView, HttpRouteTableView, HttpRuleView } from '../../api/model/http-route.ts';
 import type { Endpoint, ServiceView } from '../../api/model/snapshot.ts';
@@ -106,6 +108,21 @@ describe('HTTPRoute matching in the sidecar', () => {
     );
     expect((await m.get('/', { authority: 'echo:80' })).headers['x-port']).toBe('1001');
     expect((await m.get('/', { authority: 'echo:8080' })).headers['x-port']).toBe('1000');
+  });
+});
+
+describe('HTTPRoute ports', () => {
+  it("takes a request without a port to a one-port Service's port", async () => {
+    const t = inProcessOutbound(echo());
+    const grpcOnly = svc('echo', 1000, {
+      ports: [{ port: 9000, targetPort: 9000, protocol: 'http' }],
+      httpRoutes: table([rule()], [{ match: prefix('/'), rule: 0, ports: [9000] }], {
+        allPorts: false,
+        ports: [9000],
+      }),
+    });
+    t.apply(snapshot({ name: 'client' }, [grpcOnly, svc('v1', 1001)]));
+    expect((await t.call({ authority: 'echo', path: '/' })).headers['x-port']).toBe('1001');
   });
 });
 
@@ -246,6 +263,31 @@ describe('HTTPRoute filters', () => {
     expect(r.headers['x-port']).toBe('1001');
     await new Promise((resolve) => setImmediate(resolve));
     expect(m.transport.count('10.0.0.1:1003')).toBe(1);
+  });
+
+  it('mirrors a request body too, and the real backend still gets the whole body', async () => {
+    const bodies = new Map<number, string>();
+    const transport = stubTransport(async (req, endpoint) => {
+      bodies.set(endpoint.port, req.body ? await text(req.body) : '');
+      return reply(200, { 'x-port': String(endpoint.port) });
+    });
+    const m = mesh(
+      table(
+        [rule({ filters: [{ type: 'RequestMirror', service: 'demo/m' }] })],
+        [{ match: prefix('/'), rule: 0 }],
+      ),
+      transport,
+    );
+    const r = await m.get('/', {
+      method: 'POST',
+      body: Readable.from([Buffer.from('hello '), Buffer.from('mirror')]),
+    });
+    expect(r.headers['x-port']).toBe('1001');
+    // The mirror is fire and forget: wait (bounded) for it to land.
+    for (let i = 0; i < 200 && !bodies.has(1003); i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(bodies.get(1001)).toBe('hello mirror');
+    expect(bodies.get(1003)).toBe('hello mirror');
   });
 
   it('answers 500 for a rule holding a filter weft cannot apply', async () => {

@@ -24,6 +24,7 @@ import {
   type MeshResponse,
 } from '../stack/types.ts';
 import { discardResponse } from './body-done.ts';
+import { replayableBody } from './body-replay.ts';
 import { editHeaders, redirectResponse, rewriteRequest } from './http-route-filters.ts';
 import { compileRouteTable } from './http-route-match.ts';
 import { perTryTimeoutLayer } from './per-try-timeout.ts';
@@ -43,8 +44,12 @@ export interface HttpRouteDeps {
   readonly logger?: Logger;
 }
 
-/** The request port when the authority named none: plain HTTP's. */
-const DEFAULT_PORT = 80;
+/**
+ * The Service port of a request whose authority named none: the Service's only port, else plain
+ * HTTP's 80 (what a client resolving the name would have dialled).
+ */
+const impliedPort = (service: ServiceView): number =>
+  service.ports.length === 1 ? (service.ports[0] as ServiceView['ports'][number]).port : 80;
 
 interface Matched {
   readonly match: HttpMatchView;
@@ -57,26 +62,47 @@ const invalid = (rule: HttpRuleView, why: string) =>
 const editResponse = (res: MeshResponse, edits: readonly HeaderEditView[]): MeshResponse =>
   edits.length === 0 ? res : { ...res, headers: edits.reduce((h, e) => editHeaders(h, e), res.headers) };
 
-/** Fire and forget: the copy goes to the mirror's backend chain; its answer and failure are dropped. */
+/** Request bodies up to this size are copied to a mirror; larger ones are not mirrored. */
+export const MAX_MIRROR_BODY_BYTES = 64 * 1024;
+
+/** How long a mirrored request may take before it is abandoned (it never delays the caller). */
+const MIRROR_TIMEOUT_MS = 30_000;
+
+/**
+ * Fire and forget: a copy goes to the mirror's backend chain; its answer and failure are dropped.
+ * A body is teed as the real request sends it (up to MAX_MIRROR_BODY_BYTES) and the copy follows
+ * once the real request has sent all of it. Returns the request to send on, whose body is the tee.
+ */
 const mirror = (
   req: MeshRequest,
   ctx: CallCtx,
   service: ServiceView | undefined,
   toBackend: Handler,
-): void => {
-  // A streamed body can be read once, by the real request: only bodiless requests are mirrored.
-  if (!service || req.body !== null) return;
+): MeshRequest => {
+  if (!service) return req;
+  const signal = AbortSignal.timeout(MIRROR_TIMEOUT_MS);
   const mctx: CallCtx = {
     service: ctx.service,
     backend: service,
     tried: new Set(),
     attempt: 0,
-    signal: new AbortController().signal,
+    signal,
     notes: [],
     ...(ctx.sourceServiceAccount !== undefined ? { sourceServiceAccount: ctx.sourceServiceAccount } : {}),
   };
-  toBackend(req, mctx).then(discardResponse, () => undefined);
   note(req, ctx, `mirror:${service.namespace}/${service.name}`);
+  const send = (copy: MeshRequest) => toBackend(copy, mctx).then(discardResponse, () => undefined);
+  if (req.body === null) {
+    void send(req);
+    return req;
+  }
+  const length = Number(req.headers['content-length']);
+  const body = replayableBody(req.body, MAX_MIRROR_BODY_BYTES, Number.isFinite(length) ? length : undefined);
+  // Only once the real request has sent the whole body: asking earlier would cut its stream.
+  body.first.once('end', () => {
+    void body.forReplay(signal).then((copy) => (copy ? send({ ...req, body: copy }) : undefined));
+  });
+  return { ...req, body: body.first };
 };
 
 type Applied = { readonly req: MeshRequest } | { readonly res: Promise<MeshResponse> };
@@ -89,7 +115,7 @@ const applyFilters = (
   io: {
     readonly rule: HttpRuleView;
     readonly responseEdits: HeaderEditView[];
-    readonly mirrorTo: (req: MeshRequest, f: { service: string }) => void;
+    readonly mirrorTo: (req: MeshRequest, f: { service: string }) => MeshRequest;
   },
 ): Applied => {
   let req = start;
@@ -99,7 +125,7 @@ const applyFilters = (
     else if (f.type === 'URLRewrite') req = rewriteRequest(req, f, m.match);
     else if (f.type === 'RequestRedirect')
       return { res: Promise.resolve(redirectResponse(req, f, m.match, m.port)) };
-    else if (f.type === 'RequestMirror') io.mirrorTo(req, f);
+    else if (f.type === 'RequestMirror') req = io.mirrorTo(req, f);
     else return { res: invalid(io.rule, `filter ${f.reason} is not supported`) };
   }
   return { req };
@@ -159,7 +185,7 @@ export const httpRouteLayer =
     const matched = new WeakMap<CallCtx, Matched>();
     const rules = table.rules.map((r) => ruleHandler(r, next, matched, deps));
     return (req, ctx) => {
-      const port = ctx.servicePort?.port ?? DEFAULT_PORT;
+      const port = ctx.servicePort?.port ?? impliedPort(ctx.service);
       // Routes attach to the Service's frontend: a connection to one pod's IP bypasses them.
       if (ctx.destination?.endpoint || !matcher.applies(port)) return next(req, ctx);
       const i = matcher.select(req, port);

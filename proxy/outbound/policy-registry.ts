@@ -6,9 +6,13 @@ import type { Registry } from 'prom-client';
 import { stableStringify } from '../../api/convert/stable-json.ts';
 import type { CircuitBreakerView, FaultView, OutlierDetectionView } from '../../api/model/policy.ts';
 import type { Clock, Random } from '../../api/runtime/clock.ts';
-import { circuitBreaker, type CircuitBreaker } from '../layers/concurrency-limit.ts';
+import { circuitBreaker, type CircuitBreaker, type Resource } from '../layers/concurrency-limit.ts';
 import type { FaultCounts } from '../layers/fault.ts';
-import { outlierDetector, type OutlierDetector } from '../layers/outlier-detection.ts';
+import {
+  outlierDetector,
+  type EndpointOutlierState,
+  type OutlierDetector,
+} from '../layers/outlier-detection.ts';
 import { policyMetrics, type PolicyMetrics } from '../layers/policy-metrics.ts';
 import { retryBudget, type RetryBudget, type RetryBudgetView } from '../layers/retry-budget.ts';
 
@@ -28,6 +32,18 @@ export interface FaultReport {
   readonly endsAt: string | null;
   readonly delayed: number;
   readonly aborted: number;
+}
+
+/** Units in use of one circuit-breaker limit, against its maximum. */
+export interface LimitUse {
+  readonly inUse: number;
+  readonly max: number;
+}
+
+/** What the admin /policies page shows of one service's policy objects right now. */
+export interface ServicePolicyState {
+  readonly breaker?: Readonly<Record<'requests' | 'retries' | 'pendingRequests' | 'connections', LimitUse>>;
+  readonly outliers?: readonly EndpointOutlierState[];
 }
 
 /**
@@ -55,6 +71,8 @@ export interface PolicyRegistry {
   build(): PolicyBuild;
   /** The faults of the last committed snapshot with what they did so far. */
   faultReport(): Readonly<Record<string, FaultReport>>;
+  /** Live state of the circuit breakers and outlier detectors, per service (the admin /policies page). */
+  stateReport(): Readonly<Record<string, ServicePolicyState>>;
   /** Objects currently kept (for tests and /faults). */
   size(): number;
   /** Child loggers currently cached (for tests): those of services gone from the snapshot are dropped. */
@@ -160,9 +178,30 @@ export const policyRegistry = (deps: PolicyRegistryDeps): PolicyRegistry => {
     return out;
   };
 
+  const use = (r: Resource): LimitUse => ({ inUse: r.inUse(), max: r.max });
+  const stateReport = (): Record<string, ServicePolicyState> => {
+    const out: Record<string, ServicePolicyState> = {};
+    for (const [key, e] of entries) {
+      const [kind, service = ''] = key.split(' ');
+      if (kind === 'breaker') {
+        const b = e.value as CircuitBreaker;
+        const breaker = {
+          requests: use(b.requests),
+          retries: use(b.retries),
+          pendingRequests: use(b.pendingRequests),
+          connections: use(b.connections),
+        };
+        out[service] = { ...out[service], breaker };
+      } else if (kind === 'detector')
+        out[service] = { ...out[service], outliers: (e.value as OutlierDetector).snapshot() };
+    }
+    return out;
+  };
+
   return {
     build,
     faultReport,
+    stateReport,
     size: () => entries.size,
     loggerCount: () => loggers.size,
     close: () => {

@@ -1,7 +1,7 @@
 // The outbound request path, outer to inner, listed once:
 //   request-metrics → [tracing → access-log] → error-response → route-match → [rule set by route] → [request-timeout →
-//   fault → retry] → split → [per backend: concurrency-limit] → balancer → [outlier record →
-//   per-try-timeout] → client
+//   fault → retry] → split | http-route (Gateway API routes: rule filters, timeout, retry, weighted
+//   backendRefs) → [per backend: concurrency-limit] → balancer → [outlier record → per-try-timeout] → client
 // Bracketed layers come from policy-slots.ts. Everything here is built once per snapshot; requests
 // in flight keep the handlers they started with when a new snapshot replaces them. Policy state
 // (budgets, breakers, ejections, fault counts) lives in the PolicyRegistry across snapshots.

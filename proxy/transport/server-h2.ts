@@ -1,5 +1,8 @@
-// Adapts node:http2's core stream API (not the compat layer: it cannot send a trailers-only
-// response, which gRPC errors need) to MeshRequest/MeshResponse.
+// Downstream HTTP/2: node:http2's core stream API (not the compat layer: it cannot send a
+// trailers-only response, which gRPC errors need, and it adds a request and a response object
+// per stream). Per stream: the ServerHttp2Stream (also the request body) and one abort signal
+// for the sink; the answer is written with write()/'drain' and its trailers
+// are sent as soon as the upstream's arrive.
 import {
   constants,
   createServer,
@@ -11,9 +14,11 @@ import type { Logger } from 'pino';
 import type { MeshRequest, MeshResponse } from '../stack/types.ts';
 import { connectionOf, type RequestSink } from './connection.ts';
 import { discardBody } from '../stack/discard.ts';
+import { writeBodyToH2 } from './h2-body.ts';
 import { H2_CONNECTION_WINDOW, H2_SETTINGS } from './h2-settings.ts';
-import { pumpResponse } from './forward-body.ts';
 import { endToEndHeaders } from './headers.ts';
+
+const { NGHTTP2_INTERNAL_ERROR } = constants;
 
 export const fromH2Stream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): MeshRequest => ({
   protocol: 'h2',
@@ -24,13 +29,23 @@ export const fromH2Stream = (stream: ServerHttp2Stream, headers: IncomingHttpHea
   body: stream.endAfterHeaders ? null : stream,
 });
 
-const sendTrailersWhenAsked = (stream: ServerHttp2Stream, trailers: MeshResponse['trailers']): void => {
+const resetStream = (stream: ServerHttp2Stream): void => {
+  if (!stream.closed && !stream.destroyed) stream.close(NGHTTP2_INTERNAL_ERROR);
+};
+
+// Trailers go out when the body has ended ('wantTrailers') and the upstream's have arrived; an
+// upstream that failed instead resets the stream, so the caller never mistakes a cut answer for
+// a whole one.
+const sendTrailersWhenAsked = (
+  stream: ServerHttp2Stream,
+  trailers: NonNullable<MeshResponse['trailers']>,
+): void => {
   stream.once('wantTrailers', () => {
-    void trailers?.then(
+    trailers.then(
       (t) => {
         if (!stream.destroyed) stream.sendTrailers(t ?? {});
       },
-      () => stream.close(constants.NGHTTP2_INTERNAL_ERROR),
+      () => resetStream(stream),
     );
   });
 };
@@ -41,15 +56,18 @@ export const writeH2Response = (stream: ServerHttp2Stream, answer: MeshResponse)
     return;
   }
   const headers = { ...answer.headers, ':status': answer.status };
-  if (!answer.body) {
+  const body = answer.body;
+  if (!body) {
     // Trailers-only when the headers carry grpc-status: one HEADERS frame with END_STREAM.
     stream.respond(headers, { endStream: true });
     return;
   }
-  const withTrailers = answer.trailers !== undefined;
-  stream.respond(headers, { waitForTrailers: withTrailers });
-  if (withTrailers) sendTrailersWhenAsked(stream, answer.trailers);
-  pumpResponse(answer.body, stream);
+  const trailers = answer.trailers;
+  stream.respond(headers, { waitForTrailers: trailers !== undefined });
+  if (trailers !== undefined) sendTrailersWhenAsked(stream, trailers);
+  writeBodyToH2(body, stream, true, (err) => {
+    if (err) resetStream(stream);
+  });
 };
 
 export const h2Server = (sink: RequestSink, logger: Logger): Http2Server => {
@@ -60,13 +78,14 @@ export const h2Server = (sink: RequestSink, logger: Logger): Http2Server => {
   });
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     const caller = new AbortController();
-    stream.once('aborted', () => caller.abort());
-    stream.on('error', () => caller.abort());
+    const abort = (): void => caller.abort();
+    stream.once('aborted', abort);
+    stream.on('error', abort);
     sink(fromH2Stream(stream, headers), connectionOf(stream.session?.socket), caller.signal).then(
       (answer) => writeH2Response(stream, answer),
       (err: unknown) => {
         logger.error({ err }, 'request sink threw instead of answering');
-        stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+        resetStream(stream);
       },
     );
   });

@@ -1,8 +1,9 @@
 // Connection pools to upstream endpoints, shared by every snapshot's stacks so a config change
-// never drops warm connections: a keep-alive HTTP/1.1 pool and one multiplexed HTTP/2 session
-// per endpoint (and expected identity). With TLS material every hop is mesh mTLS. Every new
-// connection has a connect (and handshake) deadline, and HTTP/1.1 connections per endpoint are
-// bounded, with a bounded queue of requests waiting for one (the service's `connection` policy).
+// never drops warm connections: a keep-alive HTTP/1.1 pool and multiplexed HTTP/2 sessions per
+// endpoint (and expected identity): one, more when the peer caps its concurrent streams. With TLS
+// material every hop is mesh mTLS. Every new connection has a connect (and handshake) deadline,
+// and HTTP/1.1 connections per endpoint are bounded, with a bounded queue of requests waiting for
+// one (the service's `connection` policy).
 import { connect as h2connect } from 'node:http2';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -12,7 +13,8 @@ import { systemClock, type Clock } from '../../api/runtime/clock.ts';
 import type { MeshRequest, MeshResponse } from '../stack/types.ts';
 import { H1UpstreamPool } from './http1/upstream-pool.ts';
 import { onTick } from './http1/tick.ts';
-import { sendH2, type H2Conn } from './client-h2.ts';
+import { sendH2 } from './client-h2.ts';
+import { H2SessionPool, type H2Conn } from './h2-session-pool.ts';
 import { armDialDeadlines, type DialEvents } from './dial-deadline.ts';
 import { H2_CONNECTION_WINDOW, H2_SETTINGS } from './h2-settings.ts';
 import { dialMeshTls } from './tls-client.ts';
@@ -73,13 +75,14 @@ export const upstreamTransport = (o: TransportOptions): Transport => {
     return socket;
   };
   const pools = new Map<string, H1UpstreamPool>();
-  const sessions = new Map<string, H2Conn>();
+  const h2Pools = new Map<string, H2SessionPool>();
   const stopSweep = onTick((tick) => {
     for (const [key, pool] of pools) {
       pool.sweep(tick);
       // An endpoint with no connections left (gone from the snapshot, or just quiet) loses its pool.
       if (pool.size === 0) pools.delete(key);
     }
+    for (const [key, pool] of h2Pools) if (pool.size === 0) h2Pools.delete(key);
   });
 
   const h1Pool = (e: Endpoint): H1UpstreamPool => {
@@ -93,7 +96,7 @@ export const upstreamTransport = (o: TransportOptions): Transport => {
     return pool;
   };
 
-  const openH2 = (e: Endpoint, key: string, c: ConnectionView): H2Conn => {
+  const openH2 = (e: Endpoint, pool: H2SessionPool, c: ConnectionView): H2Conn => {
     const scheme = o.tls ? 'https' : 'http';
     let connected = false;
     const session = h2connect(`${scheme}://${hostPort(e)}`, {
@@ -104,10 +107,8 @@ export const upstreamTransport = (o: TransportOptions): Transport => {
       connected = true;
       session.setLocalWindowSize(H2_CONNECTION_WINDOW);
     });
-    // A session that is closing or broken takes no new streams: the next request opens another.
-    const forget = (): void => {
-      if (sessions.get(key)?.session === session) sessions.delete(key);
-    };
+    // A session that is closing or broken takes no new streams: the next request uses or opens another.
+    const forget = (): void => pool.forget(session);
     session.once('goaway', forget);
     session.once('close', forget);
     session.on('error', (err) => {
@@ -115,16 +116,18 @@ export const upstreamTransport = (o: TransportOptions): Transport => {
       forget();
     });
     session.setTimeout(idleMs, () => session.close());
-    return { session, scheme, label: hostPort(e), connected: () => connected };
+    return { session, scheme, label: hostPort(e), connected: () => connected, active: 0 };
   };
 
   const h2Conn = (e: Endpoint, c: ConnectionView): H2Conn => {
     const key = poolKey(e);
-    const existing = sessions.get(key);
-    if (existing && !existing.session.closed && !existing.session.destroyed) return existing;
-    const conn = openH2(e, key, c);
-    sessions.set(key, conn);
-    return conn;
+    let pool = h2Pools.get(key);
+    if (!pool) {
+      const created = new H2SessionPool((p) => openH2(e, p, c));
+      h2Pools.set(key, created);
+      pool = created;
+    }
+    return pool.pick();
   };
 
   return {
@@ -138,10 +141,8 @@ export const upstreamTransport = (o: TransportOptions): Transport => {
       stopSweep();
       for (const pool of pools.values()) pool.close();
       pools.clear();
-      const closing = [...sessions.values()].map(
-        ({ session }) => new Promise<void>((r) => (session.closed ? r() : session.close(() => r()))),
-      );
-      sessions.clear();
+      const closing = [...h2Pools.values()].map((pool) => pool.close());
+      h2Pools.clear();
       await Promise.all(closing);
     },
   };

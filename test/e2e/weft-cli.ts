@@ -22,3 +22,16 @@ export const weft = (args: readonly string[], cwd = repoRoot): Promise<CliRun> =
       },
     );
   });
+
+/** Polls an async condition every 100 ms until it holds or `limitMs` passes. */
+export const eventually = async (
+  cond: () => Promise<boolean>,
+  what: string,
+  limitMs: number,
+): Promise<void> => {
+  const deadline = Date.now() + limitMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${limitMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};

@@ -28,9 +28,13 @@ export interface Case {
   readonly location?: string;
   /** Set when this suite cannot run the case, with the reason. */
   readonly unsupported?: string;
+  /** An Echo.Say call over gRPC (headers travel as metadata) instead of an HTTP GET. */
+  readonly grpc?: boolean;
 }
 
 export interface Weighted {
+  /** Host (with port) the requests go to; default `echo` over HTTP. */
+  readonly grpcHost?: string;
   readonly requests: number;
   readonly expected: Readonly<Record<string, number>>;
   readonly tolerance: number;
@@ -54,8 +58,19 @@ const H = 'HTTPRoute';
 const RESP = 'HTTPRouteResponseHeaderModification';
 const NO_CAPTURE =
   'needs transparent capture (the original destination IP); this suite runs sidecars on loopback and routes by Host (test/capture covers capture)';
-const NO_GRPC =
-  'gRPC through GRPCRoute is not yet run by this suite (GRPCRoute compiles; grpc-js cases are left)';
+const grpcHeaderCase = (
+  name: string,
+  testCase: string,
+  sent: Record<string, string>,
+  expect: Partial<Case>,
+): Case => ({
+  name,
+  grpc: true,
+  host: 'echo:7070',
+  headers: { 'x-test-case': testCase, ...sent },
+  ...expect,
+  seen: { 'x-test-case': testCase, ...expect.seen },
+});
 
 const headerCases = (): Case[] => {
   const cases: Case[] = [
@@ -442,14 +457,67 @@ export const TESTS: readonly ConformanceTest[] = [
     name: 'MeshGRPCRouteWeight',
     features: [M, 'GRPCRoute'],
     manifest: 'grpcroute-weight.yaml',
-    cases: [],
-    unsupported: NO_GRPC,
+    cases: [{ name: 'pre-check', grpc: true, host: 'echo:7070' }],
+    weighted: {
+      grpcHost: 'echo:7070',
+      requests: 500,
+      expected: { 'echo-v1': 0.7, 'echo-v2': 0.3 },
+      tolerance: 0.05,
+      maxBatches: 10,
+    },
   },
   {
     name: 'MeshGRPCRouteRequestHeaderModifier',
     features: [M, 'GRPCRoute'],
     manifest: 'grpcroute-request-header-modifier.yaml',
-    cases: [],
-    unsupported: NO_GRPC,
+    cases: [
+      grpcHeaderCase(
+        'Set headers -- overwrites existing header',
+        'set',
+        {
+          'some-other-header': 'this-header-should-be-set',
+          'x-header-set': 'this-value-should-be-overwritten',
+        },
+        {
+          backend: 'echo-v1',
+          seen: { 'some-other-header': 'this-header-should-be-set', 'x-header-set': 'set-overwrites-values' },
+        },
+      ),
+      grpcHeaderCase(
+        'Add headers -- appends to existing header',
+        'add',
+        { 'x-header-add': 'this-value-should-be-appended' },
+        { backend: 'echo-v1', seen: { 'x-header-add': 'this-value-should-be-appended,add-appends-values' } },
+      ),
+      grpcHeaderCase(
+        'Remove headers -- removes headers',
+        'remove',
+        { 'x-header-remove': 'this-should-be-removed' },
+        {
+          backend: 'echo-v1',
+          notSeen: ['x-header-remove'],
+        },
+      ),
+      grpcHeaderCase(
+        'Multiple operations -- set, add, and remove headers',
+        'multi',
+        {
+          'x-header-set-2': 'set-header-2',
+          'x-header-add-2': 'add-header-2',
+          'x-header-remove-2': 'should-be-removed-2',
+        },
+        {
+          client: 'v2',
+          backend: 'echo-v2',
+          seen: {
+            'x-header-set-1': 'header-set-1',
+            'x-header-set-2': 'header-set-2',
+            'x-header-add-1': 'header-add-1',
+            'x-header-add-2': 'add-header-2,header-add-2',
+          },
+          notSeen: ['x-header-remove-1', 'x-header-remove-2'],
+        },
+      ),
+    ],
   },
 ];

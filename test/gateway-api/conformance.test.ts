@@ -36,12 +36,12 @@ describe.skipIf(!present)('Gateway API mesh conformance (GAMMA)', () => {
       await writeFile(join(ROOT, 'docs/gateway-api-conformance.md'), renderReport(results));
   });
 
-  const request = (c: Case) =>
-    mesh.send(c.client ?? 'v1', {
-      host: c.host ?? 'echo',
-      path: c.path ?? '',
-      ...(c.headers ? { headers: c.headers } : {}),
-    });
+  const request = (c: Case) => {
+    const headers = c.headers ? { headers: c.headers } : {};
+    return c.grpc
+      ? mesh.sendGrpc(c.client ?? 'v1', { host: c.host ?? 'echo', ...headers })
+      : mesh.send(c.client ?? 'v1', { host: c.host ?? 'echo', path: c.path ?? '', ...headers });
+  };
 
   /** Eventually consistent: CONSECUTIVE passes in a row before MAX_MS; any failure resets the count. */
   const runCase = async (c: Case): Promise<CaseResult> => {
@@ -70,7 +70,9 @@ describe.skipIf(!present)('Gateway API mesh conformance (GAMMA)', () => {
       const worker = async () => {
         while (sent < w.requests) {
           sent++;
-          const a = await mesh.send('v1', { host: 'echo', path: '/' });
+          const a = w.grpcHost
+            ? await mesh.sendGrpc('v1', { host: w.grpcHost })
+            : await mesh.send('v1', { host: 'echo', path: '/' });
           const b = a.seen ? backendOf(a.seen.pod) : '(no backend)';
           counts.set(b, (counts.get(b) ?? 0) + 1);
         }

@@ -1,7 +1,12 @@
 // The echo backend of the conformance suite, like the upstream conformance echo: it answers 200
-// with what it saw (method, path, Host, every request header line) and which pod answered.
+// with what it saw (method, path, Host, every request header line) and which pod answered. One
+// port serves both HTTP/1.1 and gRPC (as the pod's sidecar forwards to one app port): a connection
+// opening with the HTTP/2 preface is piped to the pod's grpc-js server (grpc-echo.ts).
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { startGrpcEcho } from './grpc-echo.ts';
+
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n');
 
 export interface EchoSeen {
   /** The pod name, e.g. echo-v1-6d4b7c9f8-x2x7q: a test's backend is a prefix of it. */
@@ -41,10 +46,38 @@ export const startEchoBackend = async (pod: string): Promise<EchoBackend> => {
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const grpc = await startGrpcEcho(pod);
+  const sockets = new Set<Socket>();
+  const mux = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      if (first.subarray(0, H2_PREFACE.length).equals(H2_PREFACE.subarray(0, first.length))) {
+        const upstream = connect(grpc.port, '127.0.0.1', () => {
+          upstream.write(first);
+          socket.pipe(upstream).pipe(socket);
+          socket.resume();
+        });
+        upstream.once('error', () => socket.destroy());
+        socket.once('error', () => upstream.destroy());
+        socket.once('close', () => upstream.destroy());
+      } else {
+        socket.unshift(first);
+        server.emit('connection', socket);
+        socket.resume();
+      }
+    });
+  });
+  await new Promise<void>((r) => mux.listen(0, '127.0.0.1', r));
   return {
     pod,
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())),
+    port: (mux.address() as AddressInfo).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => mux.close(() => r()));
+      server.closeAllConnections();
+      await grpc.close();
+    },
   };
 };

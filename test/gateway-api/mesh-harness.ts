@@ -10,6 +10,9 @@ import { parseAllDocuments } from 'yaml';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
 import { startControlPlane, type RunningControlPlane } from '../../control-plane/runtime.ts';
 import { eventually, tempConfigDir, type TempDir } from '../control-plane/helpers.ts';
+import { Metadata } from '@grpc/grpc-js';
+import { httpStatusForGrpc } from '../../proxy/stack/grpc.ts';
+import { grpcEchoClient, type EchoClient } from '../helpers/apps.ts';
 import { h1Call } from '../helpers/http-clients.ts';
 import { silent, startDiscoveredSidecar, type DiscoveredSidecar } from '../helpers/mesh.ts';
 import type { Client } from './cases.ts';
@@ -29,6 +32,8 @@ interface Pod {
   readonly backend: EchoBackend;
   readonly sidecar: DiscoveredSidecar;
   readonly agent: Agent;
+  /** gRPC clients by authority. */
+  readonly grpc: Map<string, EchoClient>;
 }
 
 export interface ConformanceMesh {
@@ -36,6 +41,11 @@ export interface ConformanceMesh {
   send(
     client: Client,
     req: { host: string; path: string; headers?: Readonly<Record<string, string>> },
+  ): Promise<Answer>;
+  /** One Echo.Say call from `client`'s pod through its sidecar; request headers travel as metadata. */
+  sendGrpc(
+    client: Client,
+    req: { host: string; headers?: Readonly<Record<string, string>> },
   ): Promise<Answer>;
   /** Applies a test's manifests and waits until the clients' snapshots carry exactly its routes. */
   apply(file: string): Promise<void>;
@@ -88,7 +98,12 @@ export const startConformanceMesh = async (dataDir: string): Promise<Conformance
       appPort: backend.port,
       seeds: { proxy: seed++, discovery: seed++ },
     });
-    pods.set(client, { backend, sidecar, agent: new Agent({ keepAlive: true, maxSockets: 16 }) });
+    pods.set(client, {
+      backend,
+      sidecar,
+      agent: new Agent({ keepAlive: true, maxSockets: 16 }),
+      grpc: new Map(),
+    });
   }
   const pod = (c: Client) => pods.get(c) as Pod;
   const inbound = (c: Client) => pod(c).sidecar.proxy.ports.inbound;
@@ -127,6 +142,22 @@ export const startConformanceMesh = async (dataDir: string): Promise<Conformance
         seen = JSON.parse(r.body.toString('utf8')) as EchoSeen;
       return { status: r.status, headers: r.headers, ...(seen ? { seen } : {}) };
     },
+    sendGrpc: (client, req) => {
+      const p = pod(client);
+      let c = p.grpc.get(req.host);
+      if (!c) p.grpc.set(req.host, (c = grpcEchoClient(p.sidecar.proxy.ports.outbound, req.host)));
+      const md = new Metadata();
+      for (const [k, v] of Object.entries(req.headers ?? {})) md.add(k, v);
+      return new Promise<Answer>((resolve) =>
+        c.say({ text: '' }, md, (err, reply) =>
+          resolve(
+            err || !reply
+              ? { status: httpStatusForGrpc(err?.code ?? 2), headers: {} }
+              : { status: 200, headers: {}, seen: JSON.parse(reply.text) as EchoSeen },
+          ),
+        ),
+      );
+    },
     apply: async (file) => {
       const text = await readFile(join(dataDir, 'tests', file), 'utf8');
       // Written in place: the folder watcher misses a delete after a rename-replace.
@@ -140,6 +171,7 @@ export const startConformanceMesh = async (dataDir: string): Promise<Conformance
     close: async () => {
       for (const p of pods.values()) {
         p.agent.destroy();
+        for (const c of p.grpc.values()) c.close();
         await p.sidecar.close();
         await p.backend.close();
       }

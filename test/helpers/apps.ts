@@ -108,7 +108,7 @@ type EchoClientCtor = new (
   opts?: grpc.ClientOptions,
 ) => EchoClient;
 
-const loadEcho = (): { service: grpc.ServiceDefinition; Client: EchoClientCtor } => {
+export const loadEcho = (): { service: grpc.ServiceDefinition; Client: EchoClientCtor } => {
   const def = loadSync(new URL('./echo.proto', import.meta.url).pathname, { longs: Number, defaults: true });
   const pkg = grpc.loadPackageDefinition(def) as unknown as {
     weft: { test: { Echo: EchoClientCtor & { service: grpc.ServiceDefinition } } };

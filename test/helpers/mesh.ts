@@ -79,7 +79,13 @@ export interface Pair {
 export const startPair = async (
   name: string,
   appPort: number,
-  opts: { client?: Partial<ProxyOptions>; server?: Partial<ProxyOptions>; identity?: string } = {},
+  opts: {
+    client?: Partial<ProxyOptions>;
+    server?: Partial<ProxyOptions>;
+    identity?: string;
+    /** The rest of the service the client sidecar knows (policy, ports...). */
+    service?: Partial<ServiceView>;
+  } = {},
 ): Promise<Pair> => {
   const server = await startSidecar(snapshot({ name: `${name}-server`, service: name }, []), {
     appPort,
@@ -91,10 +97,13 @@ export const startPair = async (
     workload: `${name}-server`,
     ...(opts.identity ? { identity: opts.identity } : {}),
   };
-  const client = await startSidecar(snapshot({ name: `${name}-client` }, [service(name, [endpoint])]), {
-    appPort: 1, // the client side's app is the test itself; nothing calls its inbound port
-    ...opts.client,
-  });
+  const client = await startSidecar(
+    snapshot({ name: `${name}-client` }, [service(name, [endpoint], opts.service)]),
+    {
+      appPort: 1, // the client side's app is the test itself; nothing calls its inbound port
+      ...opts.client,
+    },
+  );
   return {
     client,
     server,

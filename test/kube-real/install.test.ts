@@ -37,6 +37,7 @@ describeRealKube('weft install on the real kube-apiserver', () => {
     await kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all');
     const names = await kubectl('get', 'crd', '-o', 'jsonpath={.items[*].metadata.name}');
     expect(names.split(' ').sort()).toEqual([
+      'canaries.policy.weft.io',
       'faultinjections.policy.weft.io',
       'httproutegroups.specs.smi-spec.io',
       'trafficpolicies.policy.weft.io',

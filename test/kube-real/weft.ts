@@ -8,6 +8,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AuthenticationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { controlPlaneCredentials } from '../../api/runtime/control-plane-tls.ts';
+import { connectDiscovery, type DiscoverySource } from '../../proxy/discovery/grpc-source.ts';
 import type { RealKube } from './cluster.ts';
 import { startProcess, type ClusterProcess } from './process.ts';
 
@@ -140,3 +143,32 @@ export const reviewToken = async (kube: RealKube, token: string, audiences: read
   });
   return r.status;
 };
+
+export const CONTROL_PLANE_ID = `spiffe://cluster.local/ns/${WEFT_NAMESPACE}/sa/${CONTROL_PLANE}`;
+
+/** The mesh's root as the control plane publishes it in a meshed namespace (weft-root-ca). */
+export const meshRootBundle = async (kube: RealKube, namespace: string): Promise<string> => {
+  const core = kube.kubeConfig().makeApiClient(CoreV1Api);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const cm = await core.readNamespacedConfigMap({ name: 'weft-root-ca', namespace }).catch(() => undefined);
+    const pem = cm?.data?.['root-cert.pem'];
+    if (pem) return pem;
+    if (Date.now() > deadline) throw new Error(`no weft-root-ca in ${namespace} after 60 s`);
+    await sleep(200);
+  }
+};
+
+/** A sidecar's discovery client on a replica, over TLS checked against the mesh's root. */
+export const connectSidecarDiscovery = async (
+  kube: RealKube,
+  replica: ControlPlaneReplica,
+  node: { readonly namespace: string; readonly workload: string; readonly serviceAccount: string },
+): Promise<DiscoverySource> =>
+  connectDiscovery({
+    address: `${replica.host}:${replica.ports.grpc}`,
+    node,
+    logger: pino({ level: 'silent' }),
+    credentials: controlPlaneCredentials([await meshRootBundle(kube, node.namespace)], CONTROL_PLANE_ID),
+    backoff: { baseMs: 50, maxMs: 500 },
+  });

@@ -4,17 +4,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProxySnapshot } from '../../api/model/snapshot.ts';
 import { seededRandom, systemClock } from '../../api/runtime/clock.ts';
+import { startKubeControlPlane, type RunningKubeControlPlane } from '../../control-plane/modes/kubernetes.ts';
 import { startControlPlane, type RunningControlPlane } from '../../control-plane/runtime.ts';
 import { kubeSource } from '../../control-plane/sources/kube/kube-source.ts';
 import { connectDiscovery, type DiscoverySource } from '../../proxy/discovery/grpc-source.ts';
 import { startKubeApiServer, waitFor, type KubeApiServer, type KubeObject } from '../kube-apiserver/index.ts';
 import { loadCrds } from './crds.ts';
-import { meshedNamespace, quietLogger, service } from './helpers.ts';
+import { meshedNamespace, quietLogger, replicaOptions, service, trafficSplit } from './helpers.ts';
 
 const logger = quietLogger();
 let api: KubeApiServer;
 let cp: RunningControlPlane | undefined;
 let sidecar: DiscoverySource | undefined;
+let replica: RunningKubeControlPlane | undefined;
 
 /** The part of the upstream CRD the stand-in needs to serve the kind (schema left open). */
 const gatewayCrd = (kind: string, plural: string): KubeObject => ({
@@ -31,6 +33,7 @@ const gatewayCrd = (kind: string, plural: string): KubeObject => ({
         served: true,
         storage: true,
         schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        subresources: { status: {} },
       },
     ],
   },
@@ -55,8 +58,10 @@ const until = (what: string, ok: (s: ProxySnapshot) => boolean): Promise<void> =
 afterEach(async () => {
   await sidecar?.close();
   await cp?.close();
+  await replica?.close();
   sidecar = undefined;
   cp = undefined;
+  replica = undefined;
   await api.close();
 });
 
@@ -106,5 +111,56 @@ describe('Gateway API routes from the Kubernetes API', () => {
     expect(
       sidecar.current()?.services['shop/web']?.httpRoutes?.rules[0]?.backends.map((b) => b.weight),
     ).toEqual([90, 10]);
+  });
+});
+
+describe('Gateway API route status (leader)', () => {
+  interface Parent {
+    controllerName: string;
+    parentRef: { name: string };
+    conditions?: { type: string; status: string; reason: string; lastTransitionTime?: string }[];
+  }
+  const parentsOf = (): Parent[] =>
+    ((
+      api.store.get({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        namespace: 'shop',
+        name: 'web-canary',
+      })?.['status'] as { parents?: Parent[] } | undefined
+    )?.parents ?? []) as Parent[];
+
+  it("writes weft's conditions into status.parents, keeps other controllers' entries, and follows a fix", async () => {
+    api = await startKubeApiServer({
+      resources: [
+        ...loadCrds(),
+        gatewayCrd('HTTPRoute', 'httproutes'),
+        gatewayCrd('GRPCRoute', 'grpcroutes'),
+      ],
+    });
+    api.store.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'weft-system' } });
+    api.store.seed(meshedNamespace('shop'));
+    for (const name of ['web', 'web-v1']) api.store.seed(service('shop', name));
+    const other = { controllerName: 'example.com/ingress', parentRef: { name: 'gw' }, conditions: [] };
+    api.store.seed({ ...httpRoute({ 'web-v1': 90, 'web-v2': 10 }), status: { parents: [other] } });
+    replica = await startKubeControlPlane(replicaOptions(api, 'cp-a', logger));
+    const ours = () => parentsOf().find((p) => p.controllerName === 'weft.io/mesh');
+    await waitFor(() => ours() !== undefined, 'the route status');
+    expect(ours()?.conditions?.map((c) => `${c.type}=${c.status}:${c.reason}`)).toEqual([
+      'Accepted=True:Accepted',
+      'ResolvedRefs=False:BackendNotFound',
+    ]);
+    expect(parentsOf().find((p) => p.controllerName === 'example.com/ingress')).toEqual(other);
+    api.store.seed(service('shop', 'web-v2'));
+    await waitFor(() => ours()?.conditions?.[1]?.status === 'True', 'ResolvedRefs=True once web-v2 exists');
+    expect(ours()?.conditions?.[1]?.reason).toBe('ResolvedRefs');
+    expect(parentsOf()).toHaveLength(2);
+
+    // A TrafficSplit on the same Service yields to the route, and its Event says so.
+    api.store.seed(trafficSplit('shop', 'web', 'web', { 'web-v1': 1, 'web-v2': 1 }));
+    const message = () =>
+      (api.store.list('v1', 'Event', 'shop')[0] as { message?: string } | undefined)?.message;
+    await waitFor(() => message() !== undefined, 'an Event on the TrafficSplit');
+    expect(message()).toContain('the Gateway API routes win and this split is not applied');
   });
 });

@@ -45,7 +45,7 @@ describe('weft install', () => {
     const objects = installObjects({ ...DEFAULTS, webhookTls: tls });
     expect(objects.map((o) => o.kind)).toEqual([
       'Namespace',
-      ...Array(5).fill('CustomResourceDefinition'),
+      ...Array(6).fill('CustomResourceDefinition'),
       'ServiceAccount',
       'ClusterRole',
       'ClusterRoleBinding',

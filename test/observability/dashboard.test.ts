@@ -3,30 +3,12 @@
 // and the observed canary share moves when the TrafficSplit is edited to 50/50.
 // Outside CI, skips with a message when chromium is absent.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadGenerator } from '../../cli/dev/load-generator.ts';
-import { repoRoot, startLoad, startLocalMesh, type LocalMesh } from './local-mesh.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} missing in CI: run .ci/setup-system.sh`);
-if (!available)
-  console.warn(`SKIP dashboard browser test: ${CHROMIUM} not installed (apt-get install chromium)`);
-
-const SPLIT_50_50 = `apiVersion: split.smi-spec.io/v1alpha4
-kind: TrafficSplit
-metadata: { name: catalog, namespace: demo }
-spec:
-  service: catalog
-  backends:
-    - { service: catalog-v1, weight: 50 }
-    - { service: catalog-v2, weight: 50 }
-`;
+import { chromiumAvailable, graphBoxes, layoutProblems, openBrowser, type Browser } from './chromium.ts';
+import { repoRoot, SPLIT_50_50, startLoad, startLocalMesh, type LocalMesh } from './local-mesh.ts';
 
 const startDashboard = (cwd: string): Promise<{ proc: ChildProcess; url: string }> =>
   new Promise((resolve, reject) => {
@@ -64,34 +46,24 @@ const untilShare = async (page: Page, ok: (v: number) => boolean, ms: number): P
   return v;
 };
 
-describe.skipIf(!available)('weft dashboard in headless Chromium', () => {
+/** The values a chart of the page plots, oldest first (null where there was no traffic). */
+const chartValues = async (page: Page, id: string): Promise<(number | null)[]> =>
+  JSON.parse(
+    (await page.locator(`[data-chart="${id}"]`).getAttribute('data-values', { timeout: 5_000 })) ?? '[]',
+  ) as (number | null)[];
+
+describe.skipIf(!chromiumAvailable)('weft dashboard in headless Chromium', () => {
   let mesh: LocalMesh;
-  let load: LoadGenerator;
+  let load: LoadGenerator | undefined;
   let dashboard: { proc: ChildProcess; url: string };
-  let browser: BrowserContext;
-  let profile: string;
+  let browser: Browser;
   let page: Page;
   beforeAll(async () => {
     mesh = await startLocalMesh();
     load = startLoad(mesh);
     dashboard = await startDashboard(mesh.cwd);
-    profile = await mkdtemp(join(tmpdir(), 'weft-chromium-'));
-    // A fresh profile per run (playwright passes it to Chromium as --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    browser = await openBrowser();
+    page = browser.page;
     await page.goto(dashboard.url);
   }, 60_000);
   afterAll(async () => {
@@ -99,7 +71,6 @@ describe.skipIf(!available)('weft dashboard in headless Chromium', () => {
     dashboard?.proc.kill('SIGTERM');
     await load?.stop();
     await mesh?.stop();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('shows the demo services and their edges with live figures', async () => {
@@ -112,6 +83,13 @@ describe.skipIf(!available)('weft dashboard in headless Chromium', () => {
         .locator('[data-split="demo/catalog"] [data-backend="demo/catalog-v1"] .weight')
         .textContent(),
     ).toBe('90');
+  });
+
+  it('lays the demo graph out with every label readable', async () => {
+    await page.locator('[data-from="demo/catalog"][data-to="demo/catalog-v2"]').waitFor({ timeout: 10_000 });
+    const boxes = await graphBoxes(page);
+    expect(boxes.texts.length).toBe(9);
+    expect(layoutProblems(boxes)).toEqual([]);
   });
 
   it('shows the canary share and updates it when the split changes', async () => {
@@ -129,5 +107,32 @@ describe.skipIf(!available)('weft dashboard in headless Chromium', () => {
         .locator('[data-split="demo/catalog"] [data-backend="demo/catalog-v2"] .weight')
         .textContent(),
     ).toBe('50');
+    // the share chart of catalog-v2 has drawn both periods, and its weight line moved with the split
+    const share = await chartValues(page, 'demo/catalog → demo/catalog-v2 share');
+    const known = share.filter((v): v is number => v !== null);
+    expect(Math.min(...known)).toBeLessThan(0.25);
+    expect(known.at(-1)).toBeGreaterThan(0.35);
+  });
+
+  it('charts the request rate of a service and an edge falling when the load stops', async () => {
+    const service = await chartValues(page, 'demo/frontend rps');
+    expect(Math.max(...service.map((v) => v ?? 0))).toBeGreaterThan(50);
+    await load?.stop();
+    load = undefined;
+    // after the load stops the last point of each chart drops to ~0 within a few refreshes
+    const deadline = Date.now() + 15_000;
+    let last = { service: NaN, edge: NaN };
+    while (Date.now() < deadline) {
+      const s = await chartValues(page, 'demo/frontend rps');
+      const e = await chartValues(page, 'loadgen → demo/frontend rps');
+      last = { service: s.at(-1) ?? NaN, edge: e.at(-1) ?? NaN };
+      if (last.service < 1 && last.edge < 1) break;
+      await page.waitForTimeout(250);
+    }
+    expect(last.service).toBeLessThan(1);
+    expect(last.edge).toBeLessThan(1);
+    expect(await page.locator('[data-service="demo/frontend"] .figure-value').first().textContent()).toMatch(
+      /^0\.\d$/,
+    );
   });
 });

@@ -13,6 +13,17 @@ import { waitUntilServing } from '../../cli/dev/warm-up.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
+/** The demo's canary split edited to 50/50 (tests write it over split.yaml while the mesh runs). */
+export const SPLIT_50_50 = `apiVersion: split.smi-spec.io/v1alpha4
+kind: TrafficSplit
+metadata: { name: catalog, namespace: demo }
+spec:
+  service: catalog
+  backends:
+    - { service: catalog-v1, weight: 50 }
+    - { service: catalog-v2, weight: 50 }
+`;
+
 export interface LocalMesh {
   readonly cwd: string;
   readonly meshDir: string;

@@ -3,7 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { CRD_DIR } from './main.ts';
 import { CRDS } from './definitions.ts';
-import { renderCrdFiles } from './render.ts';
+import { GATEWAY_API_CRDS } from './gateway-api.ts';
+import { crdObject, renderCrdFiles } from './render.ts';
 
 describe('crds/', () => {
   it('is up to date with api/schema (regenerate with: npm run gen:crds)', async () => {
@@ -29,5 +30,19 @@ describe('crds/', () => {
       'v1alpha3',
       'v1alpha4',
     ]);
+  });
+
+  // What the real API server refused or kept changing (test/kube-real/gateway-api.test.ts).
+  it('names the API approval of *.k8s.io groups and leaves out lists the server would drop', () => {
+    for (const d of [...CRDS, ...GATEWAY_API_CRDS]) {
+      const o = crdObject(d) as {
+        metadata: { annotations: Record<string, string> };
+        spec: { names: Record<string, unknown> };
+      };
+      if (d.group.endsWith('.k8s.io'))
+        expect(o.metadata.annotations['api-approved.kubernetes.io'], d.kind).toMatch(/^https:/);
+      for (const [k, v] of Object.entries(o.spec.names))
+        if (Array.isArray(v)) expect(v.length, `${d.kind} names.${k}`).toBeGreaterThan(0);
+    }
   });
 });

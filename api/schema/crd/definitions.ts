@@ -38,6 +38,8 @@ export interface CrdDefinition {
   readonly conversionWebhook: boolean;
   /** One line for docs/crds/<kind>.md and the CRD's annotation. */
   readonly summary: string;
+  /** More metadata.annotations (a `*.k8s.io` group needs its API approval named). */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
@@ -49,6 +51,20 @@ const ACCEPTED: PrinterColumn = {
 };
 const TARGET: PrinterColumn = { name: 'Target', type: 'string', jsonPath: '.spec.targetRef.name' };
 
+/** metav1.Condition. */
+export const CONDITION_SCHEMA: Json = {
+  type: 'object',
+  required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
+  properties: {
+    type: { type: 'string', maxLength: 316 },
+    status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+    observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
+    lastTransitionTime: { type: 'string', format: 'date-time' },
+    reason: { type: 'string', maxLength: 1024 },
+    message: { type: 'string', maxLength: 32768 },
+  },
+};
+
 /** The CRD's status: conditions as metav1.Condition, written by the leader replica. */
 const STATUS_SCHEMA: Json = {
   type: 'object',
@@ -58,18 +74,7 @@ const STATUS_SCHEMA: Json = {
       type: 'array',
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],
-      items: {
-        type: 'object',
-        required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
-        properties: {
-          type: { type: 'string', maxLength: 316 },
-          status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-          observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
-          lastTransitionTime: { type: 'string', format: 'date-time' },
-          reason: { type: 'string', maxLength: 1024 },
-          message: { type: 'string', maxLength: 32768 },
-        },
-      },
+      items: CONDITION_SCHEMA,
     },
   },
 };

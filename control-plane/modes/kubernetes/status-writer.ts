@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ConfigIssue } from '../../../api/model/result.ts';
 import type { Clock } from '../../../api/runtime/clock.ts';
+import type { RouteStatus } from '../../index/gateway-status.ts';
 import { acceptedCondition, issuesOf, sameCondition, type StatusShape } from './accepted.ts';
+import { ROUTE_PLURALS, routeStatusPatch } from './route-status.ts';
 import { faultStartPatch, type FaultTiming } from '../../sources/kube/fault-start.ts';
 import { isKubeError, type JsonObject, type KubeHttp } from '../../sources/kube/kube-http.ts';
 
@@ -21,6 +23,8 @@ export interface StatusWriterOptions {
   readonly identity: string;
   /** How this replica timed each FaultInjection (recorded on the object by the leader). */
   readonly faults?: () => readonly FaultTiming[];
+  /** Gateway API route conditions of the last compile, written to `status.parents[]`. */
+  readonly routes?: () => readonly RouteStatus[];
 }
 
 export interface StatusWriter {
@@ -113,8 +117,24 @@ export const statusWriter = (o: StatusWriterOptions): StatusWriter => {
     reported.add(key);
   };
 
+  const writeRouteStatus = async (
+    obj: JsonObject,
+    routes: ReadonlyMap<string, RouteStatus>,
+  ): Promise<void> => {
+    const md = metaOf(obj);
+    const ours = routes.get(`${String(obj.kind)} ${md.namespace}/${md.name}`);
+    const body = ours && routeStatusPatch(obj, ours, iso(o.clock.wallNow()));
+    if (!body) return;
+    await o.http({
+      method: 'PATCH',
+      path: `/apis/gateway.networking.k8s.io/v1/namespaces/${md.namespace}/${ROUTE_PLURALS[String(obj.kind)]}/${md.name}/status`,
+      body,
+    });
+  };
+
   const pass = async (issues: readonly ConfigIssue[]): Promise<void> => {
     const timings = new Map((o.faults?.() ?? []).map((f) => [f.name, f]));
+    const routes = new Map((o.routes?.() ?? []).map((r) => [`${r.kind} ${r.namespace}/${r.name}`, r]));
     for (const [origin, obj] of o.objects()) {
       if (!o.isLeader()) return; // lost the lease mid-pass: the new leader takes over
       const kind = String(obj.kind);
@@ -122,6 +142,7 @@ export const statusWriter = (o: StatusWriterOptions): StatusWriter => {
       try {
         if (STATUS_KINDS[kind]) await writeStatus(obj, problems, timings);
         else if (EVENT_KINDS.has(kind)) await writeEvent(obj, problems);
+        else if (ROUTE_PLURALS[kind]) await writeRouteStatus(obj, routes);
       } catch (e) {
         // 404/409: the object changed or went away meanwhile; the next compile writes again.
         log.info({ err: e, object: origin }, 'status write skipped');

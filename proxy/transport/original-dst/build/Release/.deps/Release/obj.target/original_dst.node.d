@@ -1,1 +1,0 @@
-cmd_Release/obj.target/original_dst.node := g++ -o Release/obj.target/original_dst.node -shared -pthread -rdynamic -m64  -Wl,-soname=original_dst.node -Wl,--start-group Release/obj.target/original_dst/original_dst.o -Wl,--end-group 

@@ -1,1 +1,0 @@
-cmd_Release/original_dst.node := ln -f "Release/obj.target/original_dst.node" "Release/original_dst.node" 2>/dev/null || (rm -rf "Release/original_dst.node" && cp -af "Release/obj.target/original_dst.node" "Release/original_dst.node")
