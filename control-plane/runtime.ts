@@ -5,18 +5,15 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { RouteStatus } from './index/gateway-status.ts';
-import type { NodeInfo } from '../api/convert/node.ts';
 import type { ConfigIssue } from '../api/model/result.ts';
 import { discoveryService } from '../api/proto/discovery.ts';
 import { systemClock, type Clock } from '../api/runtime/clock.ts';
 import { createLogger } from '../api/runtime/logger.ts';
 import { startAdminServer } from './admin/admin-server.ts';
 import { caRootExpiryGauge } from './admin/ca-metrics.ts';
-import { type CanaryOptions, createCanaryController, metricsSourceOf } from './canary/assemble.ts';
-import { FaultGuard } from './fault-guard/fault-guard.ts';
-import { canaryCommandRoute } from './canary/admin-route.ts';
+import type { CanaryOptions } from './canary/assemble.ts';
+import { startTrafficControllers } from './canary/traffic-controllers.ts';
 import type { CanaryStatus } from './canary/canary-status.ts';
-import { overlayWeights } from './canary/traffic-target.ts';
 import { debounce } from './debounce.ts';
 import { ModelState, type FaultStatus } from './model-state.ts';
 import { createDiscoveryServer } from './push/discovery-server.ts';
@@ -24,7 +21,7 @@ import { createPushMetrics } from './push/metrics.ts';
 import { DEFAULT_STARTUP_GRACE_MS, everyServiceServed, startupGrace } from './push/startup-grace.ts';
 import { snapshotFor } from './snapshot/snapshot-for.ts';
 import { dirSource } from './sources/dir/dir-source.ts';
-import type { ConfigSource, SourcedResource } from './sources/types.ts';
+import type { ConfigSource } from './sources/types.ts';
 
 export interface ControlPlaneOptions {
   /** Local mode: a folder of mesh YAML. Ignored when `source` is given. */
@@ -139,15 +136,6 @@ const sourceOf = (opts: ControlPlaneOptions, clock: Clock, logger: Logger): Conf
   });
 };
 
-/** host:port of every connected sidecar's /metrics (the canary analysis and the fault guard read them). */
-const metricsAddresses = (sidecars: readonly { readonly node: NodeInfo }[]): string[] =>
-  sidecars.flatMap(({ node: { metrics: m } }) =>
-    m ? [`${m.host.includes(':') ? `[${m.host}]` : m.host}:${m.port}`] : [],
-  );
-
-const leaderOf = (o: CanaryOptions | undefined): { isLeader?: () => boolean } =>
-  o?.isLeader ? { isLeader: o.isLeader } : {};
-
 /** Only sidecar endpoints vanish with a restart; EndpointSlices (Kubernetes mode) need no grace. */
 const graceMsOf = (opts: ControlPlaneOptions): number =>
   opts.sidecarEndpoints === false ? 0 : (opts.startupGraceMs ?? DEFAULT_STARTUP_GRACE_MS);
@@ -160,33 +148,21 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
   const trustDomain = opts.trustDomain ?? 'cluster.local';
   const metrics = createPushMetrics();
   if (opts.trustBundle) caRootExpiryGauge(metrics.registry, opts.trustBundle);
-  const figures = metricsSourceOf(opts.canary, {
-    clock,
-    sidecarMetrics: () => metricsAddresses(discovery.sidecars()),
-  });
-  const canaries = createCanaryController(opts.canary, {
+  const traffic = startTrafficControllers(opts.canary, {
     clock,
     logger,
-    metrics: figures,
-    onWeightsChanged: () => recompile.trigger(),
-  });
-  const guard = new FaultGuard({
-    clock,
-    logger,
-    metrics: figures,
-    ...leaderOf(opts.canary),
-    onAbort: () => recompile.trigger(),
-    isActive: (name): boolean => state.faultStatus().find((f) => f.name === name)?.state !== 'ended',
+    sidecars: () => discovery.sidecars(),
+    recompile: () => recompile.trigger(),
+    faultActive: (name) => state.faultStatus().find((f) => f.name === name)?.state !== 'ended',
   });
   const state = new ModelState({
     clock,
     logger,
     clusterDomain: opts.clusterDomain ?? 'cluster.local',
     trustDomain,
-    overlay: (resources): readonly SourcedResource[] =>
-      guard.overlay(overlayWeights(resources, canaries.weightsOverlay())),
+    overlay: (resources) => traffic.overlay(resources),
   });
-  const issues = (): ConfigIssue[] => [...state.issues(), ...canaries.issues()];
+  const issues = (): ConfigIssue[] => [...state.issues(), ...traffic.issues()];
   let ready = false;
   const sidecarEndpoints = opts.sidecarEndpoints ?? true;
   const grace = startupGrace({
@@ -224,8 +200,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
   const source = sourceOf(opts, clock, logger);
   await source.start((config) => {
     state.setConfig(config);
-    canaries.sync(config.resources);
-    guard.sync(config.resources);
+    traffic.sync(config.resources);
     if (ready) recompile.trigger();
   });
   recompileNow();
@@ -255,8 +230,8 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
         ...(s.held ? { held: true } : {}),
         ...(s.session.lastNack ? { lastNack: s.session.lastNack } : {}),
       })),
-      faults: guard.decorate(state.faultStatus()),
-      canaries: canaries.status(),
+      faults: traffic.faults(state.faultStatus()),
+      canaries: traffic.canaries(),
       ...(state.model.routeStatus ? { routes: state.model.routeStatus } : {}),
     };
   };
@@ -266,7 +241,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
     registry: metrics.registry,
     status,
     ready: () => ready,
-    post: (path) => canaryCommandRoute(canaries, path),
+    post: (path) => traffic.post(path),
   });
   ready = true;
   const grpcAddress = `${host.includes(':') ? `[${host}]` : host}:${grpcPort}`;
@@ -281,8 +256,7 @@ export const startControlPlane = async (opts: ControlPlaneOptions): Promise<Runn
     refresh: recompileNow,
     async close() {
       ready = false;
-      canaries.close();
-      guard.close();
+      traffic.close();
       recompile.cancel();
       grace.cancel();
       await source.stop();

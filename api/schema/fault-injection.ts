@@ -46,6 +46,24 @@ const abortIf = z
       });
   });
 
+/** Steps of rising percent, each held for its pause; after the last, the spec's own percents. */
+const ramp = z
+  .array(z.strictObject({ percent: percent(), pause: duration() }))
+  .min(1)
+  .max(50)
+  .superRefine((steps, ctx) => {
+    steps.forEach((st, i) => {
+      const prev = steps[i - 1];
+      if (prev && st.percent <= prev.percent)
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'percent'],
+          message: `must be above the previous step’s ${prev.percent}: a ramp only rises`,
+          input: st,
+        });
+    });
+  });
+
 export const faultInjectionSchema = envelope(['policy.weft.io/v1alpha1'], 'FaultInjection', {
   spec: z
     .strictObject({
@@ -65,6 +83,7 @@ export const faultInjectionSchema = envelope(['policy.weft.io/v1alpha1'], 'Fault
       abort: abort.optional(),
       duration: duration().optional(),
       abortIf: abortIf.optional(),
+      ramp: ramp.optional(),
     })
     .superRefine((s, ctx) => {
       if (!s.delay && !s.abort)
