@@ -13,6 +13,10 @@ const ignore = (): void => undefined;
 /** Readable's default buffer size for byte streams: the same backpressure point while waiting. */
 const HIGH_WATER_MARK = 16 * 1024;
 
+/** The error a body writer reports when its source closed before it ended (both transports). */
+export const prematureClose = (): Error =>
+  Object.assign(new Error('body stream closed before it ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+
 export class MeshBody extends Readable {
   private readonly pull: (() => void) | undefined;
   private doneCallbacks: (() => void)[] | undefined;

@@ -9,7 +9,7 @@
 // parked more than one stream window per hop (test/reliability/h2-slow-readers).
 import type { Http2Stream } from 'node:http2';
 import type { Readable } from 'node:stream';
-import { MeshBody } from '../stack/body.ts';
+import { MeshBody, prematureClose } from '../stack/body.ts';
 
 /**
  * Writes `body` to `target` and ends it (END_STREAM, or trailers when the stream waits for
@@ -31,9 +31,6 @@ export const writeBodyToH2 = (
   }
   new H2BodyPump(body, target, freeOnClose, done);
 };
-
-const prematureClose = (): Error =>
-  Object.assign(new Error('body stream closed before it ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 
 // One object per streamed body instead of a closure per event.
 class H2BodyPump {

@@ -3,7 +3,7 @@
 // one syscall. Chunked framing is added here; Content-Length bodies go out as they are.
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { MeshBody } from '../../stack/body.ts';
+import { MeshBody, prematureClose } from '../../stack/body.ts';
 
 const CRLF = '\r\n';
 const LAST_CHUNK = '0\r\n\r\n';
@@ -14,9 +14,6 @@ const writeChunk = (socket: Socket, chunk: Buffer): boolean => {
   socket.write(chunk);
   return socket.write(CRLF);
 };
-
-const prematureClose = (): Error =>
-  Object.assign(new Error('body stream closed before it ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 
 /**
  * Writes `head` then `body` (null: none). `done` runs once: without an error when the last byte
